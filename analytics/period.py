@@ -1,0 +1,139 @@
+"""Reporting periods: whole days ``[start, end]`` in the business's own timezone.
+
+Every command that works on a period takes the same options (``--period 2026-W47`` or
+``--period 2026-11``, ``--start D --end D``, ``--days N``, plus ``--as-of D``); they all end up
+here, in :func:`resolve_period`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from analytics import AnalyticsError, config
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of whole local days, and the label used for its output folder."""
+
+    start: date
+    end: date
+    label: str
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise AnalyticsError(f"period end {self.end} is before its start {self.start}")
+        if self.days > config.MAX_PERIOD_DAYS:
+            raise AnalyticsError(
+                f"period {self.start}..{self.end} spans {self.days} days; "
+                f"the longest supported is {config.MAX_PERIOD_DAYS}"
+            )
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The equal-length period just before this one (growth rates compare against it)."""
+        length = timedelta(days=self.days)
+        start, end = self.start - length, self.end - length
+        return Period(start, end, _range_label(start, end))
+
+    @classmethod
+    def from_dates(cls, start: date, end: date) -> Period:
+        return cls(start, end, _range_label(start, end))
+
+    @classmethod
+    def iso_week(cls, year: int, week: int) -> Period:
+        try:
+            start = date.fromisocalendar(year, week, 1)
+        except ValueError:
+            raise AnalyticsError(f"{year}-W{week:02d} is not an ISO week") from None
+        return cls(start, start + timedelta(days=6), f"{year}-W{week:02d}")
+
+    @classmethod
+    def last_complete_week(cls, as_of: date) -> Period:
+        """The latest Monday–Sunday week that has ended by the end of ``as_of``."""
+        sunday = as_of - timedelta(days=(as_of.isoweekday() % 7))
+        year, week, _ = sunday.isocalendar()
+        return cls.iso_week(year, week)
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``2026-W47`` (ISO week), ``2026-11`` (calendar month) or ``2026-11-01..2026-11-30``."""
+        text = text.strip()
+        if match := _WEEK.match(text):
+            return cls.iso_week(int(match[1]), int(match[2]))
+        if match := _MONTH.match(text):
+            year, month = int(match[1]), int(match[2])
+            if not 1 <= month <= 12:
+                raise AnalyticsError(f"{text!r}: month must be 01..12")
+            last = calendar.monthrange(year, month)[1]
+            return cls(date(year, month, 1), date(year, month, last), text)
+        if ".." in text:
+            first, _, last = text.partition("..")
+            return cls.from_dates(parse_date(first, "period start"), parse_date(last, "period end"))
+        raise AnalyticsError(
+            f"period {text!r} not understood; use an ISO week like 2026-W47, a month like "
+            "2026-11, or a range like 2026-11-01..2026-11-30"
+        )
+
+
+def _range_label(start: date, end: date) -> str:
+    return f"{start.isoformat()}_{end.isoformat()}"
+
+
+def parse_date(text: str | date, what: str = "date") -> date:
+    """An ISO date (``2026-11-22``); anything else is a clear error naming ``what``."""
+    if isinstance(text, date):
+        return text
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise AnalyticsError(f"{what} {text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def resolve_period(
+    period: str | None = None,
+    start: str | date | None = None,
+    end: str | date | None = None,
+    days: int | None = None,
+    as_of: str | date | None = None,
+) -> tuple[Period, date]:
+    """Turn the shared period options into a :class:`Period` and an as-of date.
+
+    Exactly one way of naming the period may be used; with none, the last complete ISO week
+    before ``as_of`` is reported. ``as_of`` defaults to today. ``--days N`` means the N days
+    ending on ``as_of``.
+    """
+    as_of_date = parse_date(as_of, "--as-of") if as_of is not None else date.today()
+    ways = [w for w, used in (("--period", period), ("--start/--end", start or end),
+                              ("--days", days is not None)) if used]
+    if len(ways) > 1:
+        raise AnalyticsError(f"give the period one way only, not {' and '.join(ways)}")
+    if period:
+        result = Period.parse(period)
+    elif start or end:
+        if not (start and end):
+            raise AnalyticsError("--start and --end go together; give both")
+        result = Period.from_dates(parse_date(start, "--start"), parse_date(end, "--end"))
+    elif days is not None:
+        if not 1 <= days <= config.MAX_PERIOD_DAYS:
+            raise AnalyticsError(
+                f"--days must be between 1 and {config.MAX_PERIOD_DAYS}, not {days}"
+            )
+        result = Period.from_dates(as_of_date - timedelta(days=days - 1), as_of_date)
+    else:
+        result = Period.last_complete_week(as_of_date)
+    if result.start > as_of_date:
+        raise AnalyticsError(
+            f"period {result.label} starts after the as-of date {as_of_date}; nothing can be "
+            "known about it yet (pass a later --as-of)"
+        )
+    return result, as_of_date

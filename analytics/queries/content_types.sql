@@ -1,0 +1,15 @@
+-- Per business and content type, the period's posts and engagement rate (ratio of sums),
+-- best rate first.
+SELECT
+    business_id,
+    content_type,
+    count(*) AS posts,
+    list(DISTINCT platform ORDER BY platform) AS platforms,
+    coalesce(sum(views), 0) AS views,
+    coalesce(sum(engagement), 0) AS engagement,
+    sum(engagement) FILTER (WHERE views IS NOT NULL) * 100.0
+        / nullif(sum(views) FILTER (WHERE engagement IS NOT NULL), 0) AS engagement_rate
+FROM post_facts
+WHERE published_day BETWEEN $start AND $end
+GROUP BY business_id, content_type
+ORDER BY business_id, engagement_rate DESC NULLS LAST, posts DESC, content_type

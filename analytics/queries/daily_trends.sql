@@ -1,0 +1,35 @@
+-- One row per business and local day in [$trend_start, $trend_end], zero-filled: the posts
+-- published that day and their counters as of $as_of.
+WITH days AS (
+    SELECT CAST(d AS DATE) AS day
+    FROM generate_series(CAST($trend_start AS DATE), CAST($trend_end AS DATE), INTERVAL 1 DAY)
+        AS t(d)
+),
+grid AS (
+    SELECT b.business_id, days.day
+    FROM (SELECT unnest($business_ids) AS business_id) AS b
+    CROSS JOIN days
+),
+daily AS (
+    SELECT
+        business_id,
+        published_day AS day,
+        count(*) AS posts,
+        coalesce(sum(views), 0) AS views,
+        coalesce(sum(engagement), 0) AS engagement,
+        sum(engagement) FILTER (WHERE views IS NOT NULL) AS rate_engagement,
+        sum(views) FILTER (WHERE engagement IS NOT NULL) AS rate_views
+    FROM post_facts
+    WHERE published_day BETWEEN $trend_start AND $trend_end
+    GROUP BY business_id, published_day
+)
+SELECT
+    grid.business_id,
+    grid.day AS date,
+    coalesce(daily.posts, 0) AS posts,
+    coalesce(daily.views, 0) AS views,
+    coalesce(daily.engagement, 0) AS engagement,
+    daily.rate_engagement * 100.0 / nullif(daily.rate_views, 0) AS engagement_rate
+FROM grid
+LEFT JOIN daily USING (business_id, day)
+ORDER BY grid.business_id, grid.day

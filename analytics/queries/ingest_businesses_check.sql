@@ -1,0 +1,50 @@
+-- Canonical business rows (text, from _stage) typed and checked; `problem` as for posts.
+-- Names and recipients end up in email headers, so line breaks and malformed addresses are
+-- refused here, at the door.
+WITH raw AS (
+    SELECT
+        _line,
+        nullif(trim(business_id), '') AS business_id,
+        nullif(trim(name), '') AS name,
+        coalesce(nullif(trim(timezone), ''), 'UTC') AS timezone,
+        coalesce(
+            list_filter(list_transform(string_split(recipients, ';'), lambda x: trim(x)), lambda x: x <> ''),
+            []
+        ) AS recipients
+    FROM _stage
+),
+checked AS (
+    SELECT
+        raw.*,
+        CASE
+            WHEN business_id IS NULL THEN {'column': 'business_id', 'reason': 'is blank'}
+            WHEN NOT regexp_full_match(business_id, '[a-z0-9][a-z0-9_-]*') OR length(business_id) > 100 THEN
+                {'column': 'business_id', 'reason': '''' || business_id || ''' is not a business id (lower-case letters, digits, - and _)'}
+            WHEN name IS NULL THEN {'column': 'name', 'reason': 'is blank'}
+            WHEN regexp_matches(name, '[\x00-\x1f\x7f]') THEN
+                {'column': 'name', 'reason': 'contains a line break or control character'}
+            WHEN timezone NOT IN (SELECT name FROM pg_timezone_names()) THEN
+                {'column': 'timezone', 'reason': '''' || timezone || ''' is not an IANA timezone such as Europe/London'}
+            WHEN len(list_filter(recipients, lambda x: NOT regexp_full_match(x, $email_pattern))) > 0 THEN
+                {'column': 'recipients', 'reason': '''' || list_filter(recipients, lambda x: NOT regexp_full_match(x, $email_pattern))[1] || ''' is not an email address'}
+        END AS problem
+    FROM raw
+),
+deduplicated AS (
+    SELECT
+        checked.* EXCLUDE (problem),
+        CASE WHEN _line <> max(_line) OVER (PARTITION BY business_id) THEN
+            {'column': 'business_id', 'reason': 'repeats the business of line ' || CAST(max(_line) OVER (PARTITION BY business_id) AS VARCHAR) || '; the later line is kept'}
+        END AS problem
+    FROM checked
+    WHERE problem IS NULL
+)
+SELECT d.*,
+       CASE WHEN b.business_id IS NULL THEN 'inserted'
+            WHEN b.name = d.name AND b.timezone = d.timezone AND b.recipients = d.recipients
+            THEN 'unchanged'
+            ELSE 'updated' END AS status
+FROM deduplicated AS d
+LEFT JOIN businesses AS b USING (business_id)
+UNION ALL BY NAME
+SELECT *, NULL AS status FROM checked WHERE problem IS NOT NULL

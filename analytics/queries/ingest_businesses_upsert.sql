@@ -1,0 +1,8 @@
+INSERT INTO businesses (business_id, name, timezone, recipients)
+SELECT business_id, name, timezone, recipients
+FROM _checked
+WHERE problem IS NULL AND status <> 'unchanged'
+ON CONFLICT (business_id) DO UPDATE SET
+    name = excluded.name,
+    timezone = excluded.timezone,
+    recipients = excluded.recipients

@@ -1,0 +1,124 @@
+-- Canonical post rows (text, from _stage) typed and checked. `problem` is the first thing wrong
+-- with a row ({column, reason}), or NULL when the row is kept. Besides each value on its own,
+-- a row is refused when its post belongs to another business (tenant isolation), when the
+-- file gives the same post to two businesses (every row of that post: which is right cannot be
+-- known), or when a later line of the file holds the same observation (the later line is kept).
+WITH raw AS (
+    SELECT
+        _line,
+        nullif(trim(business_id), '') AS business_id,
+        lower(nullif(trim(platform), '')) AS platform,
+        nullif(trim(content_id), '') AS content_id,
+        regexp_replace(lower(nullif(trim(content_type), '')), '[^a-z0-9]+', '_', 'g')
+            AS content_type_raw,
+        nullif(trim(published_at), '') AS published_at,
+        nullif(trim(title), '') AS title,
+        nullif(trim(permalink), '') AS permalink,
+        nullif(trim(observed_on), '') AS observed_on,
+        nullif(trim(views), '') AS views,
+        nullif(trim(reach), '') AS reach,
+        nullif(trim(likes), '') AS likes,
+        nullif(trim(shares), '') AS shares,
+        nullif(trim(comments), '') AS comments,
+        nullif(trim(clicks), '') AS clicks
+    FROM _stage
+),
+typed AS (
+    SELECT
+        raw.*,
+        b.business_id IS NOT NULL AS business_known,
+        -- other tools' names for our content types
+        CASE content_type_raw
+            WHEN 'photo' THEN 'image' WHEN 'photos' THEN 'image' WHEN 'picture' THEN 'image'
+            WHEN 'status' THEN 'text' WHEN 'post' THEN 'text' WHEN 'tweet' THEN 'text'
+            WHEN 'videos' THEN 'video' WHEN 'reels' THEN 'reel' WHEN 'shorts' THEN 'short'
+            WHEN 'album' THEN 'carousel' WHEN 'carousel_album' THEN 'carousel'
+            ELSE content_type_raw
+        END AS content_type,
+        is_iso_date(published_at) AS date_only,
+        -- a date without a time is a local day of the business; with a time and no offset, UTC
+        CASE WHEN is_iso_date(published_at)
+             THEN timezone(coalesce(b.timezone, 'UTC'), CAST(CAST(published_at AS DATE) AS TIMESTAMP))
+             ELSE try_cast(published_at AS TIMESTAMPTZ)
+        END AS published_ts,
+        CASE WHEN observed_on IS NULL THEN CAST($default_observed_on AS DATE)
+             WHEN is_iso_date(observed_on) THEN CAST(observed_on AS DATE)
+        END AS observed_date,
+        coalesce(b.timezone, 'UTC') AS business_timezone,
+        parse_count(views) AS views_n,
+        parse_count(reach) AS reach_n,
+        parse_count(likes) AS likes_n,
+        parse_count(shares) AS shares_n,
+        parse_count(comments) AS comments_n,
+        parse_count(clicks) AS clicks_n
+    FROM raw
+    LEFT JOIN businesses AS b USING (business_id)
+),
+checked AS (
+    SELECT
+        typed.*,
+        CASE
+            WHEN business_id IS NULL THEN {'column': 'business_id', 'reason': 'is blank'}
+            WHEN NOT regexp_full_match(business_id, '[a-z0-9][a-z0-9_-]*') THEN
+                {'column': 'business_id', 'reason': '''' || business_id || ''' is not a business id (lower-case letters, digits, - and _)'}
+            WHEN NOT business_known THEN
+                {'column': 'business_id', 'reason': 'unknown business ''' || business_id || '''; ingest a businesses file that defines it first'}
+            WHEN platform IS NULL THEN {'column': 'platform', 'reason': 'is blank'}
+            WHEN NOT list_contains($platforms, platform) THEN
+                {'column': 'platform', 'reason': 'unknown platform ''' || platform || ''' (expected one of ' || array_to_string($platforms, ', ') || ')'}
+            WHEN content_id IS NULL THEN {'column': 'content_id', 'reason': 'is blank'}
+            WHEN content_type IS NULL THEN {'column': 'content_type', 'reason': 'is blank'}
+            WHEN published_at IS NULL THEN {'column': 'published_at', 'reason': 'is blank'}
+            WHEN published_ts IS NULL THEN
+                {'column': 'published_at', 'reason': '''' || published_at || ''' is not an ISO 8601 date-time such as 2026-11-20T18:30:00+01:00'}
+            WHEN year(published_ts) < 2000 THEN
+                {'column': 'published_at', 'reason': '''' || published_at || ''' is before the year 2000'}
+            WHEN observed_date IS NULL THEN
+                {'column': 'observed_on', 'reason': '''' || observed_on || ''' is not a date such as 2026-11-22'}
+            WHEN observed_date < CAST(timezone(business_timezone, published_ts) AS DATE) - 1 THEN
+                {'column': 'observed_on', 'reason': 'is ' || CAST(observed_date AS VARCHAR) || ', before the post was published (' || published_at || ')'}
+            WHEN views IS NULL THEN {'column': 'views', 'reason': 'is blank'}
+            WHEN views_n IS NULL THEN {'column': 'views', 'reason': count_problem(views)}
+            WHEN likes IS NULL THEN {'column': 'likes', 'reason': 'is blank'}
+            WHEN likes_n IS NULL THEN {'column': 'likes', 'reason': count_problem(likes)}
+            WHEN shares IS NULL THEN {'column': 'shares', 'reason': 'is blank'}
+            WHEN shares_n IS NULL THEN {'column': 'shares', 'reason': count_problem(shares)}
+            WHEN comments IS NULL THEN {'column': 'comments', 'reason': 'is blank'}
+            WHEN comments_n IS NULL THEN {'column': 'comments', 'reason': count_problem(comments)}
+            WHEN clicks IS NULL THEN {'column': 'clicks', 'reason': 'is blank'}
+            WHEN clicks_n IS NULL THEN {'column': 'clicks', 'reason': count_problem(clicks)}
+            WHEN reach IS NOT NULL AND reach_n IS NULL THEN
+                {'column': 'reach', 'reason': count_problem(reach)}
+        END AS problem
+    FROM typed
+),
+valid AS (
+    SELECT
+        checked.*,
+        max(_line) OVER (PARTITION BY platform, content_id, observed_date) AS kept_line,
+        min(business_id) OVER (PARTITION BY platform, content_id) AS first_business,
+        max(business_id) OVER (PARTITION BY platform, content_id) AS last_business,
+        -- the row whose attributes the post keeps: its latest observation, last in the file
+        first_value(_line) OVER post AS post_line
+    FROM checked
+    WHERE problem IS NULL
+    WINDOW post AS (PARTITION BY platform, content_id ORDER BY observed_date DESC, _line DESC)
+),
+owned AS (
+    SELECT
+        valid.* EXCLUDE (problem),
+        CASE
+            WHEN c.business_id IS NOT NULL AND c.business_id <> valid.business_id THEN
+                {'column': 'business_id', 'reason': 'post ' || valid.platform || '/' || valid.content_id || ' belongs to business ''' || c.business_id || ''', not ''' || valid.business_id || ''''}
+            WHEN first_business <> last_business THEN
+                {'column': 'business_id', 'reason': 'post ' || valid.platform || '/' || valid.content_id || ' is given to more than one business in this file (''' || first_business || ''' and ''' || last_business || '''); correct the file and ingest it again'}
+            WHEN _line <> kept_line THEN
+                {'column': 'content_id', 'reason': 'repeats the observation of line ' || CAST(kept_line AS VARCHAR) || ' (same platform, content_id and observed_on); the later line is kept'}
+        END AS problem,
+        _line = post_line AS post_winner
+    FROM valid
+    LEFT JOIN content AS c USING (platform, content_id)
+)
+SELECT * EXCLUDE (kept_line, first_business, last_business, post_line) FROM owned
+UNION ALL BY NAME
+SELECT *, false AS post_winner FROM checked WHERE problem IS NOT NULL

@@ -1,0 +1,34 @@
+-- Totals per business for the period ($start..$end, counters as of $as_of) and for the
+-- previous equal-length period ($prev_start..$prev_end, counters as of $prev_as_of).
+-- Rates are ratios of sums over the posts that report both of their terms.
+WITH tagged AS (
+    SELECT business_id, platform, 'current' AS which,
+           views, reach, engagement, clicks,
+           views IS NULL OR views < $min_views OR engagement IS NULL AS unranked
+    FROM post_facts
+    WHERE published_day BETWEEN $start AND $end
+    UNION ALL
+    SELECT business_id, platform, 'previous' AS which,
+           prev_views, prev_reach, prev_engagement, prev_clicks,
+           prev_views IS NULL OR prev_views < $min_views OR prev_engagement IS NULL
+    FROM post_facts
+    WHERE published_day BETWEEN $prev_start AND $prev_end
+)
+SELECT
+    business_id,
+    which,
+    count(*) AS posts,
+    coalesce(sum(views), 0) AS views,
+    sum(reach) AS reach,
+    count(reach) AS reach_posts,
+    coalesce(sum(engagement), 0) AS engagement,
+    coalesce(sum(clicks), 0) AS clicks,
+    sum(engagement) FILTER (WHERE views IS NOT NULL) * 100.0
+        / nullif(sum(views) FILTER (WHERE engagement IS NOT NULL), 0) AS engagement_rate,
+    sum(clicks) FILTER (WHERE views IS NOT NULL) * 100.0
+        / nullif(sum(views) FILTER (WHERE clicks IS NOT NULL), 0) AS ctr,
+    -- posts the content ranking leaves out (fewer than $min_views views, or no counters)
+    count(*) FILTER (WHERE unranked) AS unranked_posts
+FROM tagged
+GROUP BY business_id, which
+ORDER BY business_id, which

@@ -1,0 +1,26 @@
+-- The period's posts ranked by engagement rate, per business, at most $limit each.
+-- Posts with fewer than $min_views views are not ranked: one view and one like is not 100 %.
+-- Ties are broken by engagement, then views, then the earlier post, then platform and id,
+-- so the ranking is total and a re-run gives the same order.
+WITH ranked AS (
+    SELECT
+        business_id, platform, content_id, title, content_type, permalink,
+        published_at, timezone, published_time_known,
+        views, reach, likes, shares, comments, clicks, engagement,
+        engagement * 100.0 / nullif(views, 0) AS engagement_rate,
+        clicks * 100.0 / nullif(views, 0) AS ctr,
+        row_number() OVER (
+            PARTITION BY business_id
+            ORDER BY engagement * 100.0 / nullif(views, 0) DESC NULLS LAST,
+                     engagement DESC NULLS LAST, views DESC NULLS LAST,
+                     published_at, platform, content_id
+        ) AS rank
+    FROM post_facts
+    WHERE published_day BETWEEN $start AND $end
+      AND views >= $min_views
+      AND engagement IS NOT NULL
+)
+SELECT *
+FROM ranked
+WHERE rank <= $limit
+ORDER BY business_id, rank

@@ -1,0 +1,137 @@
+"""The DuckDB warehouse: opening it, and keeping its schema in step with the code.
+
+The schema is built by the numbered SQL files in ``analytics/migrations``; the table
+``schema_migrations`` records which have been applied. Opening a warehouse made by an older
+version applies the missing migrations in place (each in a transaction); one made by a newer
+version, or a DuckDB file that is not a warehouse at all, is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from analytics import AnalyticsError
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+class SchemaError(AnalyticsError):
+    """The warehouse file cannot be used with this version of the code."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """All migrations shipped with the package, in order; versions must run 1, 2, 3… with no gap."""
+    found = []
+    for entry in (resources.files("analytics") / "migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations are not numbered 1..N: {[m.version for m in found]}")
+    return found
+
+
+SCHEMA_VERSION = len(migrations())
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The schema version of an open warehouse; ``None`` for an empty database."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "schema_migrations" in tables:
+        return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+    if tables:
+        raise SchemaError(
+            f"this DuckDB file holds tables ({', '.join(sorted(tables)[:5])}) but is not an "
+            "analytics warehouse (no schema_migrations table); point --db at another file"
+        )
+    return None
+
+
+def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
+    """Apply the migrations the warehouse lacks, up to ``target`` (default: the latest).
+
+    Returns the version reached.
+    """
+    target = SCHEMA_VERSION if target is None else target
+    current = schema_version(con)
+    if current is None:
+        con.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+            " applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
+        )
+        current = 0
+    if current > SCHEMA_VERSION:
+        raise SchemaError(
+            f"the warehouse has schema version {current}, newer than this version of analytics "
+            f"understands ({SCHEMA_VERSION}); upgrade analytics (pip install -U) to open it"
+        )
+    for migration in migrations()[current:target]:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(migration.sql)
+            con.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                [migration.version, migration.name],
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        current = migration.version
+    return current
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse at ``path`` (``":memory:"``: a throwaway one), at the latest schema.
+
+    A read-only open of an out-of-date warehouse upgrades it first through a short read-write
+    connection, so readers never see an old schema. All timestamps are handled in UTC.
+    """
+    path_str = str(path)
+    in_memory = path_str == ":memory:"
+    if not in_memory:
+        file = Path(path_str)
+        if read_only and not file.exists():
+            raise AnalyticsError(
+                f"no warehouse at {file}; create one with `analytics demo` or "
+                "`analytics ingest FILE`"
+            )
+        file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(path_str, read_only=read_only and not in_memory)
+    except duckdb.IOException as exc:
+        raise AnalyticsError(f"cannot open warehouse {path_str}: {_first_line(exc)}") from exc
+    except duckdb.Error as exc:
+        raise SchemaError(f"{path_str} is not a DuckDB warehouse: {_first_line(exc)}") from exc
+    con.execute("SET TimeZone = 'UTC'")
+    try:
+        version = schema_version(con)
+        if version is not None and version > SCHEMA_VERSION:
+            migrate(con)  # raises the "newer version" error
+        if version != SCHEMA_VERSION:
+            if read_only and not in_memory:
+                con.close()
+                connect(path_str).close()
+                return connect(path_str, read_only=True)
+            migrate(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,93 @@
+"""Shared fixtures: a fresh warehouse per test, a way to fill it from canonical rows, and one
+demo warehouse per session (5 businesses, as of 2026-11-23, seed 42)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analytics import demo, warehouse
+from analytics.ingest import ingest_paths
+
+DEMO_AS_OF = date(2026, 11, 23)
+DEMO_PERIOD = "2026-W47"  # 16–22 Nov 2026, the last complete week before DEMO_AS_OF
+
+POST_COLUMNS = (
+    "business_id", "platform", "content_id", "content_type", "published_at", "title",
+    "permalink", "observed_on", "views", "reach", "likes", "shares", "comments", "clicks",
+)
+BUSINESS_COLUMNS = ("business_id", "name", "timezone", "recipients")
+
+
+def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> Path:
+    """A CSV with ``columns`` as header; missing keys are written blank."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="raise")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: row.get(c, "") for c in columns})
+    return path
+
+
+def post(business_id: str, platform: str, content_id: str, published_at: str, *,
+         views: int, likes: int = 0, shares: int = 0, comments: int = 0, clicks: int = 0,
+         reach: int | None = None, observed_on: str = "2026-11-30", content_type: str = "image",
+         title: str | None = None) -> dict:
+    """One canonical post row (observed on 30 Nov 2026 unless told otherwise)."""
+    return {
+        "business_id": business_id, "platform": platform, "content_id": content_id,
+        "content_type": content_type, "published_at": published_at,
+        "title": title if title is not None else f"post {content_id}", "permalink": "",
+        "observed_on": observed_on, "views": views, "reach": "" if reach is None else reach,
+        "likes": likes, "shares": shares, "comments": comments, "clicks": clicks,
+    }
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An empty warehouse in a temporary file, at the latest schema."""
+    con = warehouse.connect(tmp_path / "warehouse.duckdb")
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def load(tmp_path: Path, fresh_db: duckdb.DuckDBPyConnection) -> Callable[..., duckdb.DuckDBPyConnection]:
+    """Fill the fresh warehouse through the real ingest path: ``load(businesses, posts)``."""
+    counter = iter(range(1_000_000))
+
+    def _load(businesses: list[dict], posts: list[dict] = ()) -> duckdb.DuckDBPyConnection:
+        n = next(counter)
+        files = []
+        if businesses:
+            files.append(write_csv(tmp_path / f"in{n}" / "businesses.csv", BUSINESS_COLUMNS,
+                                   businesses))
+        if posts:
+            files.append(write_csv(tmp_path / f"in{n}" / "posts.csv", POST_COLUMNS, list(posts)))
+        results = ingest_paths(fresh_db, files, observed_on=date(2026, 11, 30),
+                               rejects_dir=tmp_path / "rejects")
+        problems = [(r.path.name, r.error or r.rejects) for r in results if r.error or r.rejects]
+        assert not problems, problems
+        return fresh_db
+
+    return _load
+
+
+@pytest.fixture(scope="session")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    demo.generate(path, businesses=5, seed=42, as_of=DEMO_AS_OF)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = warehouse.connect(demo_path, read_only=True)
+    yield con
+    con.close()
