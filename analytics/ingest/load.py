@@ -25,6 +25,13 @@ EMAIL_PATTERN = (
 )
 
 
+#: The query files the ingest runs (the registry test checks none is orphaned).
+INGEST_QUERIES = (
+    "ingest_macros", "ingest_posts_check", "ingest_posts_status", "ingest_posts_upsert_content",
+    "ingest_posts_upsert_metrics", "ingest_businesses_check", "ingest_businesses_upsert",
+)
+
+
 @dataclass
 class FileResult:
     """What ingesting one file did."""

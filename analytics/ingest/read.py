@@ -69,11 +69,23 @@ def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
                     yield start, fields
         except UnicodeDecodeError as exc:
             raise UnreadableFile(
-                f"{path}: line {last_line + 1} is not valid UTF-8 ({exc.reason}); "
-                "save the file as UTF-8 and ingest it again"
+                f"{path}: line {_first_undecodable_line(path)} is not valid UTF-8 "
+                f"({exc.reason}); save the file as UTF-8 and ingest it again"
             ) from None
         except csv.Error as exc:
             raise UnreadableFile(f"{path}: line {reader.line_num}: {exc}") from None
+
+
+def _first_undecodable_line(path: Path) -> int:
+    """The number of the first line that is not UTF-8 (decoding reads ahead, so the error
+    itself cannot say)."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
 
 
 def read_header(path: Path) -> list[str]:
