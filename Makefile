@@ -14,7 +14,7 @@ BUSINESS ?=
 PERIOD_ARGS := $(if $(PERIOD),--period $(PERIOD)) $(if $(AS_OF),--as-of $(AS_OF))
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo reports report test lint bench clean
+.PHONY: help install demo reports report notebooks lab test lint bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,6 +38,14 @@ reports: install ## Every business's report (last complete week; PERIOD=2026-W47
 report: install ## One business's report: make report BUSINESS=northwind-coffee [PERIOD=…]
 	@test -n "$(BUSINESS)" || { echo "usage: make report BUSINESS=<id> [PERIOD=2026-W47]"; exit 2; }
 	$(BIN)/analytics report --business $(BUSINESS) --db $(DB) --out $(OUT) $(PERIOD_ARGS)
+
+notebooks: install ## Run the report notebook for every business (PERIOD=… AS_OF=… JOBS=…)
+	$(BIN)/analytics notebook --all --db $(DB) --out $(OUT) $(PERIOD_ARGS) $(if $(JOBS),--jobs $(JOBS))
+
+lab: install ## Open JupyterLab on notebooks/ with the project's own kernel
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
+	$(BIN)/python -c "from analytics.notebook import ensure_kernel; ensure_kernel()"
+	cd notebooks && ../$(BIN)/jupyter lab
 
 test: install ## Run the test suite (what CI runs)
 	$(BIN)/python -m pytest
