@@ -56,6 +56,7 @@ lint: install ## Lint with ruff
 bench: install ## Benchmarks: 1,000 businesses (~9 M observations), prints figures
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/insight_accuracy.py
+	$(BIN)/python benchmarks/bench_notebooks.py
 
 clean: ## Remove generated warehouses, reports and caches (keeps .venv)
 	rm -rf data/*.duckdb data/*.wal data/rejects reports/*/ reports/index.html .pytest_cache
