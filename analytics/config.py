@@ -71,3 +71,13 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 NOTEBOOK_RUNS_PER_KERNEL = 50
 #: Seconds one notebook cell may run before the business is marked failed.
 NOTEBOOK_CELL_TIMEOUT = 600
+
+# --- email (analytics/deliver.py, analytics/send.py) ---------------------------------------
+#: A failed delivery waits this × 2^(attempts − 1) minutes before it is tried again…
+SEND_RETRY_BASE_MINUTES = 15.0
+#: …and is given up (reported on every run until `analytics send --retry`) after this many.
+SEND_MAX_ATTEMPTS = 5
+#: How many past weeks a run catches up on when the scheduler missed some.
+SEND_CATCH_UP_WEEKS = 4
+#: The From address of --dry-run messages when SMTP_FROM is not set.
+DRY_RUN_SENDER = "reports@analytics.invalid"

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from analytics import sql
 from analytics.cli import cli
+from analytics.deliver import DELIVERY_QUERIES
 from analytics.ingest.load import INGEST_QUERIES
 from analytics.metrics import METRICS, SUPPORT_QUERIES
 
@@ -27,6 +28,7 @@ def test_each_metric_has_its_sql_files_and_a_docstring(metric) -> None:
 
 def test_no_sql_file_is_orphaned() -> None:
     used = {q for m in METRICS for q in m.queries} | set(SUPPORT_QUERIES) | set(INGEST_QUERIES)
+    used |= set(DELIVERY_QUERIES)
     assert set(sql.available()) == used
 
 

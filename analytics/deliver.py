@@ -1,0 +1,308 @@
+"""Emailing each business its report: once per (business, period, recipient), never twice.
+
+* **The delivery log** (table ``delivery_log``) holds one row per (business, period,
+  recipient): status, attempts, last error, our ``Message-ID`` and the server's reply. A row
+  marked ``sent`` is never sent again, however often ``analytics send`` runs.
+* **Retries with backoff.** A failed delivery waits ``SEND_RETRY_BASE_MINUTES × 2^(n−1)``
+  before its next attempt; after ``SEND_MAX_ATTEMPTS`` failures it is given up and reported
+  loudly on every run (exit status 1) until ``--retry`` resets it.
+* **Crash safety.** A row is marked ``sending`` before the SMTP transaction and ``sent`` after
+  it. If the process dies in between, the next run sends again with the *same* Message-ID
+  (derived from business, period and recipient), which mail systems use to drop duplicates:
+  a crash can cost a duplicate that clients hide, never a lost report.
+* **One message per recipient**, so no recipient sees another's address; a recipient the
+  server refuses, or a dropped connection, fails that recipient only (the connection is
+  re-opened for the rest).
+* **Headers are safe by construction**: names and addresses are checked (no line breaks, one
+  plain address each) and the message is built with the ``email`` package's strict SMTP
+  policy, which refuses any header that would smuggle a line break.
+* SMTP settings come from the environment only (``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_USER``,
+  ``SMTP_PASSWORD``, ``SMTP_FROM``, ``SMTP_TLS`` = starttls | ssl | none); the password is
+  never printed or logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import smtplib
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from analytics import AnalyticsError, sql
+
+TLS_MODES = ("starttls", "ssl", "none")
+#: The query files the delivery log uses (the registry test checks none is orphaned).
+DELIVERY_QUERIES = ("delivery_rows", "delivery_record")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+# --- settings and checks ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send; built from the environment only."""
+
+    host: str
+    port: int
+    sender: str
+    tls: str = "starttls"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SmtpSettings:
+        env = os.environ if env is None else env
+        missing = [k for k in ("SMTP_HOST", "SMTP_FROM") if not env.get(k, "").strip()]
+        if missing:
+            raise AnalyticsError(
+                f"set {' and '.join(missing)} in the environment to send email (or use "
+                "--dry-run to write the messages to an outbox instead)"
+            )
+        tls = env.get("SMTP_TLS", "starttls").strip().lower() or "starttls"
+        if tls not in TLS_MODES:
+            raise AnalyticsError(f"SMTP_TLS must be one of {', '.join(TLS_MODES)}, not {tls!r}")
+        default_port = {"starttls": 587, "ssl": 465, "none": 25}[tls]
+        try:
+            port = int(env.get("SMTP_PORT", "").strip() or default_port)
+        except ValueError:
+            raise AnalyticsError(f"SMTP_PORT must be a number, not {env['SMTP_PORT']!r}") from None
+        return cls(
+            host=env["SMTP_HOST"].strip(),
+            port=port,
+            sender=check_address(env["SMTP_FROM"].strip(), "SMTP_FROM"),
+            tls=tls,
+            user=env.get("SMTP_USER", "").strip() or None,
+            password=env.get("SMTP_PASSWORD") or None,
+        )
+
+    def describe(self) -> str:
+        """For messages and logs: never includes the password."""
+        who = f" as {self.user}" if self.user else ""
+        return f"{self.host}:{self.port} ({self.tls}){who}"
+
+
+def check_address(address: str, what: str = "recipient") -> str:
+    """One plain address (``name@example.com``), or an AnalyticsError saying what is wrong."""
+    if not isinstance(address, str) or _CONTROL.search(address) or not address.strip():
+        raise AnalyticsError(f"{what} {address!r} is not an email address (line break or empty)")
+    try:
+        parsed = Address(addr_spec=address.strip())
+    except (ValueError, IndexError, TypeError) as exc:
+        raise AnalyticsError(f"{what} {address!r} is not an email address ({exc})") from None
+    if not parsed.username or "." not in parsed.domain:
+        raise AnalyticsError(f"{what} {address!r} is not an email address")
+    return parsed.addr_spec
+
+
+def check_name(name: str) -> str:
+    """A business name fit for a Subject line: no line breaks or control characters."""
+    if _CONTROL.search(name):
+        raise AnalyticsError(f"business name {name!r} contains a line break or control "
+                             "character; fix it in the businesses file before sending")
+    return name
+
+
+def message_id(business_id: str, period: str, recipient: str, sender: str) -> str:
+    """The same Message-ID for every attempt at one delivery: duplicates are recognisable."""
+    digest = hashlib.sha256(recipient.lower().encode()).hexdigest()[:16]
+    domain = sender.rpartition("@")[2] or "analytics.invalid"
+    return f"<{business_id}.{period}.{digest}@{domain}>"
+
+
+# --- the message ---------------------------------------------------------------------------------
+
+
+def subject(report: Mapping[str, Any]) -> str:
+    from analytics.render import fmt_range
+
+    period = report["period"]
+    return (f"{check_name(report['business']['name'])}: your report for "
+            f"{fmt_range(period['start'], period['end'])}")
+
+
+def compose(
+    report: Mapping[str, Any],
+    recipient: str,
+    pdf: bytes,
+    sender: str,
+    when: datetime,
+    templates: Path | None = None,
+) -> EmailMessage:
+    """The email for one recipient: a text and an HTML body (the headline numbers and the top
+    recommendation, inline CSS, no script) and the PDF attached."""
+    from analytics.render import environment
+
+    env = environment(templates)
+    context = {"report": report, "top": top_message(report)}
+    business, period = report["business"], report["period"]
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = sender
+    message["To"] = check_address(recipient)
+    message["Subject"] = subject(report)
+    message["Date"] = format_datetime(when)
+    message["Message-ID"] = message_id(business["business_id"], period["label"], recipient,
+                                       sender)
+    message["X-Analytics-Report"] = f"{business['business_id']} {period['label']}"
+    message.set_content(env.get_template("email.txt.j2").render(context))
+    message.add_alternative(env.get_template("email.html.j2").render(context), subtype="html")
+    message.add_attachment(
+        pdf, maintype="application", subtype="pdf",
+        filename=f"{business['business_id']}-{period['label']}.pdf",
+    )
+    return message
+
+
+def top_message(report: Mapping[str, Any]) -> dict[str, str] | None:
+    """The one thing to read first: the strongest recommendation, else the first note."""
+    insights = report["insights"]
+    if insights["recommendations"]:
+        top = insights["recommendations"][0]
+        return {"headline": top["claim"], "detail": top["evidence_text"]}
+    if insights["notes"]:
+        return {"headline": insights["notes"][0]["text"], "detail": ""}
+    return None
+
+
+# --- SMTP -----------------------------------------------------------------------------------------
+
+
+class DeliveryError(Exception):
+    """One recipient could not be delivered (the message says why, for the log)."""
+
+
+class Mailer:
+    """One SMTP connection, opened when first needed and re-opened after a drop."""
+
+    def __init__(self, settings: SmtpSettings, timeout: float = 30.0):
+        self.settings = settings
+        self.timeout = timeout
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        context = ssl.create_default_context()
+        try:
+            if s.tls == "ssl":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout,
+                                                      context=context)
+            else:
+                smtp = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
+                if s.tls == "starttls":
+                    smtp.starttls(context=context)
+            if s.user:
+                smtp.login(s.user, s.password or "")
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"cannot connect to {s.describe()}: {exc}") from None
+        return smtp
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self._smtp.close()
+            self._smtp = None
+
+    def send(self, message: EmailMessage) -> str:
+        """Send to the message's single recipient; returns the server's acceptance reply."""
+        for attempt in (1, 2):  # a connection that dropped is re-opened once
+            if self._smtp is None:
+                self._smtp = self._connect()
+            try:
+                return self._transaction(self._smtp, message)
+            except smtplib.SMTPServerDisconnected as exc:
+                self._smtp = None
+                if attempt == 2:
+                    raise DeliveryError(f"the server dropped the connection: {exc}") from None
+            except (OSError, smtplib.SMTPException) as exc:
+                self.close()
+                raise DeliveryError(str(exc)) from None
+        raise AssertionError("unreachable")
+
+    def _transaction(self, smtp: smtplib.SMTP, message: EmailMessage) -> str:
+        recipient = message["To"]
+        code, reply = smtp.mail(self.settings.sender)
+        if code != 250:
+            smtp.rset()
+            raise DeliveryError(f"sender refused: {code} {reply.decode(errors='replace')}")
+        code, reply = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            smtp.rset()
+            raise DeliveryError(f"recipient refused: {code} {reply.decode(errors='replace')}")
+        code, reply = smtp.data(message.as_bytes())
+        if code != 250:
+            raise DeliveryError(f"message refused: {code} {reply.decode(errors='replace')}")
+        return f"{code} {reply.decode(errors='replace')}"
+
+
+# --- the delivery log ----------------------------------------------------------------------------
+
+
+@dataclass
+class Delivery:
+    """One (business, period, recipient) and what the log says about it."""
+
+    business_id: str
+    period: str
+    recipient: str
+    status: str = "new"  # new | sending | sent | failed
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+    message_id: str | None = None
+
+    def due(self, now: datetime, max_attempts: int) -> str | None:
+        """Why this delivery is *not* to be attempted now, or None when it is."""
+        if self.status == "sent":
+            return "already sent"
+        if self.status == "failed" and self.attempts >= max_attempts:
+            return "given up"
+        if self.status == "failed" and self.next_attempt_at and self.next_attempt_at > now:
+            return f"retry after {self.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+        return None
+
+
+def load_log(con: duckdb.DuckDBPyConnection, business_ids: list[str]) -> dict[tuple, Delivery]:
+    rows = sql.records(con, "delivery_rows", business_ids=business_ids)
+    return {
+        (r["business_id"], r["period"], r["recipient"]): Delivery(
+            r["business_id"], r["period"], r["recipient"], r["status"], r["attempts"],
+            r["last_error"], r["next_attempt_at"], r["message_id"],
+        )
+        for r in rows
+    }
+
+
+def record(con: duckdb.DuckDBPyConnection, delivery: Delivery, now: datetime,
+           reply: str | None = None, report_sha256: str | None = None) -> None:
+    """Write a delivery's state; committed at once (a crash must not lose it)."""
+    sql.execute(
+        con, "delivery_record",
+        business_id=delivery.business_id, period=delivery.period, recipient=delivery.recipient,
+        status=delivery.status, attempts=delivery.attempts, last_error=delivery.last_error,
+        message_id=delivery.message_id, smtp_reply=reply, report_sha256=report_sha256,
+        now=now, next_attempt_at=delivery.next_attempt_at,
+    )
+
+
+def backoff(attempts: int, base_minutes: float) -> timedelta:
+    return timedelta(minutes=base_minutes * 2 ** max(attempts - 1, 0))

@@ -1,0 +1,264 @@
+"""The weekly job: find what is due, render what is missing or stale, deliver, log the run.
+
+Which periods are due for a business (when no period is named):
+
+* the last complete ISO week, the first time a business is sent anything;
+* after that, every week of the last ``SEND_CATCH_UP_WEEKS`` that has no delivery yet (the
+  machine was off last Monday: the next run sends both weeks), and every week whose failed
+  deliveries are due for a retry. A recipient added later receives reports from then on, not
+  the backlog.
+
+Reports are rendered through the normal batch (``analytics.batch``), which skips a business
+whose report is current, so sending never re-renders for nothing and never sends a stale PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import orjson
+
+from analytics import AnalyticsError, config
+from analytics.deliver import (
+    Delivery,
+    DeliveryError,
+    Mailer,
+    SmtpSettings,
+    backoff,
+    check_address,
+    check_name,
+    compose,
+    load_log,
+    message_id,
+    record,
+)
+from analytics.metrics import Business, list_businesses
+from analytics.period import Period
+from analytics.report import atomic_write, report_dir
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one (business, period, recipient) in this run."""
+
+    business_id: str
+    period: str
+    recipient: str
+    status: str  # sent | failed | given_up | waiting | already_sent | written (dry run)
+    detail: str = ""
+
+
+@dataclass
+class SendResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # businesses that could not be sent
+    run_log: Path | None = None
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(o.status for o in self.outcomes)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not any(o.status in ("failed", "given_up")
+                                             for o in self.outcomes)
+
+
+def due_periods(
+    business: Business,
+    log: dict[tuple, Delivery],
+    as_of: date,
+    now: datetime,
+    max_attempts: int = config.SEND_MAX_ATTEMPTS,
+) -> list[Period]:
+    """The weeks to send ``business`` now (oldest first); see the module docstring."""
+    last = Period.last_complete_week(as_of)
+    weeks = [_shift(last, -k) for k in range(config.SEND_CATCH_UP_WEEKS - 1, -1, -1)]
+    rows = [d for (b, _, _), d in log.items() if b == business.business_id]
+    if not rows:
+        return [last]
+    first = min((_week(d.period) for d in rows if _week(d.period)), key=lambda p: p.start,
+                default=last)
+    due = []
+    for week in weeks:
+        mine = [d for d in rows if d.period == week.label]
+        if not mine:
+            if week.start >= first.start:
+                due.append(week)  # a week the scheduler missed
+        elif any(d.due(now, max_attempts) is None for d in mine):
+            due.append(week)  # failed deliveries ready for a retry
+    return due
+
+
+def _shift(period: Period, weeks: int) -> Period:
+    year, week, _ = (period.start + timedelta(weeks=weeks)).isocalendar()
+    return Period.iso_week(year, week)
+
+
+def _week(label: str) -> Period | None:
+    return Period.parse(label) if re.fullmatch(r"\d{4}-W\d{2}", label) else None
+
+
+def _safe_name(recipient: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", recipient.replace("@", "_at_"))
+
+
+def send(
+    con: duckdb.DuckDBPyConnection,
+    business_ids: Sequence[str] | None,
+    *,
+    as_of: date,
+    out: Path,
+    periods: Sequence[Period] | None = None,
+    settings: SmtpSettings | None = None,
+    dry_run: bool = False,
+    outbox: Path | None = None,
+    templates: Path | None = None,
+    jobs: int = 1,
+    now: datetime | None = None,
+    max_attempts: int = config.SEND_MAX_ATTEMPTS,
+    retry_base_minutes: float = config.SEND_RETRY_BASE_MINUTES,
+    retry_now: bool = False,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> SendResult:
+    """Deliver the reports of ``business_ids`` (all when None) for ``periods`` (the due weeks
+    when None). ``con`` must be writable (the delivery log); ``settings`` is needed unless
+    ``dry_run``, which writes each message to ``outbox`` and records nothing."""
+    from analytics.batch import RenderOptions, run_batch
+
+    now = now or datetime.now(UTC)
+    if not dry_run and settings is None:
+        raise AnalyticsError("no SMTP settings: set SMTP_HOST and SMTP_FROM, or use --dry-run")
+    sender = settings.sender if settings else config.DRY_RUN_SENDER
+    outbox = outbox or Path(out) / "outbox"
+    result = SendResult()
+    businesses = list_businesses(con, business_ids)
+    log = load_log(con, [b.business_id for b in businesses])
+    if retry_now:  # the operator asks: try every unsent delivery now, given up or not
+        for delivery in log.values():
+            if delivery.status != "sent":
+                delivery.attempts, delivery.next_attempt_at = 0, None
+
+    def emit(outcome: Outcome) -> None:
+        result.outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+
+    wanted: dict[str, list[Business]] = {}  # period label → businesses due that period
+    labels: dict[str, Period] = {}
+    for business in businesses:
+        for period in periods or due_periods(business, log, as_of, now, max_attempts):
+            wanted.setdefault(period.label, []).append(business)
+            labels[period.label] = period
+
+    mailer = None if dry_run else Mailer(settings)  # type: ignore[arg-type]
+    try:
+        for label in sorted(wanted):
+            period = labels[label]
+            rendered = run_batch(
+                con, [b.business_id for b in wanted[label]], period, as_of,
+                RenderOptions(out=Path(out), formats=("json", "pdf"), templates=templates),
+                jobs=jobs,
+            )
+            failed_render = {o.business_id: o.error for o in rendered.outcomes
+                             if o.status == "failed"}
+            for business in wanted[label]:
+                if business.business_id in failed_render:
+                    result.problems.append(f"{business.business_id} {label}: report could not "
+                                           f"be rendered: {failed_render[business.business_id]}")
+                    continue
+                _deliver_business(con, business, period, Path(out), log, now, sender, dry_run,
+                                  outbox, mailer, templates, max_attempts, retry_base_minutes,
+                                  emit, result)
+    finally:
+        if mailer is not None:
+            mailer.close()
+    result.run_log = _append_run_log(con, result, as_of, now, dry_run)
+    return result
+
+
+def _deliver_business(
+    con: duckdb.DuckDBPyConnection, business: Business, period: Period, out: Path,
+    log: dict[tuple, Delivery], now: datetime, sender: str, dry_run: bool, outbox: Path,
+    mailer: Mailer | None, templates: Path | None, max_attempts: int,
+    retry_base_minutes: float, emit: Callable[[Outcome], None], result: SendResult,
+) -> None:
+    business_id = business.business_id
+    try:
+        check_name(business.name)
+        recipients = [check_address(r) for r in business.recipients]
+    except AnalyticsError as exc:
+        result.problems.append(f"{business_id}: {exc}")
+        return
+    if not recipients:
+        result.problems.append(f"{business_id}: no recipients; add them in the businesses file")
+        return
+    folder = report_dir(out, business_id, period)
+    report = orjson.loads((folder / "report.json").read_bytes())
+    pdf = (folder / "report.pdf").read_bytes()
+    digest = hashlib.sha256(pdf).hexdigest()
+    for recipient in recipients:
+        delivery = log.get((business_id, period.label, recipient)) or Delivery(
+            business_id, period.label, recipient)
+        reason = delivery.due(now, max_attempts)
+        if reason is not None:
+            status = {"already sent": "already_sent", "given up": "given_up"}.get(reason,
+                                                                                  "waiting")
+            detail = f"{reason} after {delivery.attempts} attempts: {delivery.last_error}" \
+                if status == "given_up" else reason
+            emit(Outcome(business_id, period.label, recipient, status, detail))
+            continue
+        message = compose(report, recipient, pdf, sender, now, templates)
+        if dry_run:
+            path = outbox / business_id / period.label / f"{_safe_name(recipient)}.eml"
+            atomic_write(path, message.as_bytes())
+            emit(Outcome(business_id, period.label, recipient, "written", str(path)))
+            continue
+        delivery.message_id = message_id(business_id, period.label, recipient, sender)
+        delivery.status = "sending"
+        record(con, delivery, now, report_sha256=digest)
+        try:
+            reply = mailer.send(message)  # type: ignore[union-attr]
+        except DeliveryError as exc:
+            delivery.status, delivery.attempts = "failed", delivery.attempts + 1
+            delivery.last_error = str(exc)
+            delivery.next_attempt_at = now + backoff(delivery.attempts, retry_base_minutes)
+            record(con, delivery, now)
+            given_up = delivery.attempts >= max_attempts
+            emit(Outcome(business_id, period.label, recipient,
+                         "given_up" if given_up else "failed", str(exc)))
+            continue
+        delivery.status, delivery.attempts = "sent", delivery.attempts + 1
+        delivery.last_error = delivery.next_attempt_at = None
+        record(con, delivery, now, reply=reply)
+        emit(Outcome(business_id, period.label, recipient, "sent", reply))
+
+
+def _append_run_log(con: duckdb.DuckDBPyConnection, result: SendResult, as_of: date,
+                    now: datetime, dry_run: bool) -> Path | None:
+    """One line per run: when, what was sent, skipped and failed (and why)."""
+    row = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()"
+                      ).fetchone()
+    if not row or not row[0]:
+        return None
+    path = Path(row[0]).parent / "send-runs.log"
+    counts = result.counts
+    failures = [f"{o.business_id}/{o.period}/{o.recipient}: {o.detail}" for o in
+                result.outcomes if o.status in ("failed", "given_up")] + result.problems
+    line = (f"{now:%Y-%m-%dT%H:%M:%SZ} as_of={as_of} dry_run={'yes' if dry_run else 'no'} "
+            f"sent={counts['sent']} written={counts['written']} "
+            f"already_sent={counts['already_sent']} waiting={counts['waiting']} "
+            f"failed={counts['failed']} given_up={counts['given_up']} "
+            f"problems={len(result.problems)}")
+    if failures:
+        line += " | " + "; ".join(failures).replace("\n", " ")
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+    return path
