@@ -108,7 +108,8 @@ def cli() -> None:
 @click.option("--seed", type=int, default=42, show_default=True,
               help="Random seed; the same seed and --as-of give the same warehouse.")
 @click.option("--as-of", "as_of", help="Last day of the demo data (default: today).")
-@click.option("--days", type=int, default=180, show_default=True, help="Days of posts.")
+@click.option("--history-days", "days", type=int, default=180, show_default=True,
+              help="Days of posts, ending on --as-of.")
 @click.option("--no-effects", is_flag=True,
               help="Plant no effects (every business is a control: insights should be silent).")
 @click.option("--force", is_flag=True, help="Replace a warehouse that holds non-demo data.")
