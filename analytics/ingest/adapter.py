@@ -184,6 +184,9 @@ class PostFormat(Format):
         """The row's date, if it is written without a year."""
         return _yearless(self.dates, _value(fields, keys, self.published_at))
 
+    def names_a_post(self, keys: Mapping[str, int], fields: list[str]) -> bool:
+        return bool((_value(fields, keys, self.content_id) or "").strip())
+
     def rows(self, table: Table, ctx: Context, skipped: list[tuple[int, str]]
              ) -> Iterator[Converted]:
         header = list(table.header)

@@ -114,9 +114,9 @@ def _scan(table: Table, fmt: PostFormat | DailyFormat, path: Path
         if fields is None or len(fields) != len(table.header):
             continue
         yearless = yearless or fmt.needs_year(keys, fields)
-        if isinstance(fmt, PostFormat):
-            found = accounts_in(fmt.accounts, path, keys, fields)
-            accounts.add(found)
+        if isinstance(fmt, PostFormat) and fmt.names_a_post(keys, fields):
+            # a row naming no post is rejected for that, whatever its account
+            accounts.add(accounts_in(fmt.accounts, path, keys, fields))
     return accounts, yearless
 
 
