@@ -276,9 +276,10 @@ def _apply_description_row(fmt: PostFormat, header: list[str], records: Iterator
     except StopIteration:
         return header, records
     line, fields, _ = first
-    keys = header_keys(header)
-    post_id = (_value(fields, keys, fmt.content_id) or "") if fields else ""
-    if fields is not None and (not post_id.strip() or " " in post_id.strip()):
+    if fields is None or len(fields) != len(header):
+        return header, _chain(first, records)  # a broken row, rejected in its turn
+    post_id = _value(fields, header_keys(header), fmt.content_id) or ""
+    if not post_id.strip() or " " in post_id.strip():
         skipped.append((line, "the description row below the header"))
         return _disambiguate(header, fields), records
     return header, _chain(first, records)
