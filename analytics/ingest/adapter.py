@@ -1,7 +1,7 @@
 """The engine behind the platform adapters: a declarative mapping from an export's columns to
 the canonical schema, and the code that applies it row by row.
 
-An adapter module (``x.py``, ``meta.py``, …) only *declares* a :class:`PostFormat` or a
+An adapter module (``x.py``, ``facebook.py``, …) only *declares* a :class:`PostFormat` or a
 :class:`DailyFormat`: which columns identify it, where each canonical field comes from, how its
 dates are written, its content-type vocabulary and where it names its account. The rows it
 produces are canonical text rows; from there every format shares one validation, rejects and
@@ -120,7 +120,7 @@ def accounts_in(accounts: tuple[Account, ...], path: Path, keys: Mapping[str, in
         if account.where == "file":
             texts = [path.stem]
         elif account.where == "folder":
-            texts = [p.name for p in path.parents][:3]
+            texts = [p.name for p in path.resolve().parents][:3]
         else:
             texts = [_value(fields, keys, account.column) or ""] if fields else []
         for text in texts:
@@ -193,6 +193,7 @@ class PostFormat(Format):
         records = table.records
         if self.description_row:
             header, records = _apply_description_row(self, header, records, skipped)
+            table.header = header  # so that rejects name the columns as told apart
         keys = header_keys(header)
         for line, fields, problem in records:
             if fields is None or len(fields) != len(header):

@@ -109,7 +109,8 @@ def _ingest_posts(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
     )
     con.execute("CREATE OR REPLACE TEMP TABLE _status AS " + sql.load("ingest_posts_status"))
     sql.execute(con, "ingest_posts_upsert_content")
-    sql.execute(con, "ingest_posts_upsert_metrics", source_file=str(part.path), ingested_at=now)
+    for name in ("ingest_posts_insert_metrics", "ingest_posts_upsert_metrics"):
+        sql.execute(con, name, source_file=str(part.path), ingested_at=now)
     return staged
 
 

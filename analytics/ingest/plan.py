@@ -181,7 +181,8 @@ class Planner:
         if fmt.kind == "businesses":
             self.known.update(_business_ids_in(table))
             return part
-        period = export_period(table.path.stem, *[p.name for p in table.path.parents][:2])
+        period = export_period(table.path.stem,
+                               *[p.name for p in table.path.resolve().parents][:2])
         part.observed_on = (options.observed_on or observation_day(period, options.today)
                             or _observed_before(self.con, digest) or options.today)
         if not isinstance(fmt, PostFormat | DailyFormat):
@@ -201,7 +202,8 @@ class Planner:
         where = table.label
         if unmapped:
             names = "; ".join(_describe(a) for a in unmapped[:SHOWN_ACCOUNTS])
-            more = f" and {len(unmapped) - SHOWN_ACCOUNTS} more" if len(unmapped) > 3 else ""
+            more = (f" and {len(unmapped) - SHOWN_ACCOUNTS} more"
+                    if len(unmapped) > SHOWN_ACCOUNTS else "")
             self.problems.append(
                 f"{where}: no business for {part.platform} account {names}{more}. Give "
                 f"--business ID, or map the account in the mapping file, e.g. "

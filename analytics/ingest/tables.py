@@ -17,7 +17,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from itertools import chain
 from pathlib import Path
 
 from analytics import AnalyticsError
@@ -275,7 +274,3 @@ def open_tables(path: Path, formats: Sequence[Format]) -> Iterator[Opened]:
         else:
             yield Opened([_open_csv(path, formats, stack)])
 
-
-def with_line(records: Iterator[Record], first: Record) -> Iterator[Record]:
-    """``records`` with ``first`` put back in front (after peeking at it)."""
-    return chain([first], records)

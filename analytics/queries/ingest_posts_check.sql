@@ -8,21 +8,21 @@
 WITH raw AS (
     SELECT
         _line,
-        nullif(trim(business_id), '') AS business_id,
-        lower(nullif(trim(platform), '')) AS platform,
-        nullif(trim(content_id), '') AS content_id,
-        regexp_replace(lower(nullif(trim(content_type), '')), '[^a-z0-9]+', '_', 'g')
+        cleaned(business_id) AS business_id,
+        lower(cleaned(platform)) AS platform,
+        cleaned(content_id) AS content_id,
+        regexp_replace(lower(cleaned(content_type)), '[^a-z0-9]+', '_', 'g')
             AS content_type_raw,
-        nullif(trim(published_at), '') AS published_at,
-        nullif(trim(title), '') AS title,
-        nullif(trim(permalink), '') AS permalink,
-        nullif(trim(observed_on), '') AS observed_on,
-        nullif(trim(views), '') AS views,
-        nullif(trim(reach), '') AS reach,
-        nullif(trim(likes), '') AS likes,
-        nullif(trim(shares), '') AS shares,
-        nullif(trim(comments), '') AS comments,
-        nullif(trim(clicks), '') AS clicks
+        cleaned(published_at) AS published_at,
+        cleaned(title) AS title,
+        cleaned(permalink) AS permalink,
+        cleaned(observed_on) AS observed_on,
+        cleaned(views) AS views,
+        cleaned(reach) AS reach,
+        cleaned(likes) AS likes,
+        cleaned(shares) AS shares,
+        cleaned(comments) AS comments,
+        cleaned(clicks) AS clicks
     FROM _stage
 ),
 typed AS (
@@ -99,13 +99,15 @@ checked AS MATERIALIZED (
         END AS problem
     FROM typed
 ),
--- one pass over the valid rows per question (aggregates, not window functions: a large file
--- is grouped much faster than it is sorted)
+-- The questions across rows are answered on narrow aggregates, and only the rare rows they
+-- concern are joined back: a large file is grouped and probed, never sorted or joined wide.
 valid AS (SELECT * EXCLUDE (problem) FROM checked WHERE problem IS NULL),
 observations AS (
+    -- the same observation on several lines: the last one is kept
     SELECT platform, content_id, observed_date, max(_line) AS kept_line
     FROM valid
     GROUP BY platform, content_id, observed_date
+    HAVING count(*) > 1
 ),
 posts AS (
     -- the row whose attributes the post keeps: its latest observation, last in the file
@@ -115,23 +117,35 @@ posts AS (
     FROM valid
     GROUP BY platform, content_id
 ),
+disputed AS (
+    -- posts the file gives to two businesses, or to another business than the warehouse does
+    SELECT p.platform, p.content_id, p.first_business, p.last_business, c.business_id AS owner
+    FROM posts AS p
+    LEFT JOIN content AS c USING (platform, content_id)
+    WHERE p.first_business <> p.last_business
+       OR (c.business_id IS NOT NULL AND c.business_id <> p.first_business)
+),
 owned AS (
     SELECT
         valid.*,
         CASE
-            WHEN c.business_id IS NOT NULL AND c.business_id <> valid.business_id THEN
-                {'column': 'business_id', 'reason': 'post ' || valid.platform || '/' || valid.content_id || ' belongs to business ''' || c.business_id || ''', not ''' || valid.business_id || ''''}
-            WHEN p.first_business <> p.last_business THEN
-                {'column': 'business_id', 'reason': 'post ' || valid.platform || '/' || valid.content_id || ' is given to more than one business in this file (''' || p.first_business || ''' and ''' || p.last_business || '''); correct the file and ingest it again'}
+            WHEN d.owner IS NOT NULL AND d.owner <> valid.business_id THEN
+                {'column': 'business_id', 'reason': 'post ' || valid.platform || '/' || valid.content_id || ' belongs to business ''' || d.owner || ''', not ''' || valid.business_id || ''''}
+            WHEN d.first_business <> d.last_business THEN
+                {'column': 'business_id', 'reason': 'post ' || valid.platform || '/' || valid.content_id || ' is given to more than one business in this file (''' || d.first_business || ''' and ''' || d.last_business || '''); correct the file and ingest it again'}
             WHEN valid._line <> o.kept_line THEN
                 {'column': 'content_id', 'reason': 'repeats the observation of line ' || CAST(o.kept_line AS VARCHAR) || ' (same platform, content_id and observed_on); the later line is kept'}
         END AS problem,
-        valid._line = p.post_line AS post_winner
+        valid._line IN (SELECT post_line FROM posts) AS post_winner
     FROM valid
-    JOIN observations AS o USING (platform, content_id, observed_date)
-    JOIN posts AS p USING (platform, content_id)
-    LEFT JOIN content AS c USING (platform, content_id)
+    LEFT JOIN disputed AS d USING (platform, content_id)
+    LEFT JOIN observations AS o USING (platform, content_id, observed_date)
 )
-SELECT * FROM owned
+-- the raw text of the counters and dates was only needed for the reasons, given above
+SELECT * EXCLUDE (published_at, observed_on, views, reach, likes, shares, comments, clicks,
+                  content_type_raw, business_known, business_timezone)
+FROM owned
 UNION ALL BY NAME
-SELECT *, false AS post_winner FROM checked WHERE problem IS NOT NULL
+SELECT * EXCLUDE (published_at, observed_on, views, reach, likes, shares, comments, clicks,
+                  content_type_raw, business_known, business_timezone), false AS post_winner
+FROM checked WHERE problem IS NOT NULL
