@@ -14,7 +14,7 @@ BUSINESS ?=
 PERIOD_ARGS := $(if $(PERIOD),--period $(PERIOD)) $(if $(AS_OF),--as-of $(AS_OF))
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo reports report test lint bench bench-ingest clean
+.PHONY: help install demo reports report notebooks lab test lint bench bench-ingest clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,6 +39,14 @@ report: install ## One business's report: make report BUSINESS=northwind-coffee 
 	@test -n "$(BUSINESS)" || { echo "usage: make report BUSINESS=<id> [PERIOD=2026-W47]"; exit 2; }
 	$(BIN)/analytics report --business $(BUSINESS) --db $(DB) --out $(OUT) $(PERIOD_ARGS)
 
+notebooks: install ## Run the report notebook for every business (PERIOD=… AS_OF=… JOBS=…)
+	$(BIN)/analytics notebook --all --db $(DB) --out $(OUT) $(PERIOD_ARGS) $(if $(JOBS),--jobs $(JOBS))
+
+lab: install ## Open JupyterLab on notebooks/ with the project's own kernel
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
+	$(BIN)/python -c "from analytics.notebook import ensure_kernel; ensure_kernel()"
+	cd notebooks && ../$(BIN)/jupyter lab
+
 test: install ## Run the test suite (what CI runs)
 	$(BIN)/python -m pytest
 
@@ -47,6 +55,8 @@ lint: install ## Lint with ruff
 
 bench: install ## Benchmarks: 1,000 businesses (~9 M observations), prints figures
 	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/insight_accuracy.py
+	$(BIN)/python benchmarks/bench_notebooks.py
 	$(BIN)/python benchmarks/bench_ingest.py
 
 bench-ingest: install ## Ingest benchmark alone: a 1 GB canonical CSV and its Parquet (SIZE_MB=…)

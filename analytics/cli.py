@@ -121,7 +121,7 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
     The planted effects (a correct analysis recovers each; see analytics/demo.py):
       business 1, 6, 11…  LinkedIn video earns 2× the engagement rate of other LinkedIn posts
       business 2, 7, 12…  Tuesday 18:00–21:00 local earns 1.8× the engagement rate
-      business 3, 8, 13…  Facebook views per post fall to 40 % over the 180 days
+      business 3, 8, 13…  Facebook views per post fall to 25 % over the 180 days
       the others          no effect (controls)
 
     \b
@@ -357,6 +357,90 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     if failed:
         for business_id, exc in failed:
             click.secho(f"  {business_id}: {type(exc).__name__}: {exc}", fg="red", err=True)
+        sys.exit(1)
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs; values that read as JSON (numbers, true/false) keep their type."""
+    import json
+
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise AnalyticsError(f"--param takes NAME=VALUE, not {pair!r}")
+        try:
+            params[name.strip()] = json.loads(value)
+        except ValueError:
+            params[name.strip()] = value
+    return params
+
+
+@cli.command()
+@db_option
+@business_options
+@period_options
+@out_option
+@click.option("--jobs", type=int, default=None,
+              help="Kernels running at once (default: one per core).")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Another parameter the notebook declares (repeatable).")
+@click.option("--notebook", "template", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Notebook to run (default: notebooks/business_report.ipynb).")
+@handle_errors
+def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
+             period: str | None, start: str | None, end: str | None, days: int | None,
+             as_of: str | None, out: Path, jobs: int | None, params: tuple[str, ...],
+             template: Path | None) -> None:
+    """Execute the business report notebook with Papermill, once per business.
+
+    Writes reports/<business>/<period>/notebook.ipynb (the audit trail, with outputs) and
+    notebook.html. Parameters are checked before any kernel starts; a failing cell marks that
+    business failed (its notebook is kept as notebook.failed.ipynb) and the others go on.
+
+    \b
+    Example:  analytics notebook --business northwind-coffee --period 2026-W47
+              analytics notebook --all --jobs 2
+    """
+    import os
+
+    from tqdm import tqdm
+
+    from analytics import notebook as notebook_module
+    from analytics import warehouse
+    from analytics.metrics import list_businesses
+    from analytics.period import resolve_period
+
+    ids = _selected_ids(business_ids, all_businesses)
+    the_period, as_of_date = resolve_period(period, start, end, days, as_of)
+    path = config.db_path(db)
+    con = warehouse.connect(path, read_only=True)
+    try:
+        businesses = [b.business_id for b in list_businesses(con, ids)]
+    finally:
+        con.close()
+    planned = notebook_module.plan(
+        businesses, the_period, as_of_date, path, out, _parse_params(params),
+        template or notebook_module.TEMPLATE,
+    )
+    workers = jobs or max(1, os.cpu_count() or 1)
+    failed = []
+    with tqdm(total=len(planned), unit="notebook", desc="notebooks", disable=None) as bar:
+        def progress(result: notebook_module.NotebookResult) -> None:
+            if not result.ok:
+                failed.append(result)
+                tqdm.write(f"failed: {result.business_id}: {result.error}", file=sys.stderr)
+            bar.update(1)
+
+        results = notebook_module.run_notebooks(planned, workers, on_result=progress)
+    done = [r for r in results if r.ok]
+    click.echo(f"{the_period.label} as of {as_of_date}: {len(done)} notebooks written to "
+               f"{out}/, {len(failed)} failed")
+    if len(done) == 1:
+        click.echo(f"  {done[0].notebook}\n  {done[0].html}")
+    if failed:
+        for result in failed:
+            click.secho(f"  {result.business_id}: {result.error}", fg="red", err=True)
         sys.exit(1)
 
 

@@ -65,3 +65,9 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
         return Path(explicit)
     env = os.environ.get("ANALYTICS_DB")
     return Path(env) if env else DEFAULT_DB
+
+# --- notebooks (analytics/notebook.py) --------------------------------------------------------
+#: A warm kernel runs this many notebooks, then is replaced (memory stays flat).
+NOTEBOOK_RUNS_PER_KERNEL = 50
+#: Seconds one notebook cell may run before the business is marked failed.
+NOTEBOOK_CELL_TIMEOUT = 600

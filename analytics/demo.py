@@ -23,7 +23,7 @@ index  effect                  what a correct analysis finds
                                LinkedIn posts
 1      ``best_window``         posts on Tuesday 18:00–21:00 local earn 1.8× the engagement
                                rate of posts at other times
-2      ``declining_facebook``  Facebook views per post fall linearly to 40 % of their
+2      ``declining_facebook``  Facebook views per post fall linearly to 25 % of their
                                start over the 180 days
 3, 4   none                    (controls: insights should claim nothing)
 =====  ======================  ==========================================================
@@ -51,7 +51,7 @@ DEMO_SOURCE = "demo"
 EFFECTS = {
     "video_linkedin": "LinkedIn video earns about 2× the engagement rate of other LinkedIn posts",
     "best_window": "posts on Tuesday 18:00–21:00 local time earn about 1.8× the engagement rate",
-    "declining_facebook": "Facebook views per post fall steadily, to 40 % of their start",
+    "declining_facebook": "Facebook views per post fall steadily, to 25 % of their start",
 }
 PATTERN: tuple[tuple[str, ...], ...] = (
     ("video_linkedin",), ("best_window",), ("declining_facebook",), (), (),
@@ -59,7 +59,7 @@ PATTERN: tuple[tuple[str, ...], ...] = (
 VIDEO_LIFT = 2.0
 WINDOW_LIFT = 1.8
 WINDOW = (2, 18, 21)  # ISO weekday (Tuesday), first hour, end hour (exclusive)
-DECLINE_TO = 0.4
+DECLINE_TO = 0.25
 
 NAMED = (
     ("northwind-coffee", "Northwind Coffee Roasters", "Europe/London"),

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from analytics import AnalyticsError, config
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_RANGE_LABEL = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -79,6 +80,9 @@ class Period:
         if ".." in text:
             first, _, last = text.partition("..")
             return cls.from_dates(parse_date(first, "period start"), parse_date(last, "period end"))
+        if match := _RANGE_LABEL.match(text):  # a range's folder label, e.g. from reports/
+            return cls.from_dates(parse_date(match[1], "period start"),
+                                  parse_date(match[2], "period end"))
         raise AnalyticsError(
             f"period {text!r} not understood; use an ISO week like 2026-W47, a month like "
             "2026-11, or a range like 2026-11-01..2026-11-30"

@@ -63,8 +63,9 @@ def fresh_db(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @pytest.fixture
-def load(tmp_path: Path,
-         fresh_db: duckdb.DuckDBPyConnection) -> Callable[..., duckdb.DuckDBPyConnection]:
+def load(
+    tmp_path: Path, fresh_db: duckdb.DuckDBPyConnection
+) -> Callable[..., duckdb.DuckDBPyConnection]:
     """Fill the fresh warehouse through the real ingest path: ``load(businesses, posts)``."""
     counter = iter(range(1_000_000))
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 
 import pytest
-from conftest import POST_COLUMNS, post, write_csv
 from ingest_helpers import add_business, one, run, write
 
 from analytics.ingest.mapping import AccountMap
+from conftest import POST_COLUMNS, post, write_csv
 
 
 def canonical_lines():

@@ -41,8 +41,10 @@ def test_a_stranger_is_refused_naming_the_closest_format_and_what_it_lacks():
     with pytest.raises(UnknownFormat) as refused:
         detect(["Tweet id", "Tweet permalink", "time", "impressions", "retweets", "replies",
                 "likes"], "mine.csv")
-    assert "closest is x-tweet-activity" in str(refused.value)
-    assert str(refused.value).endswith("which also needs: engagements")
+    message = str(refused.value)
+    assert "closest is x-tweet-activity" in message
+    assert "which also needs: engagements; any other source can be written as our " \
+           "canonical-posts file (business_id, platform, content_id" in message
 
 
 def test_the_header_is_found_below_notes_and_a_sep_line(tmp_path):

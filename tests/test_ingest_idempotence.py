@@ -11,10 +11,10 @@ import sys
 import time
 from datetime import date
 
-from conftest import POST_COLUMNS, post, write_csv
 from ingest_helpers import add_business, csv_dicts, one, run, snapshot
 
 from analytics import warehouse
+from conftest import POST_COLUMNS, post, write_csv
 
 OCTOBER = "tweet_activity_metrics_rOpenSci_20211001_20211101_en.csv"
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import POST_COLUMNS
 from ingest_helpers import add_business, one, run
 
 from analytics.ingest import read
 from analytics.ingest.registry import FORMATS
 from analytics.ingest.tables import open_tables
+from conftest import POST_COLUMNS
 
 ROWS = 120_000
 BAD_EVERY = 9_973  # rows whose views are negative: rejected, at known lines

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import DEMO_AS_OF, DEMO_PERIOD
 
 from analytics.cli import cli
+from conftest import DEMO_AS_OF, DEMO_PERIOD
 
 
 def test_report_command_writes_one_json_per_business(demo_path: Path, tmp_path: Path) -> None:

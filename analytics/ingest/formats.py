@@ -101,9 +101,12 @@ def refusal(headers: Sequence[Sequence[str]], source: str,
     )
     missing = closest.missing(header_keys(header))
     shown = ", ".join(header[:8]) + (", …" if len(header) > 8 else "")
+    fallback = next((f for f in formats if f.kind == "posts" and not f.platforms), None)
+    other = (f"; any other source can be written as our {fallback.name} file "
+             f"({', '.join(fallback.columns)})" if fallback and fallback is not closest else "")
     return UnknownFormat(
         f"{source}: not a format analytics knows (columns: {shown or 'none'}). The closest is "
-        f"{closest.name} ({closest.description}), which also needs: {', '.join(missing)}"
+        f"{closest.name} ({closest.description}), which also needs: {', '.join(missing)}{other}"
     )
 
 

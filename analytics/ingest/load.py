@@ -34,6 +34,15 @@ EMAIL_PATTERN = (
 REJECTS_SHOWN = 1000
 
 
+#: The query files the ingest runs (the registry test checks none is orphaned).
+INGEST_QUERIES = (
+    "ingest_macros", "ingest_posts_check", "ingest_posts_status", "ingest_posts_upsert_content",
+    "ingest_posts_insert_metrics", "ingest_posts_upsert_metrics", "ingest_businesses_check",
+    "ingest_businesses_upsert", "ingest_daily_check", "ingest_daily_status",
+    "ingest_daily_upsert_metrics", "ingest_daily_upsert_followers", "ingest_rejects",
+)
+
+
 @dataclass
 class FileResult:
     """What ingesting one file (or one sheet of a workbook) did."""

@@ -104,13 +104,27 @@ def _csv_records(handle: io.TextIOBase, delimiter: str, path: Path) -> Iterator[
             yield start, None, reason
             continue
         except UnicodeDecodeError as exc:
-            raise UnreadableFile(
-                f"{path}: line {last + 1} is not valid text in the file's encoding "
-                f"({exc.reason}); save the file as UTF-8 and ingest it again"
-            ) from None
+            raise _undecodable(path, handle.encoding, exc) from None
         start, last = last + 1, reader.line_num
         if any(f.strip() for f in fields):
             yield start, fields, None
+
+
+def _undecodable(path: Path, encoding: str, exc: UnicodeDecodeError) -> UnreadableFile:
+    """The error for a file that is not valid text in its encoding, naming the first bad line
+    (decoding reads ahead, so the exception itself cannot say which)."""
+    name = "UTF-16" if encoding.startswith("utf-16") else "UTF-8"
+    where = "a line"
+    if name == "UTF-8":
+        with open(path, "rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    where = f"line {number}"
+                    break
+    return UnreadableFile(f"{path}: {where} is not valid {name} ({exc.reason}); save the file "
+                          "as UTF-8 and ingest it again")
 
 
 def _find_header(records: Iterator[Record], source: str, formats: Sequence[Format],
@@ -148,10 +162,7 @@ def _open_csv(path: Path, formats: Sequence[Format], stack: ExitStack) -> Table:
     try:
         first_lines = [handle.readline() for _ in range(10)]
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(
-            f"{path}: not valid text in {encoding} ({exc.reason}); save the file as UTF-8 "
-            "and ingest it again"
-        ) from None
+        raise _undecodable(path, encoding, exc) from None
     delimiter = _sniff_delimiter(first_lines)
     handle.seek(0)
     fmt, line, header, preamble, records = _find_header(

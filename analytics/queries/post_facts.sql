@@ -4,8 +4,9 @@
 --   cur_*   the latest observation on or before $as_of (what the report shows);
 --   prev_*  the latest observation on or before $prev_as_of, so the previous period is seen at
 --           the same age as the current one and growth compares like with like;
---   aged_*  the latest observation on or before the post's $fixed_age-th day (capped at $as_of),
---           so insights compare posts at a fixed age, not young posts against old ones.
+--   aged_*  the observation nearest the post's $fixed_age-th day: the latest on or before it,
+--           else the first after it (an export taken once a month observes posts late), so
+--           insights compare posts at about the same age, not young posts against old ones.
 -- Every metric query reads this table; none reads content_metrics directly.
 WITH scope AS (
     SELECT business_id, timezone
@@ -49,11 +50,18 @@ observed AS (
              'comments': m.comments, 'clicks': m.clicks, 'on': m.observed_on},
             m.observed_on
         ) FILTER (WHERE m.observed_on <= $prev_as_of) AS prev,
-        arg_max(
-            {'views': m.views, 'likes': m.likes, 'shares': m.shares, 'comments': m.comments,
-             'on': m.observed_on},
-            m.observed_on
-        ) FILTER (WHERE m.observed_on <= p.published_day + CAST($fixed_age AS INTEGER)) AS aged
+        coalesce(
+            arg_max(
+                {'views': m.views, 'likes': m.likes, 'shares': m.shares, 'comments': m.comments,
+                 'on': m.observed_on},
+                m.observed_on
+            ) FILTER (WHERE m.observed_on <= p.published_day + CAST($fixed_age AS INTEGER)),
+            arg_min(
+                {'views': m.views, 'likes': m.likes, 'shares': m.shares, 'comments': m.comments,
+                 'on': m.observed_on},
+                m.observed_on
+            ) FILTER (WHERE m.observed_on > p.published_day + CAST($fixed_age AS INTEGER))
+        ) AS aged
     FROM content_metrics AS m
     JOIN in_scope AS p USING (platform, content_id)
     WHERE m.observed_on <= $as_of

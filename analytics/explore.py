@@ -1,0 +1,165 @@
+"""The report model as pandas DataFrames, for notebooks.
+
+Nothing here computes a metric: every number comes from the report model
+(:mod:`analytics.report`), reshaped into tables an analyst can sort, filter, plot and save.
+The notebooks call these; they hold no SQL and no business logic of their own.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics import config, warehouse
+from analytics.insights import WEEKDAYS, platform_name
+from analytics.metrics import list_businesses
+from analytics.period import resolve_period
+from analytics.report import Report, ReportBatch, build_report
+
+
+def open_warehouse(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the warehouse: ``db``, else ``$ANALYTICS_DB``, else the
+    default."""
+    return warehouse.connect(config.db_path(db or None), read_only=True)
+
+
+def load_report(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: str = "",
+    start: str = "",
+    end: str = "",
+    days: int | None = None,
+    as_of: str = "",
+) -> Report:
+    """The report model for the notebook's parameters (blank strings mean "not given")."""
+    the_period, as_of_date = resolve_period(period or None, start or None, end or None, days,
+                                            as_of or None)
+    return build_report(con, business_id, the_period, as_of_date)
+
+
+def overview_frame(report: Report) -> pd.DataFrame:
+    """The overview cards as rows: this period, the previous one, and the change."""
+    data = report.to_dict()["overview"]
+    previous, growth = data["previous"], data["growth"]
+    rows = [
+        ("Total posts", data["total_posts"], previous["total_posts"], growth["posts"]),
+        ("Total views", data["total_views"], previous["total_views"], growth["views"]),
+        ("Total reach", data["total_reach"], previous["total_reach"], growth["reach"]),
+        ("Total engagement", data["total_engagement"], previous["total_engagement"],
+         growth["engagement"]),
+        ("Avg engagement rate %", data["avg_engagement_rate"], previous["avg_engagement_rate"],
+         None),
+        ("CTR %", data["ctr"], previous["ctr"], None),
+    ]
+    frame = pd.DataFrame(rows, columns=["metric", "this period", "previous period", "growth %"])
+    return frame.set_index("metric")
+
+
+def content_frame(report: Report) -> pd.DataFrame:
+    """Top content, ranked by engagement rate (the report's table)."""
+    columns = ["rank", "platform", "content_type", "title", "published_at", "views", "reach",
+               "likes", "shares", "comments", "clicks", "engagement", "engagement_rate", "ctr",
+               "content_id", "permalink"]
+    return pd.DataFrame(report.content, columns=columns).set_index("rank")
+
+
+def platforms_frame(report: Report) -> pd.DataFrame:
+    columns = ["platform", "posts", "views", "reach", "engagement", "engagement_rate", "ctr",
+               "share_of_engagement", "likes", "shares", "comments", "clicks"]
+    return pd.DataFrame(report.platforms, columns=columns).set_index("platform")
+
+
+def trends_frame(report: Report) -> pd.DataFrame:
+    frame = pd.DataFrame(report.trends,
+                         columns=["date", "posts", "views", "engagement", "engagement_rate"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame.set_index("date")
+
+
+def posting_times_frame(report: Report, value: str = "median_relative_er") -> pd.DataFrame:
+    """Weekday × 3-hour window grid (rows: weekdays; columns: window starts) of ``value``:
+    ``median_relative_er`` (1.0 = the business's typical post) or ``posts``."""
+    frame = pd.DataFrame(report.insights.best_posting_times)
+    grid = frame.pivot(index="weekday", columns="hours", values=value)
+    grid.index = [WEEKDAYS[d - 1] for d in grid.index]
+    return grid
+
+
+def recommendations_frame(report: Report) -> pd.DataFrame:
+    rows = [
+        {"claim": r["claim"], "confidence": r["confidence"], "effect": r["evidence"]["effect"],
+         "ci_low": r["evidence"]["ci_low"], "ci_high": r["evidence"]["ci_high"],
+         "posts": r["evidence"]["n"], "compared_with": r["evidence"]["n_rest"],
+         "q_value": r["evidence"]["q_value"], "evidence": r["evidence_text"]}
+        for r in report.insights.recommendations
+    ]
+    return pd.DataFrame(rows, columns=["claim", "confidence", "effect", "ci_low", "ci_high",
+                                       "posts", "compared_with", "q_value", "evidence"])
+
+
+def recommendations_markdown(report: Report) -> str:
+    """Recommendations with their evidence, then the notes, as Markdown for ``display``."""
+    lines = [f"**{r['claim']}**  \n{r['evidence_text']}\n"
+             for r in report.insights.recommendations]
+    lines += [f"- {n['text']}" for n in report.insights.notes]
+    return "\n".join(lines) or "_No recommendations._"
+
+
+def compare_businesses(
+    con: duckdb.DuckDBPyConnection,
+    period: str = "",
+    as_of: str = "",
+    business_ids: list[str] | None = None,
+) -> pd.DataFrame:
+    """One row per business for a period (one batch, one scan): the overview side by side."""
+    the_period, as_of_date = resolve_period(period or None, None, None, None, as_of or None)
+    rows: list[dict[str, Any]] = []
+    for business, built in ReportBatch(con, business_ids, the_period, as_of_date):
+        if isinstance(built, Exception):
+            raise built
+        data = built.to_dict()["overview"]
+        rows.append({
+            "business_id": business.business_id, "name": business.name,
+            "posts": data["total_posts"], "views": data["total_views"],
+            "reach": data["total_reach"], "engagement": data["total_engagement"],
+            "engagement_rate": data["avg_engagement_rate"], "growth %": data["growth_rate"],
+            "top_platform": platform_name(data["top_platform"]) if data["top_platform"] else None,
+            "recommendations": len(built.insights.recommendations),
+        })
+    return pd.DataFrame(rows).set_index("business_id")
+
+
+def businesses_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"business_id": b.business_id, "name": b.name, "timezone": b.timezone}
+         for b in list_businesses(con)]
+    ).set_index("business_id")
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return str(value)
+
+
+def show(frame: pd.DataFrame) -> Any:
+    """The frame styled for reading: thousands separators, two decimals, "–" for missing.
+
+    The frame itself is unchanged (keep it for sorting, filtering and saving).
+    """
+    return frame.style.format(_cell)
+
+
+def save_csv(frame: pd.DataFrame, name: str, folder: str | Path = "reports/exports") -> Path:
+    """Write a table as CSV under ``folder`` (created) and return its path, to download or share."""
+    path = Path(folder) / f"{name}-{date.today().isoformat()}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path)
+    return path

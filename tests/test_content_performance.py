@@ -1,0 +1,67 @@
+"""content_performance(): ranked by engagement rate, a views floor, total tie-breaking."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics import AnalyticsError
+from analytics.metrics import content_performance
+from conftest import post
+
+ACME = [{"business_id": "acme", "name": "Acme", "timezone": "Europe/London"}]
+
+
+@pytest.fixture
+def con(load):
+    return load(ACME, [
+        # ER 10 %, but only 10 views: below the 100-view floor, never ranked
+        post("acme", "x", "tiny", "2026-11-17T09:00:00Z", views=10, likes=1),
+        # ER 5 %: three-way tie broken by engagement, then views, then the earlier post
+        post("acme", "x", "a", "2026-11-18T09:00:00Z", views=200, likes=10),
+        post("acme", "x", "b", "2026-11-18T09:00:00Z", views=400, likes=20),
+        post("acme", "instagram", "c", "2026-11-17T09:00:00Z", views=400, likes=10, shares=5,
+             comments=5, clicks=40),
+        # ER 8 %
+        post("acme", "facebook", "d", "2026-11-19T09:00:00Z", views=1_000, likes=80, clicks=30,
+             title="<b>Top</b> post"),
+        # zero views: no rate, not ranked
+        post("acme", "x", "zero", "2026-11-19T09:00:00Z", views=0),
+    ])
+
+
+def test_ranked_by_engagement_rate_with_ties_broken_totally(con) -> None:
+    frame = content_performance(con, "acme", "2026-W47", as_of="2026-11-30")
+    assert frame["content_id"].tolist() == ["d", "c", "b", "a"]
+    assert frame["rank"].tolist() == [1, 2, 3, 4]
+    top = frame.iloc[0]
+    assert top["engagement"] == 80
+    assert top["engagement_rate"] == pytest.approx(8.0)
+    assert top["ctr"] == pytest.approx(3.0)
+    assert top["title"] == "<b>Top</b> post"  # kept as data; escaping is the renderer's job
+    # published_at in the business's local time (GMT in November), ISO with offset
+    assert top["published_at"] == "2026-11-19T09:00:00+00:00"
+
+
+def test_the_views_floor_keeps_one_view_one_like_out(con) -> None:
+    frame = content_performance(con, "acme", "2026-W47", as_of="2026-11-30", min_views=0)
+    assert frame["content_id"].tolist()[0] == "tiny"  # 10 % with no floor…
+    floored = content_performance(con, "acme", "2026-W47", as_of="2026-11-30")
+    assert "tiny" not in floored["content_id"].tolist()  # …but not with the default floor
+
+
+def test_limit_cuts_the_list(con) -> None:
+    frame = content_performance(con, "acme", "2026-W47", limit=2, as_of="2026-11-30")
+    assert frame["content_id"].tolist() == ["d", "c"]
+
+
+@pytest.mark.parametrize("limit", [0, 101, -1, 2.5, True])
+def test_limit_out_of_the_seed_bounds_is_an_error(con, limit) -> None:
+    with pytest.raises(AnalyticsError, match="limit must be a whole number from 1 to 100"):
+        content_performance(con, "acme", "2026-W47", limit=limit, as_of="2026-11-30")
+
+
+def test_no_posts_gives_an_empty_frame_with_the_columns(load) -> None:
+    con = load(ACME)
+    frame = content_performance(con, "acme", "2026-W47", as_of="2026-11-30")
+    assert frame.empty
+    assert {"rank", "title", "engagement_rate", "ctr"} <= set(frame.columns)

@@ -1,0 +1,61 @@
+"""Periods: ISO weeks, months, ranges, --days, the default week, and clear errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from analytics import AnalyticsError
+from analytics.period import Period, resolve_period
+
+
+def test_iso_week() -> None:
+    week = Period.parse("2026-W47")
+    assert (week.start, week.end, week.label, week.days) == (
+        date(2026, 11, 16), date(2026, 11, 22), "2026-W47", 7)
+    assert Period.parse("2026-W01").start == date(2025, 12, 29)  # ISO week 1 starts in 2025
+
+
+def test_month_and_range() -> None:
+    assert Period.parse("2026-02").end == date(2026, 2, 28)
+    span = Period.parse("2026-11-01..2026-11-30")
+    assert (span.days, span.label) == (30, "2026-11-01_2026-11-30")
+
+
+def test_previous_period_has_the_same_length() -> None:
+    prev = Period.parse("2026-11").previous()
+    assert (prev.start, prev.end) == (date(2026, 10, 2), date(2026, 10, 31))
+
+
+def test_default_is_the_last_complete_week_before_as_of() -> None:
+    assert resolve_period(as_of="2026-11-25")[0].label == "2026-W47"  # a Wednesday
+    assert resolve_period(as_of="2026-11-22")[0].label == "2026-W47"  # that week's Sunday
+    assert resolve_period(as_of="2026-11-23")[0].label == "2026-W47"  # the Monday after
+
+
+def test_days_end_on_the_as_of_date() -> None:
+    period, as_of = resolve_period(days=7, as_of="2026-11-25")
+    assert (period.start, period.end, as_of) == (date(2026, 11, 19), date(2026, 11, 25),
+                                                  date(2026, 11, 25))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"period": "2026-W60"}, "is not an ISO week"),
+        ({"period": "2026-13"}, "month must be 01..12"),
+        ({"period": "last week"}, "not understood"),
+        ({"start": "2026-11-10", "end": "2026-11-01"}, "before its start"),
+        ({"start": "2026-11-10"}, "go together"),
+        ({"start": "2026-11-31", "end": "2026-12-01"}, "is not a date"),
+        ({"period": "2026-W47", "days": 7}, "one way only"),
+        ({"days": 0}, "--days must be between 1 and"),
+        ({"period": "2026-W52", "as_of": "2026-11-25"}, "starts after the as-of date"),
+        ({"start": "2020-01-01", "end": "2026-01-01"}, "the longest supported is 366"),
+    ],
+)
+def test_bad_periods_are_clear_errors(kwargs, message) -> None:
+    kwargs.setdefault("as_of", "2026-11-25")
+    with pytest.raises(AnalyticsError, match=message):
+        resolve_period(**kwargs)
