@@ -71,3 +71,16 @@ def test_every_format_is_documented_in_the_readme_and_the_command():
     for fmt in FORMATS:
         assert f"`{fmt.name}`" in text, fmt.name
         assert fmt.name in listed
+
+
+def test_the_readme_shows_the_real_ingest_options():
+    import re
+
+    text = README.read_text(encoding="utf-8")
+    shown = set(re.findall(r"--[a-z][a-z-]+", text[text.index("## Platform exports"):
+                                                    text.index("## What the numbers mean")]))
+    shown |= set(re.findall(r"--[a-z][a-z-]+", next(
+        line for line in text.splitlines() if line.startswith("| `analytics ingest"))))
+    options = set(re.findall(r"--[a-z][a-z-]+",
+                             CliRunner().invoke(cli, ["ingest", "--help"]).output))
+    assert shown and shown <= options, shown - options

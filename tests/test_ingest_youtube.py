@@ -56,3 +56,17 @@ def test_chart_data_is_not_mistaken_for_lifetime_totals(fresh_db, tmp_path):
                  "2025-01-08,GlIhjEa4FAk,Let him,\"Jan 8, 2025\",6,1\n")
     result = run(fresh_db, [path], tmp_path, business="layla")[0]
     assert result.error and "not a format analytics knows" in result.error
+
+
+def test_the_same_table_saved_as_parquet(fresh_db, tmp_path, exports):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    add_business(fresh_db, "layla")
+    rows = csv_dicts(exports / "youtube" / "Table data.csv")
+    columns = {c: pa.array([r[c] for r in rows]) for c in rows[0]}
+    pq.write_table(pa.table(columns), tmp_path / "table.parquet")
+    result = one(run(fresh_db, [tmp_path / "table.parquet"], tmp_path, business="layla"))
+    assert result.format == "youtube-table-data"
+    assert result.skipped == [(1, "a Total row (the sum of the rows below)")]  # row numbers
+    assert (result.inserted, warehouse_sums(fresh_db, "youtube")["views"]) == (6, 25)

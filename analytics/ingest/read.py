@@ -39,7 +39,6 @@ class Staged:
     """What reading a table produced."""
 
     rows_read: int = 0
-    read_rejected: int = 0
     #: (line, reason) of rows that are not data (a Total row, a description row)
     skipped: list[tuple[int, str]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
@@ -63,7 +62,6 @@ class _Chunks:
                  columns: dict[str, pa.DataType]) -> None:
         self.con, self.table, self.types = con, table, columns
         self.columns: dict[str, list] = {c: [] for c in columns}
-        self.count = 0
         defined = ", ".join(f"{sql.quote_identifier(c)} {_SQL_TYPES[t]}" for c, t in
                             columns.items())
         con.execute(f"CREATE OR REPLACE TEMP TABLE {sql.quote_identifier(table)} ({defined})")
@@ -71,7 +69,6 @@ class _Chunks:
     def add(self, values: Iterable[object]) -> None:
         for column, value in zip(self.columns.values(), values, strict=True):
             column.append(value)
-        self.count += 1
         if len(next(iter(self.columns.values()))) >= CHUNK_ROWS:
             self.flush()
 
@@ -108,7 +105,6 @@ def _stage_converted(con: duckdb.DuckDBPyConnection, converted: Iterator[Convert
             stage.add([line, *(row.get(c) for c in columns)])
     stage.flush()
     rejects.flush()
-    staged.read_rejected = rejects.count
 
 
 def stage_canonical(con: duckdb.DuckDBPyConnection, fmt: Format, table: Table) -> Staged:
@@ -227,5 +223,4 @@ def stage_daily(con: duckdb.DuckDBPyConnection, fmt: DailyFormat, table: Table,
             stage.add((line, date.fromisoformat(day), metric, value))
     stage.flush()
     rejects.flush()
-    staged.read_rejected = rejects.count
     return staged
