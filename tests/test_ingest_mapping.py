@@ -164,3 +164,15 @@ def test_strict_and_refused_files_exit_non_zero(tmp_path, exports):
     assert strict.exit_code == 1
     assert "1 rows rejected (--strict)" in strict.output
     assert "line 2 column Video Views: is negative: '-1'" in strict.output
+
+
+def test_a_business_whose_row_will_be_rejected_is_not_counted_on(fresh_db, tmp_path, exports):
+    """Its timezone is no timezone: the businesses file rejects the row, and the exports for it
+    are refused before anything is written."""
+    businesses = write(tmp_path / "b.csv", "business_id,name,timezone,recipients\n"
+                                           "pcm,PC,Mars/Base,\n")
+    with pytest.raises(PlanError, match="unknown business 'pcm'"):
+        run(fresh_db, [businesses, exports / "meta" / "Views.csv"], tmp_path, business="pcm")
+    with pytest.raises(PlanError, match="--timezone: 'Mars/Base' is not an IANA timezone"):
+        run(fresh_db, [exports / "meta" / "Views.csv"], tmp_path, business="pcm",
+            timezone="Mars/Base")

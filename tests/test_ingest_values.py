@@ -60,6 +60,7 @@ def test_ambiguous_or_unknown_month_names(word):
 @pytest.mark.parametrize("text, parsed", [
     ("April 12", (None, 4, 12)), ("12 de abril", (None, 4, 12)), ("12. April", (None, 4, 12)),
     ("Apr 12, 2025", (2025, 4, 12)), ("4月12日", (None, 4, 12)), ("4월 12일", (None, 4, 12)),
+    ("April 12, 10:30 AM", (None, 4, 12)), ("12 abr 23:05", (None, 4, 12)),
     ("12/04", None), ("April", None), ("Total", None),
 ])
 def test_day_and_month(text, parsed):

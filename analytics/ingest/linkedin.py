@@ -14,7 +14,8 @@ from __future__ import annotations
 from analytics.ingest.adapter import Account, DailyFormat, Extract, PostFormat, Vocabulary
 from analytics.ingest.values import DateStyle
 
-DAY = DateStyle("day", ("%m/%d/%Y", "%Y-%m-%d", "%m/%d/%y"))
+#: Text dates as LinkedIn writes them, or a cell the workbook holds as a real date (and time)
+DAY = DateStyle("day", ("%m/%d/%Y", "%Y-%m-%d", "%m/%d/%y", "%Y-%m-%dT%H:%M:%S"))
 
 POSTS = PostFormat(
     name="linkedin-posts",

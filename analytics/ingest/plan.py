@@ -121,17 +121,26 @@ def _scan(table: Table, fmt: PostFormat | DailyFormat, path: Path
 
 
 def _business_ids_in(table: Table) -> dict[str, str]:
-    """business_id → timezone of the rows of a canonical businesses file."""
+    """business_id → timezone of the rows of a canonical businesses file (a row whose timezone
+    is not one will be rejected: its business is not counted on)."""
     keys = header_keys(table.header)
     found = {}
     for _line, fields, _problem in table.records:
         if fields is None or len(fields) != len(table.header):
             continue
         business = fields[keys["business_id"]].strip()
-        timezone = fields[keys["timezone"]].strip() if "timezone" in keys else ""
-        if business:
-            found[business] = timezone or "UTC"
+        timezone = (fields[keys["timezone"]].strip() if "timezone" in keys else "") or "UTC"
+        if business and _is_zone(timezone):
+            found[business] = timezone
     return found
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _describe(accounts: tuple[str, ...]) -> str:
@@ -150,16 +159,9 @@ class Planner:
             con.execute("SELECT business_id, timezone FROM businesses").fetchall()
         )
         self.formats = registry.candidates(options.platform)
-        if options.timezone:
-            self._zone(options.timezone, "--timezone")
-
-    def _zone(self, name: str, where: str) -> ZoneInfo | None:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            self.problems.append(f"{where}: {name!r} is not an IANA timezone such as "
-                                 "Europe/London")
-            return None
+        if options.timezone and not _is_zone(options.timezone):
+            self.problems.append(f"--timezone: {options.timezone!r} is not an IANA timezone "
+                                 "such as Europe/London")
 
     def plan(self, path: Path) -> FilePlan:
         plan = FilePlan(path)

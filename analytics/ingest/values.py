@@ -87,6 +87,7 @@ _MONTH_NAMES = {
 }
 _MONTHS = [(name, month) for month, names in _MONTH_NAMES.items() for name in names.split()]
 _CJK_DAY = re.compile(r"(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
+_TIME_OF_DAY = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\s*([ap]\.?m\.?)?", re.IGNORECASE)
 
 
 def _fold(word: str) -> str:
@@ -112,6 +113,7 @@ def month_number(word: str) -> int | None:
 def parse_day_month(text: str) -> tuple[int | None, int, int] | None:
     """``(year or None, month, day)`` from a localised date such as ``April 12``,
     ``12 de abril``, ``12. April``, ``Apr 12, 2025`` or ``4月12日``; ``None`` if not a date."""
+    text = _TIME_OF_DAY.sub(" ", text)  # "April 12, 10:30 AM": the day is what is kept
     cjk = _CJK_DAY.search(text)
     year_match = re.search(r"(?<!\d)(\d{4})(?!\d)", text)
     year = int(year_match[1]) if year_match else None
