@@ -155,19 +155,41 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
 @cli.command()
 @db_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--business", metavar="ID",
+              help="The business these exports belong to (default: from the mapping file).")
+@click.option("--platform", type=click.Choice(["auto", *config.PLATFORMS]), default="auto",
+              show_default=True,
+              help="Only consider this platform's formats (and say which platform a Meta "
+                   "page-level file is for).")
 @click.option("--observed-on", "observed_on",
-              help="Day the export was taken, for rows without observed_on (default: today).")
+              help="Day the exports were taken (default: the end of the period in the file "
+                   "name, else the day a file with the same content was first ingested, else "
+                   "today).")
+@click.option("--timezone", "timezone", metavar="TZ",
+              help="Timezone of local times in the exports (Meta, Facebook Insights; default: "
+                   "the business's).")
+@click.option("--year", type=click.IntRange(2000, 2100),
+              help="Year of the first row of exports whose dates have none (TikTok, Meta "
+                   "follower history), unless the file name holds the export period.")
+@click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Accounts → businesses mapping, .toml or .csv (default: businesses.toml or "
+                   "businesses.csv beside the warehouse).")
 @click.option("--rejects", "rejects_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for rejected rows (default: rejects/ beside the warehouse).")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any row was rejected.")
 @handle_errors
-def ingest(db: Path | None, paths: tuple[Path, ...], observed_on: str | None,
-           rejects_dir: Path | None, strict: bool) -> None:
-    """Load exports into the warehouse (files or folders; CSV or Parquet).
+def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platform: str,
+           observed_on: str | None, timezone: str | None, year: int | None,
+           mapping_file: Path | None, rejects_dir: Path | None, strict: bool) -> None:
+    """Load exports into the warehouse (files or folders; CSV, XLSX or Parquet).
 
-    Recognises a file by its header. Re-ingesting the same file changes nothing; a later
+    Recognises a file by its header: X, Facebook and Instagram (Meta Business Suite),
+    Facebook Insights, LinkedIn, TikTok and YouTube Studio exports, and our canonical files
+    (`analytics formats` lists them all). Re-ingesting the same file changes nothing; a later
     export of the same posts adds a new observation. Rejected rows are written, with file,
-    line, column and reason, to a rejects CSV; the good rows are kept.
+    line, column and reason, to a rejects CSV; the good rows are kept. A file whose business
+    (or year, for dates without one) cannot be told stops the command before anything is
+    written.
 
     \b
     Canonical files (DESIGN.md):
@@ -175,20 +197,24 @@ def ingest(db: Path | None, paths: tuple[Path, ...], observed_on: str | None,
       posts:      business_id, platform, content_id, content_type, published_at, title,
                   permalink, observed_on, views, reach, likes, shares, comments, clicks
     Example:  analytics ingest data/raw/businesses.csv data/raw/posts/
+              analytics ingest data/raw/tiktok/Overview.csv --business kiku-ramen --year 2025
     """
     from analytics import ingest as ingest_module
     from analytics import warehouse
+    from analytics.ingest import mapping
     from analytics.period import parse_date
 
     path = config.db_path(db)
     day = parse_date(observed_on, "--observed-on") if observed_on else None
+    accounts = mapping.load(mapping_file or mapping.default_path(path))
     con = warehouse.connect(path)
-    header = f"{'file':<44} {'format':<22} {'read':>8} {'inserted':>9} {'updated':>8} " \
-             f"{'unchanged':>9} {'rejected':>8}"
-    click.echo(header)
+    header = [f"{'file':<44} {'format':<22} {'read':>8} {'inserted':>9} {'updated':>8} "
+              f"{'unchanged':>9} {'rejected':>8}"]
 
     def show(result: ingest_module.FileResult) -> None:
-        name = str(result.path)
+        while header:
+            click.echo(header.pop())
+        name = result.label
         name = name if len(name) <= 44 else "…" + name[-43:]
         if result.error:
             click.secho(f"{name:<44} refused", fg="red")
@@ -196,30 +222,56 @@ def ingest(db: Path | None, paths: tuple[Path, ...], observed_on: str | None,
             return
         click.echo(f"{name:<44} {result.format:<22} {result.read:>8,} {result.inserted:>9,} "
                    f"{result.updated:>8,} {result.unchanged:>9,} {result.rejected:>8,}")
+        if result.platform:
+            observed = (f", observed on {result.observed_on}"
+                        if result.format_kind == "posts" else "")
+            click.echo(f"  {result.platform} → business {result.business_id or '(per account)'}"
+                       f"{observed}")
+        for line, reason in result.skipped[:3]:
+            click.echo(f"  skipped line {line}: {reason}")
+        for note in result.notes:
+            click.echo(f"  {note}")
         if result.rejects_file:
             first = result.rejects[0]
             click.secho(f"  {result.rejected} rejected, e.g. line {first[0]}"
                         f"{' column ' + first[1] if first[1] else ''}: {first[2]}", fg="yellow")
             click.echo(f"  all rejects: {result.rejects_file}")
         if result.ignored_columns:
-            click.echo(f"  columns ignored: {', '.join(result.ignored_columns)}")
+            ignored = result.ignored_columns
+            more = f" and {len(ignored) - 8} more" if len(ignored) > 8 else ""
+            click.echo(f"  columns ignored: {', '.join(ignored[:8])}{more}")
 
     try:
         results = ingest_module.ingest_paths(
-            con, paths, observed_on=day,
-            rejects_dir=rejects_dir or (path.parent / "rejects"), on_file=show,
+            con, paths, observed_on=day, business=business,
+            platform=None if platform == "auto" else platform, timezone=timezone, year=year,
+            mapping=accounts, rejects_dir=rejects_dir or (path.parent / "rejects"),
+            on_file=show,
         )
     finally:
         con.close()
     refused = [r for r in results if r.error]
     rejected = sum(r.rejected for r in results)
     if not results:
-        raise AnalyticsError("no .csv or .parquet files found in the paths given")
+        raise AnalyticsError("no .csv, .xlsx or .parquet files found in the paths given")
     if refused:
         raise AnalyticsError(f"{len(refused)} of {len(results)} files refused (see above); "
                              "the others were ingested")
     if strict and rejected:
         raise AnalyticsError(f"{rejected} rows rejected (--strict)")
+
+
+@cli.command()
+@handle_errors
+def formats() -> None:
+    """List the export formats `analytics ingest` recognises.
+
+    Example:  analytics formats
+    """
+    from analytics.ingest import describe_formats
+
+    for name, platforms, description in describe_formats():
+        click.echo(f"{name:<24} {platforms:<20} {description}")
 
 
 @cli.command()

@@ -4,6 +4,7 @@ demo warehouse per session (5 businesses, as of 2026-11-23, seed 42)."""
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,10 @@ import pytest
 
 from analytics import demo, warehouse
 from analytics.ingest import ingest_paths
+
+#: Real platform exports, kept outside the repository, beside it (../shared/exports/); CI's clean
+#: clone has it too. $ANALYTICS_EXPORTS points elsewhere.
+SHARED_EXPORTS = Path(__file__).resolve().parents[1].parent / "shared" / "exports"
 
 DEMO_AS_OF = date(2026, 11, 23)
 DEMO_PERIOD = "2026-W47"  # 16–22 Nov 2026, the last complete week before DEMO_AS_OF
@@ -93,3 +98,13 @@ def demo_db(demo_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = warehouse.connect(demo_path, read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def exports() -> Path:
+    """The folder of real exports; the tests that need it skip, saying why, when it is absent."""
+    folder = Path(os.environ.get("ANALYTICS_EXPORTS", SHARED_EXPORTS))
+    if not (folder / "README.md").is_file():
+        pytest.skip(f"the real exports are not at {folder} (set $ANALYTICS_EXPORTS); "
+                    "the tests on generated files still run")
+    return folder

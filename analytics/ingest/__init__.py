@@ -1,8 +1,10 @@
 """Ingest platform exports and our canonical files into the warehouse.
 
-``ingest_paths`` is the entry point: it expands folders, ingests businesses files before post
-files (posts name their business), one transaction per file, and writes each file's rejected
-rows to a rejects CSV. See ``formats.py`` for how a format is recognised.
+``ingest_paths`` is the entry point: it expands folders, plans every file (format, business,
+timezone, year, observation day: see ``plan.py``) and stops before writing anything if some of
+that cannot be settled; then it ingests businesses files before post files (posts name their
+business), one transaction per file, writing each file's rejected rows to a rejects CSV.
+``registry.py`` lists the formats; one module per platform declares its adapter.
 """
 
 from __future__ import annotations
@@ -14,17 +16,22 @@ from pathlib import Path
 import duckdb
 
 from analytics import AnalyticsError
-from analytics.ingest.formats import FORMATS, UnknownFormat, detect
+from analytics.ingest.formats import UnknownFormat
 from analytics.ingest.load import FileResult, ingest_file
-from analytics.ingest.read import UnreadableFile, read_header
+from analytics.ingest.mapping import AccountMap
+from analytics.ingest.plan import FilePlan, Options, PlanError, Planner
+from analytics.ingest.registry import FORMATS
+from analytics.ingest.tables import UnreadableFile
 
-__all__ = ["FORMATS", "FileResult", "detect", "expand_paths", "ingest_paths"]
+__all__ = ["FORMATS", "FileResult", "Options", "PlanError", "expand_paths", "ingest_paths"]
 
-SUPPORTED_SUFFIXES = (".csv", ".parquet")
-
+SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx")
 
 #: Folders never searched for exports: our own rejects, and hidden folders.
 SKIPPED_FOLDERS = ("rejects",)
+
+#: DuckDB's memory while ingesting: beyond it, large files spill to disk instead of growing.
+INGEST_MEMORY_LIMIT = "2GB"
 
 
 def _searched(path: Path, root: Path) -> bool:
@@ -32,9 +39,10 @@ def _searched(path: Path, root: Path) -> bool:
     return not any(p.startswith(".") or p in SKIPPED_FOLDERS for p in parts)
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+def expand_paths(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list[Path]:
     """Files named, and the supported files inside folders named (recursively, leaving out
-    hidden folders and ``rejects/``), in order."""
+    hidden folders, ``rejects/``, office lock files and the files in ``exclude``), in order."""
+    excluded = {p.resolve() for p in exclude}
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -42,7 +50,8 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             files += sorted(
                 p for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                and not p.name.startswith(".") and _searched(p, path)
+                and not p.name.startswith((".", "~$")) and _searched(p, path)
+                and p.resolve() not in excluded
             )
         elif path.is_file():
             files.append(path)
@@ -51,43 +60,65 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def _businesses_first(files: list[Path]) -> list[Path]:
+def _businesses_first(plans: list[FilePlan]) -> list[FilePlan]:
     """Businesses files go first: post rows name their business, which must exist."""
-
-    def kind(path: Path) -> int:
-        try:
-            fmt, _ = detect(read_header(path), str(path))
-        except AnalyticsError:
-            return 1  # refused later, in its turn, with the full message
-        return 0 if fmt.kind == "businesses" else 1
-
-    return sorted(files, key=kind)
+    return sorted(plans, key=lambda p: 0 if p.kind == "businesses" else 1)
 
 
 def ingest_paths(
     con: duckdb.DuckDBPyConnection,
     paths: Iterable[str | Path],
     *,
-    observed_on: date | None = None,
     rejects_dir: Path,
+    observed_on: date | None = None,
+    business: str | None = None,
+    platform: str | None = None,
+    timezone: str | None = None,
+    year: int | None = None,
+    mapping: AccountMap | None = None,
+    today: date | None = None,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> list[FileResult]:
-    """Ingest every file under ``paths``; a refused file is reported and the others go on."""
-    files = _businesses_first(expand_paths(paths))
+    """Ingest every file under ``paths``; a refused file is reported and the others go on.
+
+    Raises :class:`PlanError` (nothing written) when a file's business, timezone or year cannot
+    be settled. ``today`` is the observation day of exports that say none (default: today).
+    """
+    mapping = mapping or AccountMap()
+    options = Options(business=business, platform=platform, observed_on=observed_on,
+                      timezone=timezone, year=year, mapping=mapping,
+                      today=today or datetime.now(UTC).date())
+    files = expand_paths(paths, exclude=[mapping.source] if mapping.source else [])
+    planner = Planner(con, options)
+    plans = [planner.plan(path) for path in files]
+    planner.finish(plans)
     now = datetime.now(UTC)
-    results = []
-    for path in files:
-        try:
-            result = ingest_file(
-                con, path, observed_on=observed_on or date.today(), now=now,
-                rejects_dir=rejects_dir,
-            )
-        except (UnknownFormat, UnreadableFile) as exc:
-            result = FileResult(path, error=str(exc))
-        except duckdb.Error as exc:  # rolled back: the warehouse is as it was
-            first = str(exc).strip().splitlines()[0]
-            result = FileResult(path, error=f"{path}: could not be loaded ({first})")
-        results.append(result)
-        if on_file:
-            on_file(result)
+    results: list[FileResult] = []
+    previous_limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute("SET memory_limit = ?", [INGEST_MEMORY_LIMIT])
+    try:
+        for plan in _businesses_first(plans):
+            try:
+                if plan.error:
+                    raise UnreadableFile(plan.error)
+                done = ingest_file(con, plan, now=now, rejects_dir=rejects_dir)
+            except (UnknownFormat, UnreadableFile) as exc:
+                done = [FileResult(plan.path, error=str(exc))]
+            except duckdb.Error as exc:  # rolled back: the warehouse is as it was
+                first = str(exc).strip().splitlines()[0]
+                done = [FileResult(plan.path, error=f"{plan.path}: could not be loaded ({first})")]
+            results += done
+            for result in done:
+                if on_file:
+                    on_file(result)
+    finally:
+        con.execute("SET memory_limit = ?", [previous_limit])
     return results
+
+
+def describe_formats() -> list[tuple[str, str, str]]:
+    """(name, platforms, description) of every format, for the CLI's help and the README."""
+    return [(f.name, ", ".join(f.platforms) or "any", f.description) for f in FORMATS]
+
+
+__all__ += ["describe_formats"]

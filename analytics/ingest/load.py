@@ -1,52 +1,73 @@
 """Checking staged rows and writing them to the warehouse, one transaction per file.
 
 Every row read is either kept (inserted, updated or unchanged) or rejected with its line,
-column and reason, so ``read = inserted + updated + unchanged + rejected`` always holds.
+column and reason, so ``read = inserted + updated + unchanged + rejected`` always holds. The
+rejects go to a CSV written next to the transaction: streamed to a temporary file before the
+commit, renamed into place after it, removed if the file is rolled back.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
 from analytics import config, sql
-from analytics.ingest.read import Staged, stage
+from analytics.ingest import canonical, read
+from analytics.ingest.adapter import COUNTERS, Context, DailyFormat, PostFormat
+from analytics.ingest.formats import Format
+from analytics.ingest.plan import FilePlan, Part
+from analytics.ingest.tables import Table, open_tables
+from analytics.ingest.values import YearGuess
 
 #: A plain address (local@domain.tld): no display names, no spaces, no line breaks.
 EMAIL_PATTERN = (
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
+#: How many rejects a result keeps in memory for display (the rejects file has them all).
+REJECTS_SHOWN = 1000
 
 
 #: The query files the ingest runs (the registry test checks none is orphaned).
 INGEST_QUERIES = (
     "ingest_macros", "ingest_posts_check", "ingest_posts_status", "ingest_posts_upsert_content",
-    "ingest_posts_upsert_metrics", "ingest_businesses_check", "ingest_businesses_upsert",
+    "ingest_posts_insert_metrics", "ingest_posts_upsert_metrics", "ingest_businesses_check",
+    "ingest_businesses_upsert", "ingest_daily_check", "ingest_daily_status",
+    "ingest_daily_upsert_metrics", "ingest_daily_upsert_followers", "ingest_rejects",
 )
 
 
 @dataclass
 class FileResult:
-    """What ingesting one file did."""
+    """What ingesting one file (or one sheet of a workbook) did."""
 
     path: Path
     format: str = "?"
+    #: "posts", "businesses" or "daily"
+    format_kind: str = "?"
+    sheet: str | None = None
     read: int = 0
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
-    #: (line, column, reason) of each rejected row
+    #: (line, column, reason) of the first :data:`REJECTS_SHOWN` rejected rows, in line order
     rejects: list[tuple[int, str | None, str]] = field(default_factory=list)
     rejects_file: Path | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    #: (line, reason) of rows that are not data: Total rows, description rows
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    #: sheets of a workbook left out, and why
+    notes: list[str] = field(default_factory=list)
+    business_id: str | None = None
+    platform: str | None = None
+    observed_on: date | None = None
     #: set when the whole file was refused (unknown format, unreadable); nothing was written
     error: str | None = None
 
@@ -54,13 +75,9 @@ class FileResult:
     def kept(self) -> int:
         return self.inserted + self.updated + self.unchanged
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    @property
+    def label(self) -> str:
+        return f"{self.path} [{self.sheet}]" if self.sheet else str(self.path)
 
 
 def _count_statuses(con: duckdb.DuckDBPyConnection, table: str, result: FileResult) -> None:
@@ -72,84 +89,170 @@ def _count_statuses(con: duckdb.DuckDBPyConnection, table: str, result: FileResu
     result.unchanged = counts.get("unchanged", 0)
 
 
-def _collect_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, result: FileResult) -> None:
-    rows = con.execute(
-        "SELECT _line, problem.column, problem.reason FROM _checked WHERE problem IS NOT NULL"
-    ).fetchall()
-    result.rejects = sorted(staged.rejects + [tuple(r) for r in rows], key=lambda r: r[0])
-    result.rejected = len(result.rejects)
+def _context(part: Part, table: Table) -> Context:
+    zones = {b: ZoneInfo(z) for b, z in part.timezones.items()}
+    return Context(
+        platform=part.platform or "",
+        observed_on=part.observed_on or date.today(),
+        business_for=lambda accounts: part.businesses.get(accounts) or part.file_business,
+        timezone_of=zones.get,
+        years=YearGuess(part.year, part.period_end),
+        path=part.path,
+        preamble=table.preamble,
+    )
+
+
+def _ingest_posts(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
+                  staged: read.Staged | None, now: datetime) -> read.Staged:
+    fmt = part.format
+    if isinstance(fmt, PostFormat):
+        staged = read.stage_posts(con, fmt, table, _context(part, table))
+        optional = list(COUNTERS)  # an export lacking a counter leaves it missing
+    else:
+        staged = staged or read.stage_canonical(con, fmt, table)
+        optional = list(canonical.OPTIONAL_COUNTERS)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_posts_check"),
+        {"default_observed_on": part.observed_on or date.today(),
+         "platforms": list(config.PLATFORMS), "optional_counters": optional},
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _status AS " + sql.load("ingest_posts_status"))
+    sql.execute(con, "ingest_posts_upsert_content")
+    for name in ("ingest_posts_insert_metrics", "ingest_posts_upsert_metrics"):
+        sql.execute(con, name, source_file=str(part.path), ingested_at=now)
+    return staged
+
+
+def _ingest_businesses(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
+                       staged: read.Staged | None) -> read.Staged:
+    staged = staged or read.stage_canonical(con, part.format, table)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_businesses_check"),
+        {"email_pattern": EMAIL_PATTERN},
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _status AS "
+                "SELECT _line, status FROM _checked WHERE problem IS NULL")
+    sql.execute(con, "ingest_businesses_upsert")
+    return staged
+
+
+def _ingest_daily(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
+                  now: datetime) -> read.Staged:
+    fmt = part.format
+    assert isinstance(fmt, DailyFormat)
+    staged = read.stage_daily(con, fmt, table, _context(part, table))
+    keys = {"business_id": part.file_business, "platform": part.platform}
+    con.execute("CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_daily_check"),
+                {**keys, "day_column": fmt.day})
+    con.execute("CREATE OR REPLACE TEMP TABLE _status AS " + sql.load("ingest_daily_status"))
+    for name in ("ingest_daily_upsert_metrics", "ingest_daily_upsert_followers"):
+        sql.execute(con, name, **keys, source_file=str(part.path), ingested_at=now)
+    return staged
+
+
+def _write_rejects(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
+                   result: FileResult, target: Path) -> int:
+    """Stream the part's rejects to ``target`` (file, line, column, reason); returns how many.
+    Columns the checks name canonically are given as the export's own header spells them."""
+    fmt = part.format
+    cursor = con.execute(sql.load("ingest_rejects"))
+    count = 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["file", "line", "column", "reason"])
+        while rows := cursor.fetchmany(10_000):
+            for line, column, reason in rows:
+                if column and isinstance(fmt, PostFormat):
+                    column = fmt.source_column(column, table.header)
+                writer.writerow([result.label, line, column or "", reason])
+                if len(result.rejects) < REJECTS_SHOWN:
+                    result.rejects.append((line, column, reason))
+                count += 1
+    return count
+
+
+def _lineage(con: duckdb.DuckDBPyConnection, plan: FilePlan, part: Part, result: FileResult,
+             now: datetime) -> None:
+    con.execute(
+        "INSERT INTO ingest_files (source_file, format, sha256, ingested_at, rows_read, "
+        "inserted, updated, unchanged, rejected, rejects_file, sheet, business_id, "
+        "observed_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [str(plan.path), result.format, plan.sha256, now, result.read, result.inserted,
+         result.updated, result.unchanged, result.rejected,
+         str(result.rejects_file) if result.rejects_file else None, part.sheet,
+         result.business_id, part.observed_on],
+    )
+
+
+def _single_business(part: Part) -> str | None:
+    found = part.business_ids
+    return found.pop() if len(found) == 1 else None
 
 
 def ingest_file(
     con: duckdb.DuckDBPyConnection,
-    path: Path,
+    plan: FilePlan,
     *,
-    observed_on: date,
     rejects_dir: Path,
     now: datetime | None = None,
-) -> FileResult:
-    """Ingest one file in one transaction; a refused file leaves the warehouse as it was.
-
-    Rejected rows are written to ``rejects_dir/<time>-<file>.csv`` once the transaction commits.
+) -> list[FileResult]:
+    """Ingest one planned file (every sheet of a workbook) in one transaction; a refused file
+    leaves the warehouse as it was. Rejected rows go to ``rejects_dir/<time>-<file>-<hash>.csv``.
     """
-    result = FileResult(path)
     now = now or datetime.now(UTC)
-    digest = _sha256(path)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(sql.load("ingest_macros"))
-        staged = stage(con, path)
-        result.format, result.read = staged.format.name, staged.rows_read
-        result.ignored_columns = staged.ignored_columns
-        if staged.format.kind == "posts":
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_posts_check"),
-                {"default_observed_on": observed_on, "platforms": list(config.PLATFORMS)},
-            )
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _status AS " + sql.load("ingest_posts_status")
-            )
-            _count_statuses(con, "_status", result)
-            sql.execute(con, "ingest_posts_upsert_content")
-            sql.execute(con, "ingest_posts_upsert_metrics", source_file=str(path), ingested_at=now)
+    formats: Sequence[Format] = [p.format for p in plan.parts]
+    results: list[FileResult] = []
+    written: list[tuple[Path, Path]] = []  # (temporary, final) rejects files
+    with open_tables(plan.path, formats) as opened:
+        tables = opened.tables
+        if [t.format for t in tables] != list(formats):
+            raise duckdb.Error(f"{plan.path} changed while it was being ingested")
+        fast: read.Staged | None = None
+        if (len(tables) == 1 and not isinstance(formats[0], PostFormat | DailyFormat)
+                and read.fast_path_applies(tables[0])):
+            fast = read.stage_canonical_fast(con, formats[0], tables[0])
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql.load("ingest_macros"))
+            for part, table in zip(plan.parts, tables, strict=True):
+                result = FileResult(plan.path, format=part.format.name,
+                                    format_kind=part.format.kind, sheet=part.sheet,
+                                    business_id=_single_business(part),
+                                    platform=part.platform, observed_on=part.observed_on)
+                if part.format.kind == "posts":
+                    staged = _ingest_posts(con, part, table, fast, now)
+                elif part.format.kind == "businesses":
+                    staged = _ingest_businesses(con, part, table, fast)
+                else:
+                    staged = _ingest_daily(con, part, table, now)
+                result.read = staged.rows_read
+                result.skipped, result.ignored_columns = staged.skipped, staged.ignored_columns
+                _count_statuses(con, "_status", result)
+                name = (f"{now:%Y%m%d-%H%M%S}-{plan.path.stem}"
+                        f"{'-' + part.sheet if part.sheet else ''}-{plan.sha256[:8]}.csv")
+                final = rejects_dir / name.replace("/", "_").replace(" ", "_")
+                temporary = final.with_suffix(".csv.tmp")
+                written.append((temporary, final))
+                result.rejected = _write_rejects(con, part, table, result, temporary)
+                result.rejects_file = final if result.rejected else None
+                _lineage(con, plan, part, result, now)
+                read.drop_scratch(con)
+                results.append(result)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            for temporary, _final in written:
+                temporary.unlink(missing_ok=True)
+            raise
+        finally:
+            read.drop_scratch(con)
+    for (temporary, final), result in zip(written, results, strict=True):
+        if result.rejected:
+            temporary.replace(final)
         else:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_businesses_check"),
-                {"email_pattern": EMAIL_PATTERN},
-            )
-            _count_statuses(con, "_checked WHERE problem IS NULL", result)
-            sql.execute(con, "ingest_businesses_upsert")
-        _collect_rejects(con, staged, result)
-        if result.rejects:
-            name = f"{now:%Y%m%d-%H%M%S}-{path.stem}-{digest[:8]}.csv"
-            result.rejects_file = rejects_dir / name
-        con.execute(
-            "INSERT INTO ingest_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [str(path), result.format, digest, now, result.read, result.inserted,
-             result.updated, result.unchanged, result.rejected,
-             str(result.rejects_file) if result.rejects_file else None],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for table in ("_stage", "_checked", "_status"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-    if result.rejects_file:
-        write_rejects(result, result.rejects_file)
-    assert result.read == result.kept + result.rejected, result
-    return result
-
-
-def write_rejects(result: FileResult, target: Path) -> None:
-    """Write a file's rejects as CSV (file, line, column, reason), atomically."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["file", "line", "column", "reason"])
-    for line, column, reason in result.rejects:
-        writer.writerow([str(result.path), line, column or "", reason])
-    temp = target.with_suffix(".csv.tmp")
-    temp.write_text(buffer.getvalue(), encoding="utf-8")
-    temp.replace(target)
+            temporary.unlink(missing_ok=True)
+    for result in results:
+        result.notes = list(plan.skipped_sheets)
+        assert result.read == result.kept + result.rejected, result
+    return results

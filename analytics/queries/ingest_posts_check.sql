@@ -1,26 +1,28 @@
 -- Canonical post rows (text, from _stage) typed and checked. `problem` is the first thing wrong
--- with a row ({column, reason}), or NULL when the row is kept. Besides each value on its own,
--- a row is refused when its post belongs to another business (tenant isolation), when the
--- file gives the same post to two businesses (every row of that post: which is right cannot be
--- known), or when a later line of the file holds the same observation (the later line is kept).
+-- with a row ({column, reason}), or NULL when the row is kept. A counter named in
+-- $optional_counters may be blank (missing, NULL: platform exports lack some counters); the
+-- others must be given. Besides each value on its own, a row is refused when its post belongs
+-- to another business (tenant isolation), when the file gives the same post to two businesses
+-- (every row of that post: which is right cannot be known), or when a later line of the file
+-- holds the same observation (the later line is kept).
 WITH raw AS (
     SELECT
         _line,
-        nullif(trim(business_id), '') AS business_id,
-        lower(nullif(trim(platform), '')) AS platform,
-        nullif(trim(content_id), '') AS content_id,
-        regexp_replace(lower(nullif(trim(content_type), '')), '[^a-z0-9]+', '_', 'g')
+        cleaned(business_id) AS business_id,
+        lower(cleaned(platform)) AS platform,
+        cleaned(content_id) AS content_id,
+        regexp_replace(lower(cleaned(content_type)), '[^a-z0-9]+', '_', 'g')
             AS content_type_raw,
-        nullif(trim(published_at), '') AS published_at,
-        nullif(trim(title), '') AS title,
-        nullif(trim(permalink), '') AS permalink,
-        nullif(trim(observed_on), '') AS observed_on,
-        nullif(trim(views), '') AS views,
-        nullif(trim(reach), '') AS reach,
-        nullif(trim(likes), '') AS likes,
-        nullif(trim(shares), '') AS shares,
-        nullif(trim(comments), '') AS comments,
-        nullif(trim(clicks), '') AS clicks
+        cleaned(published_at) AS published_at,
+        cleaned(title) AS title,
+        cleaned(permalink) AS permalink,
+        cleaned(observed_on) AS observed_on,
+        cleaned(views) AS views,
+        cleaned(reach) AS reach,
+        cleaned(likes) AS likes,
+        cleaned(shares) AS shares,
+        cleaned(comments) AS comments,
+        cleaned(clicks) AS clicks
     FROM _stage
 ),
 typed AS (
@@ -54,7 +56,7 @@ typed AS (
     FROM raw
     LEFT JOIN businesses AS b USING (business_id)
 ),
-checked AS (
+checked AS MATERIALIZED (
     SELECT
         typed.*,
         CASE
@@ -77,48 +79,73 @@ checked AS (
                 {'column': 'observed_on', 'reason': '''' || observed_on || ''' is not a date such as 2026-11-22'}
             WHEN observed_date < CAST(timezone(business_timezone, published_ts) AS DATE) - 1 THEN
                 {'column': 'observed_on', 'reason': 'is ' || CAST(observed_date AS VARCHAR) || ', before the post was published (' || published_at || ')'}
-            WHEN views IS NULL THEN {'column': 'views', 'reason': 'is blank'}
-            WHEN views_n IS NULL THEN {'column': 'views', 'reason': count_problem(views)}
-            WHEN likes IS NULL THEN {'column': 'likes', 'reason': 'is blank'}
-            WHEN likes_n IS NULL THEN {'column': 'likes', 'reason': count_problem(likes)}
-            WHEN shares IS NULL THEN {'column': 'shares', 'reason': 'is blank'}
-            WHEN shares_n IS NULL THEN {'column': 'shares', 'reason': count_problem(shares)}
-            WHEN comments IS NULL THEN {'column': 'comments', 'reason': 'is blank'}
-            WHEN comments_n IS NULL THEN {'column': 'comments', 'reason': count_problem(comments)}
-            WHEN clicks IS NULL THEN {'column': 'clicks', 'reason': 'is blank'}
-            WHEN clicks_n IS NULL THEN {'column': 'clicks', 'reason': count_problem(clicks)}
+            WHEN views IS NULL AND NOT list_contains($optional_counters, 'views') THEN
+                {'column': 'views', 'reason': 'is blank'}
+            WHEN views IS NOT NULL AND views_n IS NULL THEN {'column': 'views', 'reason': count_problem(views)}
+            WHEN likes IS NULL AND NOT list_contains($optional_counters, 'likes') THEN
+                {'column': 'likes', 'reason': 'is blank'}
+            WHEN likes IS NOT NULL AND likes_n IS NULL THEN {'column': 'likes', 'reason': count_problem(likes)}
+            WHEN shares IS NULL AND NOT list_contains($optional_counters, 'shares') THEN
+                {'column': 'shares', 'reason': 'is blank'}
+            WHEN shares IS NOT NULL AND shares_n IS NULL THEN {'column': 'shares', 'reason': count_problem(shares)}
+            WHEN comments IS NULL AND NOT list_contains($optional_counters, 'comments') THEN
+                {'column': 'comments', 'reason': 'is blank'}
+            WHEN comments IS NOT NULL AND comments_n IS NULL THEN {'column': 'comments', 'reason': count_problem(comments)}
+            WHEN clicks IS NULL AND NOT list_contains($optional_counters, 'clicks') THEN
+                {'column': 'clicks', 'reason': 'is blank'}
+            WHEN clicks IS NOT NULL AND clicks_n IS NULL THEN {'column': 'clicks', 'reason': count_problem(clicks)}
             WHEN reach IS NOT NULL AND reach_n IS NULL THEN
                 {'column': 'reach', 'reason': count_problem(reach)}
         END AS problem
     FROM typed
 ),
-valid AS (
-    SELECT
-        checked.*,
-        max(_line) OVER (PARTITION BY platform, content_id, observed_date) AS kept_line,
-        min(business_id) OVER (PARTITION BY platform, content_id) AS first_business,
-        max(business_id) OVER (PARTITION BY platform, content_id) AS last_business,
-        -- the row whose attributes the post keeps: its latest observation, last in the file
-        first_value(_line) OVER post AS post_line
-    FROM checked
-    WHERE problem IS NULL
-    WINDOW post AS (PARTITION BY platform, content_id ORDER BY observed_date DESC, _line DESC)
+-- The questions across rows are answered on narrow aggregates, and only the rare rows they
+-- concern are joined back: a large file is grouped and probed, never sorted or joined wide.
+valid AS (SELECT * EXCLUDE (problem) FROM checked WHERE problem IS NULL),
+observations AS (
+    -- the same observation on several lines: the last one is kept
+    SELECT platform, content_id, observed_date, max(_line) AS kept_line
+    FROM valid
+    GROUP BY platform, content_id, observed_date
+    HAVING count(*) > 1
+),
+posts AS (
+    -- the row whose attributes the post keeps: its latest observation, last in the file
+    SELECT platform, content_id, min(business_id) AS first_business,
+           max(business_id) AS last_business,
+           max({'observed': observed_date, 'line': _line}).line AS post_line
+    FROM valid
+    GROUP BY platform, content_id
+),
+disputed AS (
+    -- posts the file gives to two businesses, or to another business than the warehouse does
+    SELECT p.platform, p.content_id, p.first_business, p.last_business, c.business_id AS owner
+    FROM posts AS p
+    LEFT JOIN content AS c USING (platform, content_id)
+    WHERE p.first_business <> p.last_business
+       OR (c.business_id IS NOT NULL AND c.business_id <> p.first_business)
 ),
 owned AS (
     SELECT
-        valid.* EXCLUDE (problem),
+        valid.*,
         CASE
-            WHEN c.business_id IS NOT NULL AND c.business_id <> valid.business_id THEN
-                {'column': 'business_id', 'reason': 'post ' || valid.platform || '/' || valid.content_id || ' belongs to business ''' || c.business_id || ''', not ''' || valid.business_id || ''''}
-            WHEN first_business <> last_business THEN
-                {'column': 'business_id', 'reason': 'post ' || valid.platform || '/' || valid.content_id || ' is given to more than one business in this file (''' || first_business || ''' and ''' || last_business || '''); correct the file and ingest it again'}
-            WHEN _line <> kept_line THEN
-                {'column': 'content_id', 'reason': 'repeats the observation of line ' || CAST(kept_line AS VARCHAR) || ' (same platform, content_id and observed_on); the later line is kept'}
+            WHEN d.owner IS NOT NULL AND d.owner <> valid.business_id THEN
+                {'column': 'business_id', 'reason': 'post ' || valid.platform || '/' || valid.content_id || ' belongs to business ''' || d.owner || ''', not ''' || valid.business_id || ''''}
+            WHEN d.first_business <> d.last_business THEN
+                {'column': 'business_id', 'reason': 'post ' || valid.platform || '/' || valid.content_id || ' is given to more than one business in this file (''' || d.first_business || ''' and ''' || d.last_business || '''); correct the file and ingest it again'}
+            WHEN valid._line <> o.kept_line THEN
+                {'column': 'content_id', 'reason': 'repeats the observation of line ' || CAST(o.kept_line AS VARCHAR) || ' (same platform, content_id and observed_on); the later line is kept'}
         END AS problem,
-        _line = post_line AS post_winner
+        valid._line IN (SELECT post_line FROM posts) AS post_winner
     FROM valid
-    LEFT JOIN content AS c USING (platform, content_id)
+    LEFT JOIN disputed AS d USING (platform, content_id)
+    LEFT JOIN observations AS o USING (platform, content_id, observed_date)
 )
-SELECT * EXCLUDE (kept_line, first_business, last_business, post_line) FROM owned
+-- the raw text of the counters and dates was only needed for the reasons, given above
+SELECT * EXCLUDE (published_at, observed_on, views, reach, likes, shares, comments, clicks,
+                  content_type_raw, business_known, business_timezone)
+FROM owned
 UNION ALL BY NAME
-SELECT *, false AS post_winner FROM checked WHERE problem IS NOT NULL
+SELECT * EXCLUDE (published_at, observed_on, views, reach, likes, shares, comments, clicks,
+                  content_type_raw, business_known, business_timezone), false AS post_winner
+FROM checked WHERE problem IS NOT NULL

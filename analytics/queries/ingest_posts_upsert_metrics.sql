@@ -1,4 +1,5 @@
--- New and changed observations are written with their lineage; unchanged ones are left alone.
+-- Changed observations are rewritten with their lineage; unchanged ones are left alone (new
+-- ones were inserted by ingest_posts_insert_metrics).
 INSERT INTO content_metrics (
     platform, content_id, observed_on, views, reach, likes, shares, comments, clicks,
     source_file, ingested_at
@@ -7,7 +8,7 @@ SELECT k.platform, k.content_id, k.observed_date, k.views_n, k.reach_n, k.likes_
        k.comments_n, k.clicks_n, $source_file, $ingested_at
 FROM _checked AS k
 JOIN _status AS s USING (_line)
-WHERE s.status <> 'unchanged'
+WHERE s.status = 'updated'
 ON CONFLICT (platform, content_id, observed_on) DO UPDATE SET
     views = excluded.views,
     reach = excluded.reach,
