@@ -158,11 +158,12 @@ class Totals:
     """Period totals of one business (current or previous period)."""
 
     posts: int = 0
-    views: int = 0
+    #: None when the period has posts but none reports the counter (missing, never 0)
+    views: int | None = 0
     reach: int | None = None
     reach_posts: int = 0
-    engagement: int = 0
-    clicks: int = 0
+    engagement: int | None = 0
+    clicks: int | None = 0
     engagement_rate: float | None = None
     ctr: float | None = None
     #: posts too small (fewer views than the ranking floor) or without counters to rank

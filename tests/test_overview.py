@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analytics import AnalyticsError
-from analytics.metrics import overview
+from analytics.metrics import overview, platform_comparison
 from conftest import post
 
 UTC_ACME = [{"business_id": "acme", "name": "Acme", "timezone": "UTC"}]
@@ -180,3 +180,25 @@ def test_unknown_business_is_a_clear_error(load) -> None:
     con = load(UTC_ACME)
     with pytest.raises(AnalyticsError, match=r"unknown business 'nope' \(known: acme\)"):
         overview(con, "nope", "2026-W47", as_of="2026-11-30")
+
+
+def test_a_counter_no_post_reports_stays_missing_not_zero(load) -> None:
+    """A YouTube export without likes, shares or comments: its engagement is unknown (null),
+    not 0, and the rates use only the posts that report both terms."""
+    con = load(UTC_ACME, [post("acme", "x", "x1", "2026-11-17T09:00:00Z", views=1_000,
+                               likes=40, clicks=10)])
+    con.execute("""INSERT INTO content VALUES ('youtube', 'y1', 'acme', 'video',
+                   '2026-11-18 09:00:00+00', 'a video', NULL, true)""")
+    con.execute("""INSERT INTO content_metrics VALUES ('youtube', 'y1', '2026-11-30', 3000,
+                   NULL, NULL, NULL, NULL, NULL, 'test', now())""")
+    result = overview(con, "acme", "2026-W47", as_of="2026-11-30").to_dict()
+    assert result["total_posts"] == 2
+    assert result["total_views"] == 4_000
+    assert result["total_engagement"] == 40
+    assert result["avg_engagement_rate"] == pytest.approx(4.0)  # X alone: 40 / 1,000
+    assert result["platform_breakdown"]["youtube"] == {
+        "posts": 1, "views": 3_000, "engagement": None, "engagement_rate": None, "ctr": None}
+    assert result["top_platform"] == "x"
+    rows = platform_comparison(con, "acme", "2026-W47", as_of="2026-11-30")
+    youtube = rows.set_index("platform").loc["youtube"]
+    assert youtube[["likes", "clicks", "engagement", "share_of_engagement"]].isna().all()

@@ -5,8 +5,8 @@ SELECT
     content_type,
     count(*) AS posts,
     list(DISTINCT platform ORDER BY platform) AS platforms,
-    coalesce(sum(views), 0) AS views,
-    coalesce(sum(engagement), 0) AS engagement,
+    sum(views) AS views,
+    sum(engagement) AS engagement,
     sum(engagement) FILTER (WHERE views IS NOT NULL) * 100.0
         / nullif(sum(views) FILTER (WHERE engagement IS NOT NULL), 0) AS engagement_rate
 FROM post_facts

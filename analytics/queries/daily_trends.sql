@@ -15,8 +15,8 @@ daily AS (
         business_id,
         published_day AS day,
         count(*) AS posts,
-        coalesce(sum(views), 0) AS views,
-        coalesce(sum(engagement), 0) AS engagement,
+        sum(views) AS views,
+        sum(engagement) AS engagement,
         sum(engagement) FILTER (WHERE views IS NOT NULL) AS rate_engagement,
         sum(views) FILTER (WHERE engagement IS NOT NULL) AS rate_views
     FROM post_facts
@@ -26,9 +26,10 @@ daily AS (
 SELECT
     grid.business_id,
     grid.day AS date,
+    -- a day without posts is zero; a day whose posts lack a counter keeps it missing
     coalesce(daily.posts, 0) AS posts,
-    coalesce(daily.views, 0) AS views,
-    coalesce(daily.engagement, 0) AS engagement,
+    CASE WHEN daily.posts IS NULL THEN 0 ELSE daily.views END AS views,
+    CASE WHEN daily.posts IS NULL THEN 0 ELSE daily.engagement END AS engagement,
     daily.rate_engagement * 100.0 / nullif(daily.rate_views, 0) AS engagement_rate
 FROM grid
 LEFT JOIN daily USING (business_id, day)

@@ -1,6 +1,7 @@
 -- Totals per business for the period ($start..$end, counters as of $as_of) and for the
 -- previous equal-length period ($prev_start..$prev_end, counters as of $prev_as_of).
--- Rates are ratios of sums over the posts that report both of their terms.
+-- Rates are ratios of sums over the posts that report both of their terms. A total no post
+-- reports is NULL (missing), never 0; a business with no posts has no row at all.
 WITH tagged AS (
     SELECT business_id, platform, 'current' AS which,
            views, reach, engagement, clicks,
@@ -18,11 +19,11 @@ SELECT
     business_id,
     which,
     count(*) AS posts,
-    coalesce(sum(views), 0) AS views,
+    sum(views) AS views,
     sum(reach) AS reach,
     count(reach) AS reach_posts,
-    coalesce(sum(engagement), 0) AS engagement,
-    coalesce(sum(clicks), 0) AS clicks,
+    sum(engagement) AS engagement,
+    sum(clicks) AS clicks,
     sum(engagement) FILTER (WHERE views IS NOT NULL) * 100.0
         / nullif(sum(views) FILTER (WHERE engagement IS NOT NULL), 0) AS engagement_rate,
     sum(clicks) FILTER (WHERE views IS NOT NULL) * 100.0
