@@ -26,166 +26,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
+from scipy import stats
 
-from analytics import config
-
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-PLATFORM_NAMES = {
-    "x": "X",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "linkedin": "LinkedIn",
-    "tiktok": "TikTok",
-    "youtube": "YouTube",
-}
-#: Plural labels for content types in sentences ("Video on LinkedIn", "Carousels on Instagram").
-TYPE_LABELS = {
-    "video": "Video",
-    "image": "Images",
-    "text": "Text posts",
-    "link": "Link posts",
-    "carousel": "Carousels",
-    "reel": "Reels",
-    "short": "Shorts",
-    "story": "Stories",
-    "document": "Documents",
-    "article": "Articles",
-    "live": "Live videos",
-}
-
-
-def platform_name(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform.title())
-
-
-def type_label(content_type: str) -> str:
-    return TYPE_LABELS.get(content_type, content_type.replace("_", " ").capitalize())
-
-
-def window_label(weekday: int, block_start: int) -> str:
-    """``Tuesday 18:00–21:00`` for weekday 2 (ISO, Monday = 1) and the block starting at 18."""
-    end = block_start + config.POSTING_BLOCK_HOURS
-    return f"{WEEKDAYS[weekday - 1]} {block_start:02d}:00–{end % 24:02d}:00"
-
-
-# --- statistics ---------------------------------------------------------------------------------
-
-
-def median(values: np.ndarray) -> float:
-    """The median of a non-empty 1-D array (np.median without its per-call overhead)."""
-    n = values.size
-    half = n // 2
-    if n % 2:
-        return float(np.partition(values, half)[half])
-    low, high = np.partition(values, (half - 1, half))[half - 1: half + 1]
-    return float((low + high) / 2)
-
-
-def _ranks(values: np.ndarray) -> tuple[np.ndarray, float]:
-    """Average ranks (1-based, ties share their mean rank) and the tie term Σ(t³ − t).
-
-    The same ranking as ``scipy.stats.rankdata(values)``, without its per-call overhead.
-    """
-    order = np.argsort(values, kind="mergesort")
-    ordered = values[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    bounds = np.r_[starts, values.size]
-    dense = np.cumsum(np.r_[True, ordered[1:] != ordered[:-1]]) - 1
-    ranks = np.empty(values.size)
-    ranks[order] = (bounds[dense] + bounds[dense + 1] + 1) / 2
-    ties = np.diff(bounds).astype(float)
-    return ranks, float((ties**3 - ties).sum())
-
-
-def rank_sum_pvalues(values: np.ndarray, groups: np.ndarray, alternative: str) -> np.ndarray:
-    """Mann–Whitney U p-values of each group against the rest of ``values``, in one ranking.
-
-    ``groups`` is a (k, n) boolean array, one row per group. The result equals
-    ``scipy.stats.mannwhitneyu(values[g], values[~g], alternative=…, method="asymptotic")`` for
-    each row ``g`` (normal approximation with tie and continuity corrections; the test suite
-    checks this) but ranks the pool once instead of k times, which matters over a thousand
-    businesses.
-    """
-    values = np.asarray(values, dtype=float)
-    groups = np.atleast_2d(np.asarray(groups, dtype=bool))
-    n = values.size
-    if groups.shape[0] == 0:
-        return np.empty(0)
-    ranks, tie_term = _ranks(values)
-    n1 = groups.sum(axis=1).astype(float)
-    n2 = n - n1
-    u1 = groups.astype(float) @ ranks - n1 * (n1 + 1) / 2
-    u2 = n1 * n2 - u1
-    if alternative == "greater":
-        u, factor = u1, 1.0
-    elif alternative == "less":
-        u, factor = u2, 1.0
-    elif alternative == "two-sided":
-        u, factor = np.maximum(u1, u2), 2.0
-    else:
-        raise ValueError(f"unknown alternative {alternative!r}")
-    mu = n1 * n2 / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sigma = np.sqrt(n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1))))
-        z = (u - mu - 0.5) / sigma
-        p = np.clip(special.ndtr(-z) * factor, 0.0, 1.0)
-    return np.where(np.isfinite(p), p, 1.0)
-
-
-def bootstrap_ratio_ci(
-    group: np.ndarray,
-    reference: np.ndarray | None,
-    rng: np.random.Generator,
-    level: float = 0.95,
-) -> tuple[float | None, float | None]:
-    """Percentile bootstrap interval of median(group) / median(reference), or of
-    median(group) alone when there is no reference (values already relative to typical)."""
-    resamples = config.BOOTSTRAP_RESAMPLES
-    stat = np.median(group[rng.integers(0, group.size, size=(resamples, group.size))], axis=1)
-    if reference is not None:
-        ref = np.median(
-            reference[rng.integers(0, reference.size, size=(resamples, reference.size))], axis=1
-        )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            stat = stat / ref
-    stat = stat[np.isfinite(stat)]
-    if stat.size == 0:
-        return (None, None)
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(stat, [tail, 100 - tail])
-    return float(low), float(high)
-
-
-@dataclass
-class _Comparison:
-    """One hypothesis test: a group of posts against the rest of its pool.
-
-    ``effect`` is median(group) / median(rest); for posting times, whose values are already
-    relative to the business's typical post, it is median(group) itself (``relative=True``).
-    """
-
-    kind: str  # posting_time | content_type | platform_trend
-    key: dict[str, Any]
-    group: np.ndarray  # the values of the group (relative ER, ER or engagement)
-    rest: np.ndarray
-    p_value: float
-    relative: bool = False
-    q_value: float = 1.0
-
-    def __post_init__(self) -> None:
-        self.median = median(self.group)
-        self.median_rest = median(self.rest)
-        if self.relative:
-            self.effect = self.median
-        else:
-            self.effect = self.median / self.median_rest if self.median_rest else None
-
-    def interval(self, rng: np.random.Generator) -> tuple[float | None, float | None]:
-        return bootstrap_ratio_ci(self.group, None if self.relative else self.rest, rng)
-
-
-# --- the analysis -------------------------------------------------------------------------------
+from analytics import claims, config
+from analytics.labels import WEEKDAYS, fmt_day, platform_name, type_label  # noqa: F401
+from analytics.stats import Comparison, median, rank_sum_pvalues
 
 
 @dataclass(frozen=True)
@@ -210,10 +55,6 @@ class Insights:
             "notes": self.notes,
             "basis": self.basis,
         }
-
-
-def _fmt_day(day: date) -> str:
-    return f"{day.day} {day.strftime('%b %Y')}"
 
 
 def _optional_median(values: np.ndarray) -> float | None:
@@ -266,7 +107,7 @@ def analyse(
     engagement = np.asarray(posts["engagement"], dtype=float)
     day = np.asarray(posts["day"], dtype=int)
     weeks = round(((end - lookback_start).days + 1) / 7)
-    span = f"{weeks} weeks to {_fmt_day(end)}"
+    span = f"{weeks} weeks to {fmt_day(end)}"
     basis = {
         "lookback_start": lookback_start.isoformat(),
         "end": end.isoformat(),
@@ -313,9 +154,10 @@ def analyse(
         if c.q_value <= config.FDR_Q and c.effect >= config.MIN_TIMING_LIFT:
             cell["recommended"] = True
             timing_claims += 1
-            recommendations.append(_timing_claim(c, rng_for(c), span, n_tests))
+            recommendations.append(claims.timing_claim(c, rng_for(c), span, n_tests))
     if platform.size and not timing_claims:
-        notes.append(_timing_note(basis["timed_posts"], basis["posts"], windows, timing, span))
+        notes.append(claims.timing_note(basis["timed_posts"], basis["posts"], windows, timing,
+                                        span))
 
     # formats, within each platform
     format_rows = []
@@ -329,9 +171,9 @@ def analyse(
             "recommended": claimed,
         })
         if claimed:
-            recommendations.append(_format_claim(c, rng_for(c), span, n_tests))
+            recommendations.append(claims.format_claim(c, rng_for(c), span, n_tests))
     if platform.size and not any(r["recommended"] for r in format_rows):
-        notes.append(_format_note(formats, span))
+        notes.append(claims.format_note(formats, span))
 
     # platform trends
     trend_rows = []
@@ -346,9 +188,9 @@ def analyse(
             "significant": claimed,
         })
         if claimed:
-            recommendations.append(_trend_claim(c, rng_for(c), n_tests))
+            recommendations.append(claims.trend_claim(c, rng_for(c), n_tests))
     if platform.size and not any(r["significant"] for r in trend_rows):
-        notes.append(_trend_note(trends, span))
+        notes.append(claims.trend_note(trends, span))
 
     recommendations.sort(key=lambda r: (r["evidence"]["q_value"], r["kind"], r["subject"]))
     return Insights(
@@ -366,7 +208,7 @@ def analyse(
 def _rng_factory(business_id: str):
     """A random generator per comparison, seeded from its identity: reruns give equal bytes."""
 
-    def rng_for(c: _Comparison) -> np.random.Generator:
+    def rng_for(c: Comparison) -> np.random.Generator:
         ident = f"{business_id}|{c.kind}|{sorted(c.key.items())}".encode()
         return np.random.default_rng(zlib.crc32(ident))
 
@@ -378,7 +220,7 @@ BLOCKS = tuple(range(0, 24, config.POSTING_BLOCK_HOURS))
 
 def _posting_windows(
     weekday: np.ndarray, hour: np.ndarray, rel: np.ndarray
-) -> tuple[list[dict[str, Any]], list[_Comparison]]:
+) -> tuple[list[dict[str, Any]], list[Comparison]]:
     """The weekday × 3-hour grid (for the heat map) and one test per well-filled window.
 
     A window's value is the median engagement rate of its posts relative to the business's
@@ -423,7 +265,7 @@ def _posting_windows(
     masks = cell[None, :] == np.array(testable)[:, None]
     p_values = rank_sum_pvalues(values, masks, "greater")
     comparisons = [
-        _Comparison(
+        Comparison(
             kind="posting_time",
             key={"weekday": windows[index]["weekday"], "hour": windows[index]["hour"]},
             group=values[members],
@@ -452,7 +294,7 @@ def _weekdays(weekday: np.ndarray, rel: np.ndarray) -> list[dict[str, Any]]:
 
 def _format_comparisons(
     platform: np.ndarray, ctype: np.ndarray, er: np.ndarray
-) -> list[_Comparison]:
+) -> list[Comparison]:
     """Each format against the other posts of the same platform (two-sided)."""
     comparisons = []
     for plat in sorted(set(platform)):
@@ -470,7 +312,7 @@ def _format_comparisons(
             continue
         p_values = rank_sum_pvalues(values, np.array(masks), "two-sided")
         comparisons += [
-            _Comparison(
+            Comparison(
                 kind="content_type",
                 key={"platform": plat, "content_type": kind},
                 group=values[members],
@@ -484,7 +326,7 @@ def _format_comparisons(
 
 def _trend_comparisons(
     platform: np.ndarray, engagement: np.ndarray, day: np.ndarray, end: date, as_of: date
-) -> list[_Comparison]:
+) -> list[Comparison]:
     """Is engagement per post (at the fixed age) drifting on a platform?
 
     The test is Spearman's rank correlation between publication day and engagement over the
@@ -506,7 +348,7 @@ def _trend_comparisons(
             continue  # nothing varies: no trend to test
         p = stats.spearmanr(day[pool], engagement[pool]).pvalue
         comparisons.append(
-            _Comparison(
+            Comparison(
                 kind="platform_trend",
                 key={
                     "platform": plat,
@@ -519,159 +361,3 @@ def _trend_comparisons(
             )
         )
     return comparisons
-
-
-# --- words ----------------------------------------------------------------------------------------
-
-
-def _confidence(q_value: float) -> str:
-    return "high" if q_value <= 0.001 else "moderate"
-
-
-def _evidence(c: _Comparison, ci: tuple[float | None, float | None], n_tests: int,
-              **extra: Any) -> dict[str, Any]:
-    return {
-        "effect": c.effect,
-        "ci_low": ci[0],
-        "ci_high": ci[1],
-        "n": int(c.group.size),
-        "n_rest": int(c.rest.size),
-        "median": c.median,
-        "median_rest": c.median_rest,
-        "p_value": c.p_value,
-        "q_value": c.q_value,
-        "comparisons": n_tests,
-        **extra,
-    }
-
-
-def _fdr_sentence(n_tests: int) -> str:
-    return (f"It holds after checking all {n_tests} comparisons made for this business "
-            f"(false-discovery rate {config.FDR_Q * 100:.0f} %).")
-
-
-def _interval(ci: tuple[float | None, float | None], fmt: str) -> str:
-    if ci[0] is None or ci[1] is None:
-        return ""
-    return f" (95 % interval {format(ci[0], fmt)}–{format(ci[1], fmt)}×)"
-
-
-def _timing_claim(c: _Comparison, rng: np.random.Generator, span: str, n_tests: int) -> dict:
-    ci = c.interval(rng)
-    day_plural = WEEKDAYS[c.key["weekday"] - 1] + "s"
-    start, end = c.key["hour"], c.key["hour"] + config.POSTING_BLOCK_HOURS
-    return {
-        "kind": "posting_time",
-        "subject": window_label(c.key["weekday"], c.key["hour"]),
-        "claim": (
-            f"Post on {day_plural} between {start:02d}:00 and {end % 24:02d}:00: posts then earn "
-            f"about {c.effect:.1f}× your typical engagement rate."
-        ),
-        "evidence_text": (
-            f"{c.group.size} posts in that window, {span}: their median engagement rate is "
-            f"{c.effect:.2f}× your typical post on the same platform and format"
-            f"{_interval(ci, '.2f')}, against {c.median_rest:.2f}× for the {c.rest.size} posts "
-            f"at other times. {_fdr_sentence(n_tests)}"
-        ),
-        "confidence": _confidence(c.q_value),
-        "evidence": _evidence(c, ci, n_tests, weekday=c.key["weekday"], hour=c.key["hour"],
-                              measure="median engagement rate relative to the typical post"),
-    }
-
-
-def _format_claim(c: _Comparison, rng: np.random.Generator, span: str, n_tests: int) -> dict:
-    ci = c.interval(rng)
-    plat = platform_name(c.key["platform"])
-    label = type_label(c.key["content_type"])
-    return {
-        "kind": "content_type",
-        "subject": f"{label} on {plat}",
-        "claim": (
-            f"{label} on {plat} earns about {c.effect:.1f}× the engagement rate of your other "
-            f"{plat} posts: make more of it."
-        ),
-        "evidence_text": (
-            f"Median engagement rate {c.median:.1f} % over {c.group.size} posts against "
-            f"{c.median_rest:.1f} % over {c.rest.size} other {plat} posts, {span}"
-            f"{_interval(ci, '.2f')}. {_fdr_sentence(n_tests)}"
-        ),
-        "confidence": _confidence(c.q_value),
-        "evidence": _evidence(c, ci, n_tests, platform=c.key["platform"],
-                              content_type=c.key["content_type"],
-                              measure="ratio of median engagement rates"),
-    }
-
-
-def _trend_claim(c: _Comparison, rng: np.random.Generator, n_tests: int) -> dict:
-    ci = c.interval(rng)
-    change = (c.effect - 1) * 100
-    plat = platform_name(c.key["platform"])
-    recent_weeks = round(config.TREND_RECENT_DAYS / 7)
-    if change < 0:
-        claim = (f"Engagement per post on {plat} is falling: recent posts earn about "
-                 f"{abs(change):.0f} % less than earlier ones. Review what changed on {plat}, or "
-                 "move effort to platforms that hold up.")
-    else:
-        claim = (f"Engagement per post on {plat} is rising: recent posts earn about "
-                 f"{change:.0f} % more than earlier ones. Keep it going.")
-    interval = ""
-    if ci[0] is not None and ci[1] is not None:
-        interval = f" (95 % interval {(ci[0] - 1) * 100:+.0f} % to {(ci[1] - 1) * 100:+.0f} %)"
-    return {
-        "kind": "platform_trend",
-        "subject": plat,
-        "claim": claim,
-        "evidence_text": (
-            f"Median {c.median:,.0f} engagements per post (counted at "
-            f"{config.INSIGHT_FIXED_AGE_DAYS} days old) over {c.group.size} posts in the last "
-            f"{recent_weeks} weeks against {c.median_rest:,.0f} over {c.rest.size} posts "
-            f"since {_fmt_day(date.fromisoformat(c.key['earlier_start']))}{interval}. "
-            f"{_fdr_sentence(n_tests)}"
-        ),
-        "confidence": _confidence(c.q_value),
-        "evidence": _evidence(c, ci, n_tests, platform=c.key["platform"],
-                              change_percent=change,
-                              measure="ratio of median engagement per post"),
-    }
-
-
-def _timing_note(timed: int, total: int, windows: list[dict], tested: list[_Comparison],
-                 span: str) -> dict:
-    untimed = total - timed
-    extra = (f" ({untimed} more posts came from exports without an hour and count for weekdays "
-             "only)") if untimed else ""
-    if timed < config.MIN_POSTS_FOR_TIMING:
-        text = (f"Not enough posts yet to say which times work best ({timed} posts with a known "
-                f"hour in the {span}; we need about {config.MIN_POSTS_FOR_TIMING}){extra}.")
-    elif not tested:
-        busiest = max(w["posts"] for w in windows)
-        text = (f"Not enough posts in any one weekday-and-time window to compare them yet (the "
-                f"busiest has {busiest}; we need {config.MIN_POSTS_PER_WINDOW}){extra}.")
-    else:
-        text = (f"No posting time stood out: the {len(tested)} weekday-and-time windows with "
-                f"{config.MIN_POSTS_PER_WINDOW} or more posts perform alike within the noise "
-                f"({timed} posts, {span}){extra}. Hours without posts cannot be judged.")
-    return {"topic": "posting_time", "text": text}
-
-
-def _format_note(tested: list[_Comparison], span: str) -> dict:
-    if not tested:
-        text = (f"Not enough posts of each format on one platform to compare formats yet (we need "
-                f"{config.MIN_POSTS_PER_GROUP} posts of a format and {config.MIN_POSTS_PER_GROUP} "
-                f"others on the same platform, {span}).")
-    else:
-        text = (f"No format clearly outperforms the others on its platform ({len(tested)} "
-                f"comparisons, {span}).")
-    return {"topic": "content_type", "text": text}
-
-
-def _trend_note(tested: list[_Comparison], span: str) -> dict:
-    if not tested:
-        text = (f"Not enough history to tell whether any platform is rising or falling (we need "
-                f"{config.MIN_POSTS_FOR_TREND} posts in the last "
-                f"{round(config.TREND_RECENT_DAYS / 7)} weeks and {config.MIN_POSTS_FOR_TREND} "
-                "before, on one platform).")
-    else:
-        names = ", ".join(platform_name(c.key["platform"]) for c in tested)
-        text = f"Engagement per post held steady on every platform compared ({names}; {span})."
-    return {"topic": "platform_trend", "text": text}

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from analytics import demo, warehouse
-from analytics.insights import _ranks, rank_sum_pvalues
 from analytics.metrics import insights
 from analytics.report import build_reports
+from analytics.stats import average_ranks, rank_sum_pvalues
 from conftest import DEMO_AS_OF, DEMO_PERIOD, post
 
 
@@ -46,7 +46,7 @@ def test_pooled_rank_sum_equals_scipy_mannwhitneyu(values, data) -> None:
 @given(st.lists(st.floats(-5, 5, allow_nan=False), min_size=1, max_size=40))
 def test_ranks_equal_scipy_rankdata(values) -> None:
     values = np.round(np.array(values), 1)  # rounding makes ties
-    ranks, tie_term = _ranks(values)
+    ranks, tie_term = average_ranks(values)
     assert ranks == pytest.approx(stats.rankdata(values))
     _, counts = np.unique(values, return_counts=True)
     assert tie_term == pytest.approx(float((counts**3 - counts).sum()))
