@@ -65,3 +65,58 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
         return Path(explicit)
     env = os.environ.get("ANALYTICS_DB")
     return Path(env) if env else DEFAULT_DB
+
+
+# --- rendering: HTML and PDF dashboards (see analytics/render.py and analytics/batch.py) -----
+#: Every output `analytics report` can write, and what it writes when not told.
+REPORT_FORMATS = ("html", "pdf", "json")
+DEFAULT_REPORT_FORMATS = ("html", "pdf", "json")
+#: Optional per-business branding: ``<BRANDS_DIR>/<business_id>.json`` holding
+#: ``{"colour": "#1f6f5c", "logo": "logo.png"}`` (the logo path relative to BRANDS_DIR).
+BRANDS_DIR = Path("data") / "brands"
+#: A logo bigger than this is refused (it is inlined into every HTML and PDF).
+MAX_LOGO_BYTES = 512 * 1024
+#: Worker processes render this many reports, then are replaced by a fresh one: WeasyPrint
+#: does not give memory back, so recycling keeps a long batch's memory flat.
+RENDER_TASKS_PER_WORKER = 40
+#: Reports handed to the workers ahead of time (bounds the models held in memory at once).
+RENDER_QUEUE_PER_WORKER = 4
+#: Fixed colour per platform (Okabe–Ito, colour-blind safe); labels carry the meaning in
+#: greyscale print, the colour only helps.
+PLATFORM_COLOURS = {
+    "x": "#2b2b2b",
+    "facebook": "#0072b2",
+    "instagram": "#cc79a7",
+    "linkedin": "#56b4e9",
+    "tiktok": "#009e73",
+    "youtube": "#d55e00",
+}
+#: Fixed colour per content type (the content-mix chart), in clearly different lightnesses.
+CONTENT_TYPE_COLOURS = {
+    "video": "#1d4e6b",
+    "image": "#4f9bc7",
+    "reel": "#2a9d8f",
+    "carousel": "#9fd6cc",
+    "text": "#8a8f98",
+    "link": "#e9a03b",
+    "short": "#6d4c7d",
+    "story": "#c59fc9",
+    "document": "#b5523b",
+    "article": "#f2cf8a",
+    "live": "#3c3c3c",
+}
+#: Colour of a platform or content type not listed above, and of "other" slices.
+OTHER_COLOUR = "#9a9a9a"
+#: The report's accent colour when a business has no brand colour configured.
+DEFAULT_BRAND_COLOUR = "#1f5f8b"
+#: Chart format inside the PDF: "png" lays out and draws several times faster in WeasyPrint
+#: than SVG at the same look on paper (see benchmarks/bench_render.py); the HTML always
+#: inlines SVG.
+PDF_CHART_FORMAT = "png"
+#: Options passed to WeasyPrint's ``write_pdf``.
+PDF_OPTIONS: dict[str, object] = {}
+
+
+def default_jobs() -> int:
+    """Worker processes for ``analytics report``: one per core (at least one)."""
+    return max(1, os.cpu_count() or 1)
