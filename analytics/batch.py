@@ -314,6 +314,7 @@ def run_batch(
     else:
         _run_pool(tasks(), jobs, record)
     index = write_index(options.out, options.templates) if outcomes else None
+    outcomes.sort(key=lambda o: o.business_id)  # completion order varies; ids do not
     return BatchResult(batch.period, batch.as_of, outcomes, index, seconds,
                        time.perf_counter() - started)
 

@@ -107,9 +107,11 @@ def export(fig: Figure, fmt: str) -> bytes:
     """The figure as SVG or PNG bytes, identical for identical drawings."""
     buffer = io.BytesIO()
     if fmt == "svg":
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(buffer, format="svg", transparent=True,
+                    metadata={"Date": None, "Creator": None})
     elif fmt == "png":
-        fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        fig.savefig(buffer, format="png", dpi=PNG_DPI, transparent=True,
+                    metadata={"Software": None})
     else:
         raise ValueError(f"unknown chart format {fmt!r}")
     return buffer.getvalue()

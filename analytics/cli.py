@@ -268,11 +268,15 @@ def _formats(value: str) -> list[str]:
 @click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder of templates to use before the built-in ones (copy templates/ "
                    "and edit to restyle).")
+@click.option("--brands", "brands_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=config.BRANDS_DIR, show_default=True,
+              help="Folder of <business_id>.json brand files: {\"colour\": \"#1f6f5c\", "
+                   "\"logo\": \"logo.png\"}.")
 @handle_errors
 def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
            period: str | None, start: str | None, end: str | None, days: int | None,
            as_of: str | None, out: Path, format_: str, limit: int, jobs: int, force: bool,
-           templates: Path | None) -> None:
+           templates: Path | None, brands_dir: Path) -> None:
     """Build each business's report for a period and write it under --out.
 
     Writes reports/<business>/<period>/report.{html,pdf,json} and reports/index.html.
@@ -297,7 +301,8 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
         raise AnalyticsError(f"--limit must be from 1 to 100, not {limit}")
     ids = _selected_ids(business_ids, all_businesses)
     the_period, as_of_date = resolve_period(period, start, end, days, as_of)
-    options = RenderOptions(out=out, formats=tuple(formats), templates=templates, force=force)
+    options = RenderOptions(out=out, formats=tuple(formats), templates=templates,
+                            brands_dir=brands_dir, force=force)
     con = warehouse.connect(config.db_path(db), read_only=True)
     bar = tqdm(unit="report", desc="reports", disable=None)
 

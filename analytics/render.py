@@ -125,6 +125,19 @@ FILTERS: dict[str, Callable[..., Any]] = {
 # --- the environment --------------------------------------------------------------------------
 
 
+def _strict(filter_: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that names a missing key (``'dict object' has no attribute 'total_post'``)
+    instead of failing somewhere inside string formatting."""
+
+    @functools.wraps(filter_)
+    def checked(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(value, jinja2.Undefined):
+            value._fail_with_undefined_error()
+        return filter_(value, *args, **kwargs)
+
+    return checked
+
+
 @functools.lru_cache(maxsize=8)
 def environment(templates: Path | None = None) -> jinja2.Environment:
     """The one Jinja environment: ``templates`` (a user's folder) first, then ours."""
@@ -142,7 +155,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.filters.update(FILTERS)
+    env.filters.update({name: _strict(f) for name, f in FILTERS.items()})
     env.globals.update(
         WEEKDAYS=WEEKDAYS,
         settings={
@@ -386,12 +399,14 @@ def _font_config() -> Any:
     return FontConfiguration()
 
 
-def render_pdf(html: str, templates: Path | None = None) -> bytes:
+def render_pdf(html: str, templates: Path | None = None, fetcher: Any = None) -> bytes:
     """Lay out the print variant of the HTML (:func:`render_html` with ``target="pdf"``) on A4
-    pages and return the PDF bytes. Relative URLs resolve in the template folder."""
+    pages and return the PDF bytes. Relative URLs resolve in the template folder; ``fetcher``
+    defaults to :func:`local_fetcher` over the template folders."""
     weasyprint = _weasyprint()
     roots = [config.TEMPLATES_DIR] + ([Path(templates)] if templates else [])
-    document = weasyprint.HTML(string=html, url_fetcher=local_fetcher(roots),
+    fetcher = fetcher if fetcher is not None else local_fetcher(roots)
+    document = weasyprint.HTML(string=html, url_fetcher=fetcher,
                                base_url=str(roots[-1].resolve()) + "/")
     return document.write_pdf(font_config=_font_config(), **config.PDF_OPTIONS)
 

@@ -1,0 +1,74 @@
+"""The PDF, read back with pypdf: A4 pages, a sane page count, the footer, and the overview
+numbers and the top post exactly as in report.json."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import DEMO_PERIOD
+
+
+def read(out: Path, business_id: str) -> tuple[dict, PdfReader]:
+    folder = out / business_id / DEMO_PERIOD
+    return json.loads((folder / "report.json").read_text()), PdfReader(folder / "report.pdf")
+
+
+def squash(value: str) -> str:
+    """Text without whitespace: a long title wraps inside its table cell."""
+    return re.sub(r"\s+", "", value)
+
+
+@pytest.mark.parametrize("business_id", ["northwind-coffee", "harbour-yoga"])
+def test_a4_pages_and_a_sane_page_count(demo_reports: Path, business_id: str) -> None:
+    _, pdf = read(demo_reports, business_id)
+    assert 2 <= len(pdf.pages) <= 6
+    for page in pdf.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert (round(width), round(height)) == (595, 842)  # A4 in points
+
+
+def test_footer_names_business_period_and_page_x_of_y(demo_reports: Path) -> None:
+    model, pdf = read(demo_reports, "northwind-coffee")
+    total = len(pdf.pages)
+    for number, page in enumerate(pdf.pages, start=1):
+        content = page.extract_text()
+        assert f"page {number} of {total}" in content
+        assert f"{model['business']['name']} · {model['period']['label']}" in content
+
+
+def test_overview_numbers_and_top_post_as_in_the_model(demo_reports: Path) -> None:
+    model, pdf = read(demo_reports, "northwind-coffee")
+    first = pdf.pages[0].extract_text()
+    o = model["overview"]
+    assert f"{o['total_posts']:,}" in first
+    assert f"{o['total_reach']:,}" in first
+    assert f"{o['avg_engagement_rate']:.1f} %" in first
+    assert f"+{o['growth_rate']:.1f} %" in first
+    assert f"{o['total_engagement']:,}" in first
+    everything = squash("".join(page.extract_text() for page in pdf.pages))
+    top = model["content"][0]
+    assert top["rank"] == 1 and squash(top["title"]) in everything
+    for rec in model["insights"]["recommendations"]:
+        assert squash(rec["claim"]) in everything
+
+
+def test_pdf_text_is_real_text_with_embedded_subset_fonts(demo_reports: Path) -> None:
+    _, pdf = read(demo_reports, "northwind-coffee")
+    fonts = set()
+    for page in pdf.pages:
+        resources = page["/Resources"]
+        for font in resources.get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert fonts, "no fonts: text was drawn as shapes"
+    # subset fonts carry a six-letter tag (ABCDEF+Name): only the glyphs used are embedded
+    assert all(re.match(r"/[A-Z]{6}\+", name) for name in fonts), fonts
+
+
+def test_pdf_stays_small(demo_reports: Path) -> None:
+    size = (demo_reports / "northwind-coffee" / DEMO_PERIOD / "report.pdf").stat().st_size
+    assert 20_000 < size < 1_000_000
