@@ -199,7 +199,8 @@ def render_task(task: Task) -> Outcome:
                     printable = render.render_html(report, charts=drawn, brand=brand,
                                                    templates=options.templates, target="pdf",
                                                    generated_at=now)
-                    pdf = render.render_pdf(printable, options.templates)
+                    pdf = render.render_pdf(printable, options.templates,
+                                            resources=render.pdf_resources(drawn))
                 with timer.stage("write"):
                     written.append(atomic_write(task.folder / FILES["pdf"], pdf))
         stamp = {

@@ -110,7 +110,7 @@ def export(fig: Figure, fmt: str) -> bytes:
         fig.savefig(buffer, format="svg", transparent=True,
                     metadata={"Date": None, "Creator": None})
     elif fmt == "png":
-        fig.savefig(buffer, format="png", dpi=PNG_DPI, transparent=True,
+        fig.savefig(buffer, format="png", dpi=PNG_DPI, facecolor="white",
                     metadata={"Software": None})
     else:
         raise ValueError(f"unknown chart format {fmt!r}")

@@ -79,6 +79,9 @@ MAX_LOGO_BYTES = 512 * 1024
 #: Worker processes render this many reports, then are replaced by a fresh one: WeasyPrint
 #: does not give memory back, so recycling keeps a long batch's memory flat.
 RENDER_TASKS_PER_WORKER = 40
+#: Garbage-collector thresholds in render workers (Python's default is 700, 10, 10): fewer
+#: collections while WeasyPrint builds and drops its boxes; see analytics/render_preload.py.
+RENDER_GC_THRESHOLDS = (100_000, 50, 100)
 #: Reports handed to the workers ahead of time (bounds the models held in memory at once).
 RENDER_QUEUE_PER_WORKER = 4
 #: Fixed colour per platform (Okabe–Ito, colour-blind safe); labels carry the meaning in
@@ -109,10 +112,11 @@ CONTENT_TYPE_COLOURS = {
 OTHER_COLOUR = "#9a9a9a"
 #: The report's accent colour when a business has no brand colour configured.
 DEFAULT_BRAND_COLOUR = "#1f5f8b"
-#: Chart format inside the PDF: "png" lays out and draws several times faster in WeasyPrint
-#: than SVG at the same look on paper (see benchmarks/bench_render.py); the HTML always
-#: inlines SVG.
-PDF_CHART_FORMAT = "png"
+#: Chart format inside the PDF. SVG with text kept as text (charts.py) is drawn by WeasyPrint
+#: about as fast as a PNG, the same drawing serves the HTML (charts are drawn once, not
+#: twice), the PDF is a third of the size and stays sharp at any zoom; "png" is the
+#: fallback (see benchmarks/bench_render.py for the comparison).
+PDF_CHART_FORMAT = "svg"
 #: Options passed to WeasyPrint's ``write_pdf``.
 PDF_OPTIONS: dict[str, object] = {}
 

@@ -277,9 +277,19 @@ def _svg_markup(svg: bytes) -> Markup:
     return Markup(text[text.index("<svg"):])
 
 
-def _data_uri(data: bytes, fmt: str) -> str:
-    mime = {"png": "image/png", "svg": "image/svg+xml"}[fmt]
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def chart_url(name: str, fmt: str | None = None) -> str:
+    """Where the print HTML finds chart ``name``: ``chart:trend.png``."""
+    return f"chart:{name}.{fmt or config.PDF_CHART_FORMAT}"
+
+
+def pdf_resources(charts: Mapping[str, Mapping[str, bytes]],
+                  fmt: str | None = None) -> dict[str, tuple[bytes, str]]:
+    """The charts as the PDF's URL fetcher serves them: ``{"chart:trend.png": (bytes, mime)}``."""
+    fmt = fmt or config.PDF_CHART_FORMAT
+    return {chart_url(name, fmt): (c[fmt], MIME_TYPES[fmt]) for name, c in charts.items()}
 
 
 def heat_rows(report: Mapping[str, Any], brand: Brand) -> list[dict[str, Any]]:
@@ -308,9 +318,10 @@ def context(
     if target == "html":
         figures = {name: _svg_markup(c["svg"]) for name, c in charts.items()}
     else:
-        fmt = config.PDF_CHART_FORMAT
-        figures = {name: Markup('<img src="{}" alt="">').format(_data_uri(c[fmt], fmt))
-                   for name, c in charts.items()}
+        # served from memory by the PDF's URL fetcher (see pdf_resources): no base64 blob
+        # for the HTML parser to crawl through
+        figures = {name: Markup('<img src="{}" alt="">').format(chart_url(name))
+                   for name in charts}
     blocks = sorted({w["hour"] for w in report["insights"]["best_posting_times"]})
     return {
         "r": report,
@@ -361,16 +372,18 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
-def local_fetcher(roots: Sequence[Path] = ()) -> Any:
-    """A WeasyPrint URL fetcher that serves ``data:`` URLs, and ``file:`` URLs inside
-    ``roots`` (the template folders, for a restyled template's own images or fonts), and
-    nothing else: never http(s) or ftp. A refused URL is kept in ``.refused`` and raises, so
-    WeasyPrint leaves that resource out and goes on."""
+def local_fetcher(roots: Sequence[Path] = (),
+                  resources: Mapping[str, tuple[bytes, str]] | None = None) -> Any:
+    """A WeasyPrint URL fetcher that serves ``resources`` from memory (the charts), ``data:``
+    URLs, and ``file:`` URLs inside ``roots`` (the template folders, for a restyled
+    template's own images or fonts), and nothing else: never http(s) or ftp. A refused URL is
+    kept in ``.refused`` and raises, so WeasyPrint leaves that resource out and goes on."""
     from urllib.request import url2pathname
 
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     allowed = [Path(root).resolve() for root in roots]
+    in_memory = dict(resources or {})
 
     class LocalOnlyFetcher(URLFetcher):
         def __init__(self) -> None:
@@ -379,6 +392,9 @@ def local_fetcher(roots: Sequence[Path] = ()) -> Any:
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             scheme = url.split(":", 1)[0].lower()
+            if url in in_memory:
+                body, mime = in_memory[url]
+                return URLFetcherResponse(url, body, {"Content-Type": mime})
             if scheme == "file":
                 path = Path(url2pathname(url[5:].split("?")[0].removeprefix("//"))).resolve()
                 if any(path.is_relative_to(root) for root in allowed):
@@ -399,13 +415,19 @@ def _font_config() -> Any:
     return FontConfiguration()
 
 
-def render_pdf(html: str, templates: Path | None = None, fetcher: Any = None) -> bytes:
+def render_pdf(
+    html: str,
+    templates: Path | None = None,
+    fetcher: Any = None,
+    resources: Mapping[str, tuple[bytes, str]] | None = None,
+) -> bytes:
     """Lay out the print variant of the HTML (:func:`render_html` with ``target="pdf"``) on A4
-    pages and return the PDF bytes. Relative URLs resolve in the template folder; ``fetcher``
+    pages and return the PDF bytes. ``resources`` are served from memory (the charts, see
+    :func:`pdf_resources`); relative URLs resolve in the template folder; ``fetcher``
     defaults to :func:`local_fetcher` over the template folders."""
     weasyprint = _weasyprint()
     roots = [config.TEMPLATES_DIR] + ([Path(templates)] if templates else [])
-    fetcher = fetcher if fetcher is not None else local_fetcher(roots)
+    fetcher = fetcher if fetcher is not None else local_fetcher(roots, resources)
     document = weasyprint.HTML(string=html, url_fetcher=fetcher,
                                base_url=str(roots[-1].resolve()) + "/")
     return document.write_pdf(font_config=_font_config(), **config.PDF_OPTIONS)
@@ -416,9 +438,10 @@ def warm_up() -> None:
     so worker processes forked afterwards start warm. Called by ``render_preload``."""
     from analytics import charts
 
-    charts.render_charts(WARM_UP_REPORT, ["svg", config.PDF_CHART_FORMAT])
     environment(None)
-    render_pdf('<p style="font-family: DejaVu Sans">Warm <b>up</b> 1,234 – 5.6 % ▲▼★×</p>')
+    drawn = charts.render_charts(WARM_UP_REPORT, [config.PDF_CHART_FORMAT])
+    render_pdf('<p style="font-family: DejaVu Sans">Warm <b>up</b> 1,234 – 5.6 % ▲▼★×</p>'
+               f'<img src="{chart_url("trend")}">', resources=pdf_resources(drawn))
 
 
 #: The smallest model the charts accept (every chart draws its empty state).

@@ -1,9 +1,22 @@
 """Imported once by the worker pool's fork server (``multiprocessing`` forkserver preload):
 the rendering stack is imported and warmed up here, and every worker process forked from
-the server starts with it ready, instead of paying about two seconds of imports each."""
+the server starts with it ready, instead of paying a second or two of imports each (and
+again each time a worker is recycled).
+
+The garbage collector is tuned here too, for the workers: everything loaded so far is frozen
+(never scanned again, and its pages stay shared with the server instead of being copied on
+the first collection), and collections run less often, since laying out a PDF makes
+hundreds of thousands of short-lived objects (about 12 % of a report's time went to
+collections; see benchmarks/bench_render.py). Recycling workers keeps memory bounded.
+"""
 
 from __future__ import annotations
 
-from analytics import render
+import gc
+
+from analytics import config, render
 
 render.warm_up()
+gc.collect()
+gc.freeze()
+gc.set_threshold(*config.RENDER_GC_THRESHOLDS)
