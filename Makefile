@@ -1,5 +1,6 @@
 # Every target is documented with `## …`; `make` (or `make help`) lists them.
-# The flow: demo → reports → (notebooks, send). Variables: DB, OUT, PERIOD, AS_OF, BUSINESS.
+# The flow: demo → reports → (notebooks, send).
+# Variables: DB, OUT, PERIOD, AS_OF, BUSINESS, JOBS (worker processes), FORCE=1 (re-render all).
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -12,12 +13,14 @@ PERIOD ?=
 AS_OF ?=
 BUSINESS ?=
 PERIOD_ARGS := $(if $(PERIOD),--period $(PERIOD)) $(if $(AS_OF),--as-of $(AS_OF))
+JOBS ?=
+JOBS_ARGS := $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo reports report test lint bench clean
+.PHONY: help install system-deps demo reports report test lint bench bench-render clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,19 +28,34 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the project (runs again when pyproject.toml changes)
+# What WeasyPrint (PDF reports) needs from the system: pango and a font. Installed with apt-get
+# when missing and running as root (a fresh Debian machine, CI); otherwise says what to install.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+
+system-deps: ## Install pango and DejaVu fonts for PDF reports when missing (apt-get, as root)
+	@command -v dpkg-query >/dev/null || { echo "not Debian: make sure pango and DejaVu fonts are installed"; exit 0; }; \
+	missing=""; for pkg in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then echo "PDF reports need:$$missing — run: sudo apt-get install$$missing"; exit 1; fi; \
+	echo "installing$$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing
+
+install: system-deps $(STAMP) ## Create .venv and install the project (runs again when pyproject.toml changes)
 
 demo: install ## Build the demo warehouse and every demo business's report
 	$(BIN)/analytics demo --db $(DB) $(if $(AS_OF),--as-of $(AS_OF))
 	$(BIN)/analytics report --all --db $(DB) --out $(OUT) $(PERIOD_ARGS)
-	@echo "Reports are in $(OUT)/<business>/<period>/ — e.g. ls $(OUT)/*/"
+	@echo; echo "Open file://$(abspath $(OUT))/index.html in a browser, or a PDF:"; \
+	ls -1t $(OUT)/*/*/report.pdf | head -5
 
-reports: install ## Every business's report (last complete week; PERIOD=2026-W47 AS_OF=… to choose)
-	$(BIN)/analytics report --all --db $(DB) --out $(OUT) $(PERIOD_ARGS)
+reports: install ## Every business's HTML, PDF and JSON report (last complete week; PERIOD=… AS_OF=… JOBS=…)
+	$(BIN)/analytics report --all --db $(DB) --out $(OUT) $(PERIOD_ARGS) $(JOBS_ARGS)
 
 report: install ## One business's report: make report BUSINESS=northwind-coffee [PERIOD=…]
 	@test -n "$(BUSINESS)" || { echo "usage: make report BUSINESS=<id> [PERIOD=2026-W47]"; exit 2; }
-	$(BIN)/analytics report --business $(BUSINESS) --db $(DB) --out $(OUT) $(PERIOD_ARGS)
+	$(BIN)/analytics report --business $(BUSINESS) --db $(DB) --out $(OUT) $(PERIOD_ARGS) $(JOBS_ARGS)
 
 test: install ## Run the test suite (what CI runs)
 	$(BIN)/python -m pytest
@@ -47,6 +65,10 @@ lint: install ## Lint with ruff
 
 bench: install ## Benchmarks: 1,000 businesses (~9 M observations), prints figures
 	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/bench_render.py
+
+bench-render: install ## Benchmark HTML+PDF rendering alone: 200 businesses, --jobs 1 and 2, before/after
+	$(BIN)/python benchmarks/bench_render.py
 
 clean: ## Remove generated warehouses, reports and caches (keeps .venv)
 	rm -rf data/*.duckdb data/*.wal data/rejects reports/*/ reports/index.html .pytest_cache
