@@ -259,6 +259,7 @@ def heat_colour(value: float | None, thin: bool, accent_rgb: tuple[int, int, int
     strength = min(max((value - 0.6) / 1.2, 0.0), 1.0)
     if thin:
         strength *= 0.35
-    r, g, b = (round(255 - (255 - c) * strength * 0.85) for c in accent_rgb)
+    # at most 55 % of the accent: dark ink stays readable on the strongest cell
+    r, g, b = (round(255 - (255 - c) * strength * 0.55) for c in accent_rgb)
     return f"#{r:02x}{g:02x}{b:02x}"
 
