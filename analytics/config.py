@@ -81,7 +81,7 @@ MAX_LOGO_BYTES = 512 * 1024
 RENDER_TASKS_PER_WORKER = 40
 #: Garbage-collector thresholds in render workers (Python's default is 700, 10, 10): fewer
 #: collections while WeasyPrint builds and drops its boxes; see analytics/render_preload.py.
-RENDER_GC_THRESHOLDS = (100_000, 50, 100)
+RENDER_GC_THRESHOLDS = (20_000, 10, 10)
 #: Reports handed to the workers ahead of time (bounds the models held in memory at once).
 RENDER_QUEUE_PER_WORKER = 4
 #: Fixed colour per platform (Okabe–Ito, colour-blind safe); labels carry the meaning in
