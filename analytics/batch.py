@@ -137,12 +137,14 @@ def templates_fingerprint(templates: Path | None) -> str:
 
 def report_fingerprint(payload: bytes, shared: str, business_id: str,
                        options: RenderOptions) -> str:
-    """Model bytes + code/templates (``shared``) + brand files + formats."""
-    from analytics.render import brand_files
+    """Model bytes + code/templates (``shared``) + formats + the business's brand (checked
+    here, so a broken brand file fails that business before any rendering)."""
+    from analytics.render import load_brand
 
+    brand = load_brand(business_id, options.brands_dir)
     digest = hashlib.sha256(shared.encode() + ",".join(options.formats).encode())
     digest.update(payload)
-    _hash_files(digest, brand_files(business_id, options.brands_dir))
+    digest.update(f"{brand.colour}|{brand.logo or ''}".encode())
     return digest.hexdigest()
 
 
@@ -372,11 +374,11 @@ def index_entries(out: Path) -> list[dict[str, Any]]:
 
 def write_index(out: Path, templates: Path | None = None) -> Path:
     """``<out>/index.html``: a table of every business and period generated, with links."""
-    from analytics.render import environment, fmt_day
+    from analytics.render import INDEX_TEMPLATE, environment, fmt_day
 
     entries = index_entries(out)
     now = datetime.now(UTC)
-    html = environment(templates).get_template("index.html.j2").render(
+    html = environment(templates).get_template(INDEX_TEMPLATE).render(
         entries=entries,
         businesses=len({e["business_id"] for e in entries}),
         generated_at=f"{fmt_day(now.date())}, {now:%H:%M} UTC",

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import DEMO_PERIOD
+from analytics.batch import RenderOptions, run_batch
+from analytics.period import Period
+from conftest import DEMO_AS_OF, DEMO_PERIOD
 
 
 def read(out: Path, business_id: str) -> tuple[dict, PdfReader]:
@@ -72,3 +74,23 @@ def test_pdf_text_is_real_text_with_embedded_subset_fonts(demo_reports: Path) ->
 def test_pdf_stays_small(demo_reports: Path) -> None:
     size = (demo_reports / "northwind-coffee" / DEMO_PERIOD / "report.pdf").stat().st_size
     assert 20_000 < size < 1_000_000
+
+
+def test_a_long_table_repeats_its_header_on_every_page(demo_db, tmp_path: Path) -> None:
+    result = run_batch(demo_db, ["northwind-coffee"], Period.parse("2026-11"), DEMO_AS_OF,
+                       RenderOptions(out=tmp_path, formats=("json", "pdf")), jobs=0, limit=60)
+    assert [o.status for o in result.outcomes] == ["written"]
+    folder = tmp_path / "northwind-coffee" / "2026-11"
+    model = json.loads((folder / "report.json").read_text())
+    assert len(model["content"]) == 60
+    pages = [page.extract_text() for page in PdfReader(folder / "report.pdf").pages]
+    # pages holding top-post rows: each starts its slice of the table with the header
+    holding = [text for text in pages if re.search(r"^\s*\d+\s", text, re.M) and
+               any(c["title"] in text for c in model["content"])]
+    assert len(holding) >= 2
+    for text in holding:
+        assert "TITLE" in text and "PUBLISHED" in text
+    # every ranked post is there once, rows are never lost between pages
+    everything = squash("".join(pages))
+    for c in model["content"]:
+        assert squash(c["title"]) in everything
