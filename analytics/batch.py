@@ -339,7 +339,8 @@ def _run_pool(tasks: Iterator[Task], jobs: int, record: Callable[[Outcome], None
             except Exception as exc:  # noqa: BLE001 - e.g. a result that failed to unpickle
                 record(Outcome(task.business_id, "failed", error=f"{type(exc).__name__}: {exc}"))
 
-    with _pool(jobs) as pool:
+    pool = _pool(jobs)
+    try:
         for task in tasks:
             while len(in_flight) >= limit:
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -351,6 +352,11 @@ def _run_pool(tasks: Iterator[Task], jobs: int, record: Callable[[Outcome], None
         while in_flight:
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             collect(done)
+    except BaseException:
+        # Ctrl-C or a crash of the main process: drop the queued reports, finish none
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 # --- reports/index.html ----------------------------------------------------------------------
