@@ -19,6 +19,7 @@ write the files. So:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -221,7 +222,8 @@ def render_task(task: Task) -> Outcome:
         status, error = "written", None
     except Exception as exc:  # noqa: BLE001 - recorded per business; the batch goes on
         # a stale stamp must not make a half-written report look current next time
-        (task.folder / STAMP).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            (task.folder / STAMP).unlink(missing_ok=True)
         status, error = "failed", f"{type(exc).__name__}: {exc}"
     seconds.update(timer.seconds)
     return Outcome(task.business_id, status, written, error, seconds, os.getpid(),
