@@ -80,6 +80,9 @@ class Outcome:
     seconds: dict[str, float] = field(default_factory=dict)
     pid: int = 0
     peak_rss_mib: float = 0.0
+    #: CPU time the worker spent on this report (unlike ``seconds``, not stretched when
+    #: other processes compete for the cores)
+    cpu_seconds: float = 0.0
 
 
 @dataclass
@@ -176,6 +179,7 @@ def render_task(task: Task) -> Outcome:
 
     seconds: dict[str, float] = {}
     timer = render.Timer()
+    cpu_started = time.process_time()
     options = task.options
     written: list[Path] = []
     try:
@@ -227,7 +231,8 @@ def render_task(task: Task) -> Outcome:
         status, error = "failed", f"{type(exc).__name__}: {exc}"
     seconds.update(timer.seconds)
     return Outcome(task.business_id, status, written, error, seconds, os.getpid(),
-                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                   time.process_time() - cpu_started)
 
 
 # --- the batch ---------------------------------------------------------------------------------
