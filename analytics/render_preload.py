@@ -12,11 +12,15 @@ somewhat more memory (a worker peaks near 250 MiB). Recycling workers keeps memo
 
 from __future__ import annotations
 
+import contextlib
 import gc
 
 from analytics import config, render
 
-render.warm_up()
+# e.g. pango missing: the fork server must still start, and each report then fails with
+# render's own message and install hint
+with contextlib.suppress(Exception):
+    render.warm_up()
 gc.collect()
 gc.freeze()
 gc.set_threshold(*config.RENDER_GC_THRESHOLDS)
