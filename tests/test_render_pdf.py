@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from pypdf import PdfReader
 
 from analytics.batch import RenderOptions, run_batch
 from analytics.period import Period
-from conftest import DEMO_AS_OF, DEMO_PERIOD
+from conftest import DEMO_AS_OF, DEMO_PERIOD, post, small_business
 
 
 def read(out: Path, business_id: str) -> tuple[dict, PdfReader]:
@@ -94,3 +95,20 @@ def test_a_long_table_repeats_its_header_on_every_page(demo_db, tmp_path: Path) 
     everything = squash("".join(pages))
     for c in model["content"]:
         assert squash(c["title"]) in everything
+
+
+def test_japanese_titles_and_emoji_get_real_glyphs(load, tmp_path: Path) -> None:
+    title = "新メニュー登場！ 🍜 Spring ramen"
+    con = load([small_business("kiku", "キク ラーメン")],
+               [post("kiku", "instagram", "p1", "2026-11-17T10:00:00Z", views=900, likes=60,
+                     title=title)])
+    run_batch(con, ["kiku"], Period.parse("2026-W47"), date(2026, 11, 30),
+              RenderOptions(out=tmp_path, formats=("pdf",)), jobs=0)
+    pdf = PdfReader(tmp_path / "kiku" / "2026-W47" / "report.pdf")
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "新メニュー登場" in text and "キク ラーメン" in text
+    fonts = {str(font.get_object()["/BaseFont"]) for page in pdf.pages
+             for font in page["/Resources"].get("/Font", {}).values()}
+    # drawn with a font that has the glyphs (installed by `make system-deps`), not tofu
+    assert any("CJK" in name for name in fonts), fonts
+    assert any("Emoji" in name for name in fonts), fonts
