@@ -1,5 +1,7 @@
 # Every target is documented with `## …`; `make` (or `make help`) lists them.
-# The flow: demo → reports → (notebooks, send). Variables: DB, OUT, PERIOD, AS_OF, BUSINESS.
+# The flow: demo → reports → (notebooks, send).
+# Variables: DB, OUT, PERIOD, AS_OF, BUSINESS, JOBS (worker processes), FORCE=1 (re-render all),
+# DRY_RUN=1 (send: write .eml files), INSTALL=1 (schedule: install the cron entry).
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -12,12 +14,15 @@ PERIOD ?=
 AS_OF ?=
 BUSINESS ?=
 PERIOD_ARGS := $(if $(PERIOD),--period $(PERIOD)) $(if $(AS_OF),--as-of $(AS_OF))
+JOBS ?=
+JOBS_ARGS := $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo reports report notebooks lab test lint bench bench-ingest clean
+.PHONY: help install system-deps demo reports report notebooks lab send schedule test lint \
+	bench bench-render bench-ingest clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,19 +30,37 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the project (runs again when pyproject.toml changes)
+# What WeasyPrint (PDF reports) needs from the system: pango and fonts (DejaVu for the report,
+# Noto CJK and colour emoji so that Japanese titles and emoji in posts are not drawn as empty
+# boxes). Installed with apt-get when missing and running as root (a fresh Debian machine,
+# CI); otherwise says what to install.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk \
+	fonts-noto-color-emoji
+
+system-deps: ## Install pango and fonts for PDF reports when missing (apt-get, as root)
+	@command -v dpkg-query >/dev/null || { echo "not Debian: make sure pango and DejaVu fonts are installed"; exit 0; }; \
+	missing=""; for pkg in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then echo "PDF reports need:$$missing — run: sudo apt-get install$$missing"; exit 1; fi; \
+	echo "installing$$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing
+
+install: system-deps $(STAMP) ## Create .venv and install the project (runs again when pyproject.toml changes)
 
 demo: install ## Build the demo warehouse and every demo business's report
 	$(BIN)/analytics demo --db $(DB) $(if $(AS_OF),--as-of $(AS_OF))
 	$(BIN)/analytics report --all --db $(DB) --out $(OUT) $(PERIOD_ARGS)
-	@echo "Reports are in $(OUT)/<business>/<period>/ — e.g. ls $(OUT)/*/"
+	@echo; echo "Open file://$(abspath $(OUT))/index.html in a browser, or a PDF:"; \
+	ls -1t $(OUT)/*/*/report.pdf | head -5
 
-reports: install ## Every business's report (last complete week; PERIOD=2026-W47 AS_OF=… to choose)
-	$(BIN)/analytics report --all --db $(DB) --out $(OUT) $(PERIOD_ARGS)
+reports: install ## Every business's HTML, PDF and JSON report (last complete week; PERIOD=… AS_OF=… JOBS=…)
+	$(BIN)/analytics report --all --db $(DB) --out $(OUT) $(PERIOD_ARGS) $(JOBS_ARGS)
 
 report: install ## One business's report: make report BUSINESS=northwind-coffee [PERIOD=…]
 	@test -n "$(BUSINESS)" || { echo "usage: make report BUSINESS=<id> [PERIOD=2026-W47]"; exit 2; }
-	$(BIN)/analytics report --business $(BUSINESS) --db $(DB) --out $(OUT) $(PERIOD_ARGS)
+	$(BIN)/analytics report --business $(BUSINESS) --db $(DB) --out $(OUT) $(PERIOD_ARGS) $(JOBS_ARGS)
 
 notebooks: install ## Run the report notebook for every business (PERIOD=… AS_OF=… JOBS=…)
 	$(BIN)/analytics notebook --all --db $(DB) --out $(OUT) $(PERIOD_ARGS) $(if $(JOBS),--jobs $(JOBS))
@@ -47,20 +70,30 @@ lab: install ## Open JupyterLab on notebooks/ with the project's own kernel
 	$(BIN)/python -c "from analytics.notebook import ensure_kernel; ensure_kernel()"
 	cd notebooks && ../$(BIN)/jupyter lab
 
+send: install ## Email every business its due reports (SMTP_* from the environment; DRY_RUN=1 to write .eml files)
+	$(BIN)/analytics send --all --db $(DB) --out $(OUT) $(PERIOD_ARGS) $(if $(DRY_RUN),--dry-run)
+
+schedule: install ## Print the cron entry that runs `make send` every morning (INSTALL=1 to install it)
+	$(BIN)/analytics schedule --db $(DB) --out $(OUT) $(if $(INSTALL),--install)
+
 test: install ## Run the test suite (what CI runs)
 	$(BIN)/python -m pytest
 
 lint: install ## Lint with ruff
 	$(BIN)/ruff check analytics tests benchmarks
 
-bench: install ## Benchmarks: 1,000 businesses (~9 M observations), prints figures
+bench: install ## All benchmarks (report models, insight accuracy, notebooks, ingest, rendering)
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/insight_accuracy.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_render.py
 
 bench-ingest: install ## Ingest benchmark alone: a 1 GB canonical CSV and its Parquet (SIZE_MB=…)
 	$(BIN)/python benchmarks/bench_ingest.py $(if $(SIZE_MB),--size-mb $(SIZE_MB))
+
+bench-render: install ## Benchmark HTML+PDF rendering alone: 200 businesses, --jobs 1 and 2, before/after
+	$(BIN)/python benchmarks/bench_render.py
 
 clean: ## Remove generated warehouses, reports and caches (keeps .venv)
 	rm -rf data/*.duckdb data/*.wal data/rejects reports/*/ reports/index.html .pytest_cache

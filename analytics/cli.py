@@ -292,7 +292,7 @@ def businesses(db: Path | None) -> None:
                    f"{row['name']}")
 
 
-FORMATS = ("json",)
+FORMATS = config.REPORT_FORMATS
 
 
 def _formats(value: str) -> list[str]:
@@ -301,7 +301,7 @@ def _formats(value: str) -> list[str]:
     if unknown or not chosen:
         raise AnalyticsError(f"--format takes a comma-separated list of {', '.join(FORMATS)}; "
                              f"not {', '.join(unknown) or 'nothing'}")
-    return chosen
+    return list(dict.fromkeys(chosen))
 
 
 @cli.command()
@@ -309,55 +309,79 @@ def _formats(value: str) -> list[str]:
 @business_options
 @period_options
 @out_option
-@click.option("--format", "format_", default="json", show_default=True,
-              help=f"Comma-separated outputs: {', '.join(FORMATS)}.")
+@click.option("--format", "format_", default=",".join(config.DEFAULT_REPORT_FORMATS),
+              show_default=True, help=f"Comma-separated outputs: {', '.join(FORMATS)}.")
 @click.option("--limit", type=int, default=config.CONTENT_LIMIT_DEFAULT, show_default=True,
               help="Top posts listed (1–100).")
+@click.option("--jobs", "-j", type=click.IntRange(0, 64), default=config.default_jobs(),
+              show_default=True, help="Worker processes rendering HTML and PDF "
+                                      "(0: render in this process).")
+@click.option("--force", is_flag=True,
+              help="Render every report, even those whose inputs have not changed.")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder of templates to use before the built-in ones (copy templates/ "
+                   "and edit to restyle).")
+@click.option("--brands", "brands_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=config.BRANDS_DIR, show_default=True,
+              help="Folder of <business_id>.json brand files: {\"colour\": \"#1f6f5c\", "
+                   "\"logo\": \"logo.png\"}.")
 @handle_errors
 def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
            period: str | None, start: str | None, end: str | None, days: int | None,
-           as_of: str | None, out: Path, format_: str, limit: int) -> None:
+           as_of: str | None, out: Path, format_: str, limit: int, jobs: int, force: bool,
+           templates: Path | None, brands_dir: Path) -> None:
     """Build each business's report for a period and write it under --out.
 
+    Writes reports/<business>/<period>/report.{html,pdf,json} and reports/index.html.
     Without a period option, the last complete ISO week before the as-of date is reported.
-    One business failing does not stop the others; the exit status is 1 if any failed.
+    A business whose data, templates and code have not changed since its last report is
+    skipped (--force renders it anyway). One business failing does not stop the others;
+    the exit status is 1 if any failed.
 
     \b
     Example:  analytics report --all --period 2026-W47 --as-of 2026-11-23
-              analytics report --business northwind-coffee --days 28
+              analytics report --business northwind-coffee --days 28 --format pdf
+              analytics report --all --templates my-templates/ --force
     """
     from tqdm import tqdm
 
     from analytics import warehouse
+    from analytics.batch import RenderOptions, run_batch
     from analytics.period import resolve_period
-    from analytics.report import iter_reports, write_json
 
-    _formats(format_)
+    formats = _formats(format_)
     if not config.CONTENT_LIMIT_RANGE[0] <= limit <= config.CONTENT_LIMIT_RANGE[1]:
         raise AnalyticsError(f"--limit must be from 1 to 100, not {limit}")
     ids = _selected_ids(business_ids, all_businesses)
     the_period, as_of_date = resolve_period(period, start, end, days, as_of)
+    options = RenderOptions(out=out, formats=tuple(formats), templates=templates,
+                            brands_dir=brands_dir, force=force)
     con = warehouse.connect(config.db_path(db), read_only=True)
-    written, failed = [], []
-    batch = iter_reports(con, ids, the_period, as_of_date, limit=limit)
-    with tqdm(total=batch.total, unit="report", desc="reports", disable=None) as bar:
-        for business, result in batch:
-            try:
-                if isinstance(result, Exception):
-                    raise result
-                written.append(write_json(result, out))
-            except Exception as exc:  # one business never stops the batch
-                failed.append((business.business_id, exc))
-                tqdm.write(f"failed: {business.business_id}: {exc}", file=sys.stderr)
-            bar.update(1)
-    con.close()
+    bar = tqdm(unit="report", desc="reports", disable=None)
+
+    def progress(outcome) -> None:
+        if outcome.status == "failed":
+            tqdm.write(f"failed: {outcome.business_id}: {outcome.error}", file=sys.stderr)
+        bar.update(1)
+
+    try:
+        result = run_batch(con, ids, the_period, as_of_date, options, jobs=jobs, limit=limit,
+                           on_outcome=progress, on_start=lambda total: bar.reset(total))
+    finally:
+        bar.close()
+        con.close()
+    written, skipped = result.with_status("written"), result.with_status("skipped")
+    failed = result.with_status("failed")
     click.echo(f"{the_period.label} as of {as_of_date}: {len(written)} reports written to "
-               f"{out}/, {len(failed)} failed")
+               f"{out}/, {len(skipped)} unchanged (skipped; --force to redo), "
+               f"{len(failed)} failed")
     if len(written) == 1:
-        click.echo(f"  {written[0]}")
+        click.echo(f"  {written[0].files[0].parent}/")
+    if result.index:
+        click.echo(f"  open {result.index}")
     if failed:
-        for business_id, exc in failed:
-            click.secho(f"  {business_id}: {type(exc).__name__}: {exc}", fg="red", err=True)
+        for outcome in failed:
+            click.secho(f"  {outcome.business_id}: {outcome.error}", fg="red", err=True)
         sys.exit(1)
 
 

@@ -18,6 +18,12 @@ DEFAULT_REPORTS_DIR = Path("reports")
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 
+#: A plain address (local@domain.tld): no display names, no spaces, no line breaks.
+EMAIL_PATTERN = (
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+
 PLATFORMS = ("x", "facebook", "instagram", "linkedin", "tiktok", "youtube")
 
 # --- bounds of the seed's API -------------------------------------------------------------
@@ -65,6 +71,66 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
         return Path(explicit)
     env = os.environ.get("ANALYTICS_DB")
     return Path(env) if env else DEFAULT_DB
+
+
+# --- rendering: HTML and PDF dashboards (see analytics/render.py and analytics/batch.py) -----
+#: Every output `analytics report` can write, and what it writes when not told.
+REPORT_FORMATS = ("html", "pdf", "json")
+DEFAULT_REPORT_FORMATS = ("html", "pdf", "json")
+#: Optional per-business branding: ``<BRANDS_DIR>/<business_id>.json`` holding
+#: ``{"colour": "#1f6f5c", "logo": "logo.png"}`` (the logo path relative to BRANDS_DIR).
+BRANDS_DIR = Path("data") / "brands"
+#: A logo bigger than this is refused (it is inlined into every HTML and PDF).
+MAX_LOGO_BYTES = 512 * 1024
+#: Worker processes render this many reports, then are replaced by a fresh one: WeasyPrint
+#: does not give memory back, so recycling keeps a long batch's memory flat.
+RENDER_TASKS_PER_WORKER = 40
+#: Garbage-collector thresholds in render workers (Python's default is 700, 10, 10): fewer
+#: collections while WeasyPrint builds and drops its boxes; see analytics/render_preload.py.
+RENDER_GC_THRESHOLDS = (20_000, 10, 10)
+#: Reports handed to the workers ahead of time (bounds the models held in memory at once).
+RENDER_QUEUE_PER_WORKER = 4
+#: Fixed colour per platform (Okabe–Ito, colour-blind safe); labels carry the meaning in
+#: greyscale print, the colour only helps.
+PLATFORM_COLOURS = {
+    "x": "#2b2b2b",
+    "facebook": "#0072b2",
+    "instagram": "#cc79a7",
+    "linkedin": "#56b4e9",
+    "tiktok": "#009e73",
+    "youtube": "#d55e00",
+}
+#: Fixed colour per content type (the content-mix chart), in clearly different lightnesses.
+CONTENT_TYPE_COLOURS = {
+    "video": "#1d4e6b",
+    "image": "#4f9bc7",
+    "reel": "#2a9d8f",
+    "carousel": "#9fd6cc",
+    "text": "#8a8f98",
+    "link": "#e9a03b",
+    "short": "#6d4c7d",
+    "story": "#c59fc9",
+    "document": "#b5523b",
+    "article": "#f2cf8a",
+    "live": "#3c3c3c",
+}
+#: Colour of a platform or content type not listed above, and of "other" slices.
+OTHER_COLOUR = "#9a9a9a"
+#: The report's accent colour when a business has no brand colour configured.
+DEFAULT_BRAND_COLOUR = "#1f5f8b"
+#: Chart format inside the PDF. SVG with text kept as text (charts.py) is drawn by WeasyPrint
+#: about as fast as a PNG, the same drawing serves the HTML (charts are drawn once, not
+#: twice), the PDF is a third of the size and stays sharp at any zoom; "png" is the
+#: fallback (see benchmarks/bench_render.py for the comparison).
+PDF_CHART_FORMAT = "svg"
+#: Options passed to WeasyPrint's ``write_pdf``.
+PDF_OPTIONS: dict[str, object] = {}
+
+
+def default_jobs() -> int:
+    """Worker processes for ``analytics report``: one per core (at least one)."""
+    return max(1, os.cpu_count() or 1)
+
 
 # --- notebooks (analytics/notebook.py) --------------------------------------------------------
 #: A warm kernel runs this many notebooks, then is replaced (memory stays flat).

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import policy
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -40,7 +41,7 @@ from typing import Any
 
 import duckdb
 
-from analytics import AnalyticsError, sql
+from analytics import AnalyticsError, config, sql
 
 TLS_MODES = ("starttls", "ssl", "none")
 #: The query files the delivery log uses (the registry test checks none is orphaned).
@@ -100,9 +101,9 @@ def check_address(address: str, what: str = "recipient") -> str:
         raise AnalyticsError(f"{what} {address!r} is not an email address (line break or empty)")
     try:
         parsed = Address(addr_spec=address.strip())
-    except (ValueError, IndexError, TypeError) as exc:
+    except (ValueError, IndexError, TypeError, HeaderParseError) as exc:
         raise AnalyticsError(f"{what} {address!r} is not an email address ({exc})") from None
-    if not parsed.username or "." not in parsed.domain:
+    if not re.fullmatch(config.EMAIL_PATTERN, parsed.addr_spec):
         raise AnalyticsError(f"{what} {address!r} is not an email address")
     return parsed.addr_spec
 
@@ -208,6 +209,7 @@ class Mailer:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
                 if s.tls == "starttls":
                     smtp.starttls(context=context)
+            smtp.ehlo_or_helo_if_needed()  # the low-level mail()/rcpt() below do not
             if s.user:
                 smtp.login(s.user, s.password or "")
         except (OSError, smtplib.SMTPException) as exc:
@@ -223,16 +225,25 @@ class Mailer:
             self._smtp = None
 
     def send(self, message: EmailMessage) -> str:
-        """Send to the message's single recipient; returns the server's acceptance reply."""
-        for attempt in (1, 2):  # a connection that dropped is re-opened once
+        """Send to the message's single recipient; returns the server's acceptance reply.
+
+        A connection found closed *before* the message was handed over (an idle server hung
+        up between messages) is re-opened once. A connection lost *while* handing it over fails
+        this delivery: the server may or may not have taken it, and the next run's retry with
+        the same Message-ID is the safe way to find out.
+        """
+        for attempt in (1, 2):
             if self._smtp is None:
                 self._smtp = self._connect()
             try:
                 return self._transaction(self._smtp, message)
-            except smtplib.SMTPServerDisconnected as exc:
+            except _ClosedBeforeData as exc:
                 self._smtp = None
                 if attempt == 2:
-                    raise DeliveryError(f"the server dropped the connection: {exc}") from None
+                    raise DeliveryError(f"the server closed the connection: {exc}") from None
+            except smtplib.SMTPServerDisconnected as exc:
+                self._smtp = None
+                raise DeliveryError(f"the connection dropped while sending: {exc}") from None
             except (OSError, smtplib.SMTPException) as exc:
                 self.close()
                 raise DeliveryError(str(exc)) from None
@@ -240,11 +251,14 @@ class Mailer:
 
     def _transaction(self, smtp: smtplib.SMTP, message: EmailMessage) -> str:
         recipient = message["To"]
-        code, reply = smtp.mail(self.settings.sender)
-        if code != 250:
-            smtp.rset()
-            raise DeliveryError(f"sender refused: {code} {reply.decode(errors='replace')}")
-        code, reply = smtp.rcpt(recipient)
+        try:
+            code, reply = smtp.mail(self.settings.sender)
+            if code != 250:
+                smtp.rset()
+                raise DeliveryError(f"sender refused: {code} {reply.decode(errors='replace')}")
+            code, reply = smtp.rcpt(recipient)
+        except smtplib.SMTPServerDisconnected as exc:
+            raise _ClosedBeforeData(str(exc)) from None
         if code not in (250, 251):
             smtp.rset()
             raise DeliveryError(f"recipient refused: {code} {reply.decode(errors='replace')}")
@@ -252,6 +266,10 @@ class Mailer:
         if code != 250:
             raise DeliveryError(f"message refused: {code} {reply.decode(errors='replace')}")
         return f"{code} {reply.decode(errors='replace')}"
+
+
+class _ClosedBeforeData(Exception):
+    """The connection was gone before the message was handed over: safe to reconnect."""
 
 
 # --- the delivery log ----------------------------------------------------------------------------

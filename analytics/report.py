@@ -187,8 +187,13 @@ def report_dir(out: str | Path, business_id: str, period: Period) -> Path:
     return target
 
 
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
 
 
 def atomic_write(path: Path, data: bytes | str) -> Path:
@@ -198,9 +203,11 @@ def atomic_write(path: Path, data: bytes | str) -> Path:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); a report is meant to be read by others
+        # (a web server, the mailer), so give it the mode a plain open() would
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-        os.chmod(temp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -108,3 +108,42 @@ def exports() -> Path:
         pytest.skip(f"the real exports are not at {folder} (set $ANALYTICS_EXPORTS); "
                     "the tests on generated files still run")
     return folder
+
+
+# --- rendered reports (HTML, PDF, JSON), shared by the render tests ------------------------------
+
+RENDERED = ("northwind-coffee", "harbour-yoga")
+
+
+@pytest.fixture(scope="session")
+def demo_reports(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's 2026-W47 reports of two businesses in all three formats, rendered once per
+    session in this process (the worker pool has its own tests); returns the output folder."""
+    from analytics.batch import RenderOptions, run_batch
+    from analytics.period import Period
+
+    out = tmp_path_factory.mktemp("reports")
+    con = warehouse.connect(demo_path, read_only=True)
+    try:
+        result = run_batch(con, list(RENDERED), Period.parse(DEMO_PERIOD), DEMO_AS_OF,
+                           RenderOptions(out=out, formats=("html", "pdf", "json")), jobs=0)
+    finally:
+        con.close()
+    assert [o.status for o in result.outcomes] == ["written", "written"], result.outcomes
+    return out
+
+
+def small_business(business_id: str, name: str | None = None) -> dict:
+    return {"business_id": business_id, "name": name or business_id.title(),
+            "timezone": "Europe/London", "recipients": ""}
+
+
+def week_posts(business_id: str, n: int = 4, views: int = 1000, **extra) -> list[dict]:
+    """``n`` posts published in 2026-W47 (16–22 Nov 2026), observed on 30 Nov 2026."""
+    platforms = ("instagram", "linkedin", "facebook", "x")
+    return [
+        post(business_id, platforms[i % 4], f"{business_id}-{i}", f"2026-11-{16 + i % 7}T10:00:00Z",
+             views=views + 100 * i, likes=40 + i, shares=5, comments=3 + i, clicks=20,
+             reach=None if platforms[i % 4] == "x" else views // 2, **extra)
+        for i in range(n)
+    ]

@@ -43,7 +43,9 @@ def test_report_for_some_businesses_only(demo_path: Path, tmp_path: Path) -> Non
                  "--out", str(tmp_path), "--period", DEMO_PERIOD, "--as-of",
                  DEMO_AS_OF.isoformat())
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["kiku-ramen", "lumen-books"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["kiku-ramen",
+                                                                        "lumen-books"]
+    assert (tmp_path / "index.html").is_file()
     assert "2 reports written" in result.output
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
-from conftest import DEMO_AS_OF, DEMO_PERIOD
 from pypdf import PdfReader
 
 from analytics import AnalyticsError, warehouse
@@ -20,6 +19,7 @@ from analytics.cli import cli
 from analytics.deliver import SmtpSettings, check_address
 from analytics.period import Period
 from analytics.send import send
+from conftest import DEMO_AS_OF, DEMO_PERIOD
 
 WEEK = Period.parse(DEMO_PERIOD)
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -180,7 +180,7 @@ def test_a_dropped_connection_fails_one_and_the_others_go_through(
 def test_after_max_attempts_it_is_given_up_loudly(db: Path, tmp_path: Path,
                                                   smtp: Server) -> None:
     now = NOW
-    for attempt in range(1, 4):
+    for _ in range(3):
         smtp.refuse.add("books@lumen.example")
         result = run_send(db, tmp_path / "reports", smtp, periods=[WEEK], now=now,
                           business_ids=["lumen-books"], max_attempts=3)

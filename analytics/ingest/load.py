@@ -25,11 +25,6 @@ from analytics.ingest.plan import FilePlan, Part
 from analytics.ingest.tables import Table, open_tables
 from analytics.ingest.values import YearGuess
 
-#: A plain address (local@domain.tld): no display names, no spaces, no line breaks.
-EMAIL_PATTERN = (
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
-    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
-)
 #: How many rejects a result keeps in memory for display (the rejects file has them all).
 REJECTS_SHOWN = 1000
 
@@ -128,7 +123,7 @@ def _ingest_businesses(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
     staged = staged or read.stage_canonical(con, part.format, table)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_businesses_check"),
-        {"email_pattern": EMAIL_PATTERN},
+        {"email_pattern": config.EMAIL_PATTERN},
     )
     con.execute("CREATE OR REPLACE TEMP TABLE _status AS "
                 "SELECT _line, status FROM _checked WHERE problem IS NULL")

@@ -1,0 +1,399 @@
+"""Writing many businesses' reports: models from one snapshot, rendering in worker processes.
+
+The main process builds every report model from one snapshot (one warehouse scan, see
+:class:`analytics.report.ReportBatch`) and hands each model, as its ``report.json`` bytes, to
+a pool of worker processes that draw the charts, fill the templates, lay out the PDF and
+write the files. So:
+
+* every output is written atomically (temp file, then rename), and a report's stamp
+  (``.render.json``) is written last: a crash never leaves a report that looks finished;
+* one business failing (its model, its brand file, its rendering) is recorded and the batch
+  goes on; the caller reports the failures and exits non-zero;
+* a business whose inputs have not changed is skipped: the stamp holds a fingerprint of the
+  model's bytes, the templates, the code and library versions, the brand files and the
+  formats, and a re-run compares it (``force=True`` renders anyway);
+* workers are forked from a server process that has imported and warmed up matplotlib,
+  Jinja and WeasyPrint once (``forkserver`` preload), and are replaced after
+  ``config.RENDER_TASKS_PER_WORKER`` reports, because WeasyPrint does not give memory back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import multiprocessing
+import os
+import resource
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import orjson
+
+from analytics import AnalyticsError, __version__, config
+from analytics.period import Period
+from analytics.report import ReportBatch, atomic_write, report_dir
+
+STAMP = ".render.json"
+FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf"}
+#: Libraries whose version changes what a report looks like.
+RENDER_LIBRARIES = ("jinja2", "matplotlib", "weasyprint", "pydyf", "fonttools")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What to write and how: output folder, formats, template and brand folders."""
+
+    out: Path = config.DEFAULT_REPORTS_DIR
+    formats: tuple[str, ...] = config.DEFAULT_REPORT_FORMATS
+    templates: Path | None = None
+    brands_dir: Path | None = None
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Task:
+    """One report to render: everything a worker needs, picklable and small."""
+
+    business_id: str
+    payload: bytes  # report.json
+    folder: Path
+    fingerprint: str
+    options: RenderOptions
+
+
+@dataclass
+class Outcome:
+    """What happened to one business: ``written``, ``skipped`` (unchanged) or ``failed``."""
+
+    business_id: str
+    status: str
+    files: list[Path] = field(default_factory=list)
+    error: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    pid: int = 0
+    peak_rss_mib: float = 0.0
+    #: CPU time the worker spent on this report (unlike ``seconds``, not stretched when
+    #: other processes compete for the cores)
+    cpu_seconds: float = 0.0
+
+
+@dataclass
+class BatchResult:
+    period: Period
+    as_of: date
+    outcomes: list[Outcome]
+    index: Path | None
+    #: CPU-side seconds per stage over the batch (``queries`` in the main process, the
+    #: rest summed over workers)
+    seconds: dict[str, float]
+    wall_seconds: float
+
+    def with_status(self, status: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def peak_rss_per_worker(self) -> dict[int, float]:
+        peaks: dict[int, float] = {}
+        for outcome in self.outcomes:
+            if outcome.pid:
+                peaks[outcome.pid] = max(peaks.get(outcome.pid, 0.0), outcome.peak_rss_mib)
+        return peaks
+
+
+# --- fingerprints ------------------------------------------------------------------------------
+
+
+def _hash_files(digest: Any, paths: Sequence[Path], root: Path | None = None) -> None:
+    for path in paths:
+        name = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+
+
+def code_fingerprint() -> str:
+    """The package's code and queries, and the versions of the libraries that draw."""
+    digest = hashlib.sha256(__version__.encode())
+    package = config.PACKAGE_DIR
+    files = sorted(p for p in package.rglob("*") if p.suffix in {".py", ".sql"})
+    _hash_files(digest, files, package)
+    for name in RENDER_LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)};".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=none;".encode())
+    return digest.hexdigest()
+
+
+def templates_fingerprint(templates: Path | None) -> str:
+    from analytics.render import template_files
+
+    digest = hashlib.sha256()
+    _hash_files(digest, template_files(templates))
+    return digest.hexdigest()
+
+
+def report_fingerprint(payload: bytes, shared: str, business_id: str,
+                       options: RenderOptions) -> str:
+    """Model bytes + code/templates (``shared``) + formats + the business's brand (checked
+    here, so a broken brand file fails that business before any rendering)."""
+    from analytics.render import load_brand
+
+    brand = load_brand(business_id, options.brands_dir)
+    digest = hashlib.sha256(shared.encode() + ",".join(options.formats).encode())
+    digest.update(payload)
+    digest.update(f"{brand.colour}|{brand.logo or ''}".encode())
+    return digest.hexdigest()
+
+
+def read_stamp(folder: Path) -> dict[str, Any] | None:
+    try:
+        return orjson.loads((folder / STAMP).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+
+
+def is_current(folder: Path, fingerprint: str, formats: Sequence[str]) -> bool:
+    """The stamp matches and every file it promises is there."""
+    stamp = read_stamp(folder)
+    return bool(
+        stamp
+        and stamp.get("fingerprint") == fingerprint
+        and all((folder / FILES[f]).is_file() for f in formats)
+    )
+
+
+# --- the work of one report (runs in a worker) --------------------------------------------------
+
+
+def render_task(task: Task) -> Outcome:
+    """Render and write one report. Never raises: a failure is returned as an outcome, so
+    one business cannot stop the batch (nor fail to pickle its exception)."""
+    from analytics import charts, render
+
+    seconds: dict[str, float] = {}
+    timer = render.Timer()
+    cpu_started = time.process_time()
+    options = task.options
+    written: list[Path] = []
+    try:
+        report = orjson.loads(task.payload)
+        brand = render.load_brand(task.business_id, options.brands_dir)
+        wanted = set(options.formats)
+        if "json" in wanted:
+            with timer.stage("write"):
+                written.append(atomic_write(task.folder / FILES["json"], task.payload))
+        if wanted & {"html", "pdf"}:
+            chart_formats = (["svg"] if "html" in wanted else []) + (
+                [config.PDF_CHART_FORMAT] if "pdf" in wanted else [])
+            with timer.stage("charts"):
+                drawn = charts.render_charts(report, chart_formats, accent=brand.colour)
+            now = datetime.now(UTC)
+            if "html" in wanted:
+                with timer.stage("html"):
+                    html = render.render_html(report, charts=drawn, brand=brand,
+                                              templates=options.templates, generated_at=now)
+                with timer.stage("write"):
+                    written.append(atomic_write(task.folder / FILES["html"], html))
+            if "pdf" in wanted:
+                with timer.stage("pdf"):
+                    printable = render.render_html(report, charts=drawn, brand=brand,
+                                                   templates=options.templates, target="pdf",
+                                                   generated_at=now)
+                    pdf = render.render_pdf(printable, options.templates,
+                                            resources=render.pdf_resources(drawn))
+                with timer.stage("write"):
+                    written.append(atomic_write(task.folder / FILES["pdf"], pdf))
+        stamp = {
+            "fingerprint": task.fingerprint,
+            "business_id": task.business_id,
+            "name": report["business"]["name"],
+            "period": report["period"]["label"],
+            "start": report["period"]["start"],
+            "end": report["period"]["end"],
+            "as_of": report["period"]["as_of"],
+            "posts": report["overview"]["total_posts"],
+            "files": [FILES[f] for f in config.REPORT_FORMATS if f in wanted],
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        atomic_write(task.folder / STAMP, orjson.dumps(stamp, option=orjson.OPT_INDENT_2))
+        status, error = "written", None
+    except Exception as exc:  # noqa: BLE001 - recorded per business; the batch goes on
+        # a stale stamp must not make a half-written report look current next time
+        with contextlib.suppress(OSError):
+            (task.folder / STAMP).unlink(missing_ok=True)
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+    seconds.update(timer.seconds)
+    return Outcome(task.business_id, status, written, error, seconds, os.getpid(),
+                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                   time.process_time() - cpu_started)
+
+
+# --- the batch ---------------------------------------------------------------------------------
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        # imported (and warmed up) once in the server; every worker is forked from it
+        context.set_forkserver_preload(["analytics.render_preload"])
+    else:  # pragma: no cover - not on Linux or macOS
+        context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                               max_tasks_per_child=config.RENDER_TASKS_PER_WORKER)
+
+
+def _timed(iterator: Iterator[Any], seconds: dict[str, float]) -> Iterator[Any]:
+    """Yield from ``iterator``, adding the time spent producing each item to ``queries``."""
+    while True:
+        started = time.perf_counter()
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            seconds["queries"] = seconds.get("queries", 0.0) + time.perf_counter() - started
+        yield item
+
+
+def run_batch(
+    con: duckdb.DuckDBPyConnection,
+    business_ids: Sequence[str] | None,
+    period: Period,
+    as_of: date,
+    options: RenderOptions,
+    *,
+    jobs: int = 1,
+    limit: int = config.CONTENT_LIMIT_DEFAULT,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> BatchResult:
+    """Write the reports of ``business_ids`` (all when None) for ``period`` under
+    ``options.out``; ``jobs`` worker processes (0: render in this process).
+
+    ``on_start(total)`` is called once the businesses are known and ``on_outcome`` after each
+    business (a progress bar). Failures are in the result, never raised.
+    """
+    started = time.perf_counter()
+    unknown = [f for f in options.formats if f not in FILES]
+    if unknown or not options.formats:
+        raise AnalyticsError(f"formats are {', '.join(FILES)}; not {', '.join(unknown) or '—'}")
+    batch = ReportBatch(con, business_ids, period, as_of, limit=limit)
+    if on_start:
+        on_start(batch.total)
+    shared = code_fingerprint() + templates_fingerprint(options.templates)
+    seconds: dict[str, float] = {}
+    outcomes: list[Outcome] = []
+
+    def record(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        for stage, value in outcome.seconds.items():
+            seconds[stage] = seconds.get(stage, 0.0) + value
+        if on_outcome:
+            on_outcome(outcome)
+
+    def tasks() -> Iterator[Task]:
+        for business, result in _timed(iter(batch), seconds):
+            business_id = business.business_id
+            try:
+                if isinstance(result, Exception):
+                    raise result
+                folder = report_dir(options.out, business_id, batch.period)
+                payload = result.to_json()
+                fingerprint = report_fingerprint(payload, shared, business_id, options)
+            except Exception as exc:  # noqa: BLE001 - one business never stops the batch
+                record(Outcome(business_id, "failed", error=f"{type(exc).__name__}: {exc}"))
+                continue
+            if not options.force and is_current(folder, fingerprint, options.formats):
+                record(Outcome(business_id, "skipped"))
+                continue
+            yield Task(business_id, payload, folder, fingerprint, options)
+
+    # JSON alone needs no rendering stack: no pool for it
+    in_process = jobs <= 0 or set(options.formats) <= {"json"}
+    if in_process:
+        for task in tasks():
+            record(render_task(task))
+    else:
+        _run_pool(tasks(), jobs, record)
+    index = write_index(options.out, options.templates) if outcomes else None
+    outcomes.sort(key=lambda o: o.business_id)  # completion order varies; ids do not
+    return BatchResult(batch.period, batch.as_of, outcomes, index, seconds,
+                       time.perf_counter() - started)
+
+
+def _run_pool(tasks: Iterator[Task], jobs: int, record: Callable[[Outcome], None]) -> None:
+    """Feed ``tasks`` to ``jobs`` workers, at most a few per worker in flight, so the main
+    process never holds a thousand models at once."""
+    in_flight: dict[Future[Outcome], Task] = {}
+    limit = jobs * config.RENDER_QUEUE_PER_WORKER
+
+    def collect(done: set[Future[Outcome]]) -> None:
+        for future in done:
+            task = in_flight.pop(future)
+            try:
+                record(future.result())
+            except BrokenProcessPool as exc:
+                record(Outcome(task.business_id, "failed",
+                               error=f"worker process died ({exc or 'killed'})"))
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that failed to unpickle
+                record(Outcome(task.business_id, "failed", error=f"{type(exc).__name__}: {exc}"))
+
+    pool = _pool(jobs)
+    try:
+        for task in tasks:
+            while len(in_flight) >= limit:
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                collect(done)
+            try:
+                in_flight[pool.submit(render_task, task)] = task
+            except BrokenProcessPool:
+                record(Outcome(task.business_id, "failed", error="worker pool broke down"))
+        while in_flight:
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            collect(done)
+    except BaseException:
+        # Ctrl-C or a crash of the main process: drop the queued reports, finish none
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+# --- reports/index.html ----------------------------------------------------------------------
+
+
+def index_entries(out: Path) -> list[dict[str, Any]]:
+    """Every report under ``out`` that finished (has a stamp and its files), by business
+    then newest period first."""
+    entries = []
+    for stamp_path in Path(out).glob(f"*/*/{STAMP}"):
+        stamp = read_stamp(stamp_path.parent)
+        if not stamp or stamp.get("business_id") != stamp_path.parent.parent.name:
+            continue
+        files = [f for f in stamp.get("files", []) if (stamp_path.parent / f).is_file()]
+        if files:
+            entries.append(stamp | {"files": files})
+    entries.sort(key=lambda e: e["start"], reverse=True)
+    entries.sort(key=lambda e: e["business_id"])
+    return entries
+
+
+def write_index(out: Path, templates: Path | None = None) -> Path:
+    """``<out>/index.html``: a table of every business and period generated, with links."""
+    from analytics.render import INDEX_TEMPLATE, environment, fmt_day
+
+    entries = index_entries(out)
+    now = datetime.now(UTC)
+    html = environment(templates).get_template(INDEX_TEMPLATE).render(
+        entries=entries,
+        businesses=len({e["business_id"] for e in entries}),
+        generated_at=f"{fmt_day(now.date())}, {now:%H:%M} UTC",
+    )
+    return atomic_write(Path(out) / "index.html", html)

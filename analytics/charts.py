@@ -1,0 +1,265 @@
+"""The report's charts, drawn with matplotlib: one function per chart.
+
+Each ``draw_*`` function draws one chart of a finished report model (the ``report.json``
+dict) onto a figure; :func:`render_charts` draws every chart once and exports it in the
+formats asked for (SVG for the HTML, which stays crisp and small; the PDF takes whichever
+``config.PDF_CHART_FORMAT`` says, see the benchmark). Charts know nothing of SQL and
+compute no metric: they only draw numbers the model already holds.
+
+Design rules:
+
+* one palette, a fixed colour per platform and per content type (``config``), and every
+  series is also labelled in words, so a greyscale print still reads;
+* the same data gives the same bytes (no dates in the metadata, a fixed SVG hash salt);
+* a chart with nothing to show draws a short message instead of an empty axis;
+* figures are made once per process and cleared between reports, and text stays text in
+  the SVG (``svg.fonttype = none``): both matter over a thousand reports.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display, and no pyplot: figures are plain objects we reuse
+
+from matplotlib import rcParams  # noqa: E402 - after choosing the backend
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from analytics import config  # noqa: E402
+from analytics.insights import platform_name, type_label  # noqa: E402
+
+INK = "#1f2933"
+MUTED = "#6b7785"
+GRID = "#e3e7ec"
+#: The "other" slice of the content mix: lighter than every content type's colour.
+OTHER_SLICE = "#d9dde2"
+FONT = ["DejaVu Sans", "Liberation Sans", "sans-serif"]
+
+rcParams.update({
+    "font.family": "sans-serif",
+    "font.sans-serif": FONT,
+    "font.size": 8.5,
+    "text.color": INK,
+    "axes.edgecolor": GRID,
+    "axes.labelcolor": MUTED,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.color": MUTED,
+    "ytick.color": MUTED,
+    "xtick.labelsize": 7.5,
+    "ytick.labelsize": 7.5,
+    # text as <text> elements: a tenth of the bytes of glyph paths, and far less for the
+    # PDF renderer to draw; the HTML names the same font family
+    "svg.fonttype": "none",
+    "svg.hashsalt": "analytics-report",  # deterministic ids in the SVG
+    "path.simplify": True,
+})
+
+#: Chart sizes in inches (the PDF's text column is 180 mm ≈ 7.1 in wide).
+SIZES = {
+    "trend": (7.1, 2.0),
+    "platforms": (7.1, 2.0),
+    "mix": (3.3, 2.5),
+}
+#: Resolution of raster charts (PNG): sharp on paper and on a laptop screen.
+PNG_DPI = 200
+
+
+def platform_colour(platform: str) -> str:
+    return config.PLATFORM_COLOURS.get(platform, config.OTHER_COLOUR)
+
+
+def type_colour(content_type: str) -> str:
+    return config.CONTENT_TYPE_COLOURS.get(content_type, config.OTHER_COLOUR)
+
+
+# --- figures, made once per process --------------------------------------------------------------
+
+_FIGURES: dict[str, Figure] = {}
+
+
+def _figure(name: str) -> Figure:
+    """The figure for chart ``name``, cleared. Reused: creating a figure and its canvas for
+    every chart of every report costs more than drawing some of them."""
+    fig = _FIGURES.get(name)
+    if fig is None:
+        fig = Figure(figsize=SIZES[name], dpi=100)
+        FigureCanvasAgg(fig)
+        _FIGURES[name] = fig
+    else:
+        fig.clear()
+        fig.set_size_inches(*SIZES[name])
+    return fig
+
+
+def _message(fig: Figure, text: str) -> None:
+    """The empty state: a quiet sentence where the chart would be, not a broken axis."""
+    fig.text(0.5, 0.5, text, ha="center", va="center", color=MUTED, fontsize=9.5, wrap=True)
+
+
+def export(fig: Figure, fmt: str) -> bytes:
+    """The figure as SVG or PNG bytes, identical for identical drawings."""
+    buffer = io.BytesIO()
+    if fmt == "svg":
+        fig.savefig(buffer, format="svg", transparent=True,
+                    metadata={"Date": None, "Creator": None})
+    elif fmt == "png":
+        fig.savefig(buffer, format="png", dpi=PNG_DPI, facecolor="white",
+                    metadata={"Software": None})
+    else:
+        raise ValueError(f"unknown chart format {fmt!r}")
+    return buffer.getvalue()
+
+
+def _thousands(value: float, _pos: Any = None) -> str:
+    if abs(value) >= 10_000:
+        return f"{value / 1000:,.0f}k"
+    if abs(value) >= 1000:
+        return f"{value / 1000:,.1f}k"
+    return f"{value:,.0f}"
+
+
+# --- the charts ----------------------------------------------------------------------------------
+
+
+def draw_trend(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
+    """Engagement of the posts published each day, over the trend window, with the report's
+    period shaded. A day without posts is a zero (the series is zero-filled by the model)."""
+    trends = report["trends"]
+    if not trends or not any(t["posts"] for t in trends):
+        _message(fig, "No posts were published in these weeks, so there is no trend to draw.")
+        return
+    days = [date.fromisoformat(t["date"]) for t in trends]
+    values = [t["engagement"] for t in trends]
+    start = date.fromisoformat(report["period"]["start"])
+    end = date.fromisoformat(report["period"]["end"])
+    ax = fig.add_axes((0.07, 0.16, 0.91, 0.76))
+    x = [(d - days[0]).days for d in days]
+    ax.axvspan((start - days[0]).days - 0.5, (end - days[0]).days + 0.5, color=accent,
+               alpha=0.09, lw=0)
+    ax.text((start - days[0]).days - 0.3, 0.98, report["period"]["label"],
+            transform=ax.get_xaxis_transform(), va="top", ha="left", color=accent,
+            fontsize=7.5, fontweight="bold")
+    ax.fill_between(x, values, color=accent, alpha=0.12, lw=0)
+    ax.plot(x, values, color=accent, lw=1.8, marker="o", markersize=3.2,
+            markerfacecolor="white", markeredgewidth=1.2)
+    ax.set_xlim(-0.5, x[-1] + 0.5)
+    ax.set_ylim(0, max(values) * 1.18 or 1)
+    ticks = [i for i, d in enumerate(days) if d.isoweekday() == 1] or [0]
+    ax.set_xticks(ticks, [f"{days[i].day} {days[i]:%b}" for i in ticks])
+    ax.yaxis.set_major_formatter(_thousands)
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
+    ax.grid(axis="y", color=GRID, lw=0.8)
+    ax.set_axisbelow(True)
+    ax.tick_params(length=0, pad=4)
+    ax.spines["left"].set_visible(False)
+    ax.set_ylabel("engagement", fontsize=7.5)
+
+
+def draw_platforms(fig: Figure, report: Mapping[str, Any]) -> None:
+    """Engagement per platform (horizontal bars, most first), each bar labelled with its
+    engagement and engagement rate, so neither colour nor legend is needed to read it."""
+    platforms = report["platforms"]
+    if not platforms:
+        _message(fig, "No posts on any platform in this period.")
+        return
+    height = 0.3 + 0.24 * len(platforms)
+    fig.set_size_inches(SIZES["platforms"][0], height)
+    bottom, top = 0.12 / height, 1 - 0.08 / height
+    ax = fig.add_axes((0.13, bottom, 0.72, top - bottom))
+    rows = list(reversed(platforms))
+    values = [p["engagement"] for p in rows]
+    ax.barh(range(len(rows)), values, height=0.62,
+            color=[platform_colour(p["platform"]) for p in rows])
+    peak = max(values) or 1
+    for i, p in enumerate(rows):
+        rate = p["engagement_rate"]
+        label = f"{p['engagement']:,}" + (f"  ·  {rate:.1f} % ER" if rate is not None else "")
+        ax.text(p["engagement"] + peak * 0.015, i, label, va="center", fontsize=7.5, color=INK)
+    ax.set_yticks(range(len(rows)), [platform_name(p["platform"]) for p in rows], fontsize=8)
+    ax.set_xlim(0, peak * 1.02)
+    ax.set_xticks([])
+    ax.tick_params(length=0, pad=6)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+
+
+def draw_mix(fig: Figure, report: Mapping[str, Any]) -> None:
+    """Share of the period's engagement by content type, as a donut labelled in words."""
+    types = [t for t in report["insights"]["top_content_types"] if t["engagement"]]
+    if not types:
+        _message(fig, "No engagement to split by content type.")
+        return
+    types.sort(key=lambda t: (-t["engagement"], t["content_type"]))
+    # more than six slivers cannot be read: the smallest fold into "other"
+    if len(types) > 6:
+        other = sum(t["engagement"] for t in types[5:])
+        types = types[:5] + [{"content_type": "other", "engagement": other}]
+    total = sum(t["engagement"] for t in types)
+    ax = fig.add_axes((0.0, 0.02, 0.56, 0.96))
+    ax.pie(
+        [t["engagement"] for t in types],
+        colors=[OTHER_SLICE if t["content_type"] == "other" else type_colour(t["content_type"])
+                for t in types],
+        startangle=90, counterclock=False,
+        wedgeprops={"width": 0.38, "edgecolor": "white", "linewidth": 1.5},
+    )
+    ax.text(0, 0.08, f"{total:,}", ha="center", va="center", fontsize=11, fontweight="bold")
+    ax.text(0, -0.16, "engagement", ha="center", va="center", fontsize=7, color=MUTED)
+    ax.set_aspect("equal")
+    # the legend is text with a swatch: share and name, readable without colour
+    step = min(0.14, 0.9 / len(types))
+    top = 0.5 + step * (len(types) - 1) / 2
+    for i, t in enumerate(types):
+        y = top - i * step
+        name = "Other" if t["content_type"] == "other" else type_label(t["content_type"])
+        fig.patches.append(matplotlib.patches.Rectangle(
+            (0.58, y - 0.025), 0.035, 0.05, transform=fig.transFigure, figure=fig,
+            color=OTHER_SLICE if t["content_type"] == "other" else type_colour(t["content_type"])))
+        fig.text(0.64, y, f"{t['engagement'] * 100 / total:.0f} %", va="center",
+                 fontsize=8, fontweight="bold")
+        fig.text(0.76, y, name, va="center", fontsize=8)
+
+
+CHARTS = {
+    "trend": draw_trend,
+    "platforms": draw_platforms,
+    "mix": draw_mix,
+}
+
+
+def render_charts(
+    report: Mapping[str, Any], formats: Iterable[str], accent: str = config.DEFAULT_BRAND_COLOUR
+) -> dict[str, dict[str, bytes]]:
+    """Every chart of a report, drawn once each and exported in each of ``formats``:
+    ``{"trend": {"svg": b"…", "png": b"…"}, …}``."""
+    formats = tuple(dict.fromkeys(formats))
+    charts: dict[str, dict[str, bytes]] = {}
+    for name, draw in CHARTS.items():
+        fig = _figure(name)
+        if name == "trend":
+            draw(fig, report, accent)
+        else:
+            draw(fig, report)
+        charts[name] = {fmt: export(fig, fmt) for fmt in formats}
+    return charts
+
+
+def heat_colour(value: float | None, thin: bool, accent_rgb: tuple[int, int, int]) -> str:
+    """Background of one posting-time cell: the accent's strength grows with the window's
+    engagement rate relative to the typical post (1.0 = typical); thin cells stay pale."""
+    if value is None:
+        return "#ffffff"
+    strength = min(max((value - 0.6) / 1.2, 0.0), 1.0)
+    if thin:
+        strength *= 0.35
+    # at most 55 % of the accent: dark ink stays readable on the strongest cell
+    r, g, b = (round(255 - (255 - c) * strength * 0.55) for c in accent_rgb)
+    return f"#{r:02x}{g:02x}{b:02x}"
+

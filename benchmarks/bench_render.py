@@ -1,0 +1,307 @@
+"""Benchmark: HTML + PDF report generation (``make bench``; alone: ``make bench-render``).
+
+1. Full batches: every business of a demo warehouse (200 by default) rendered to HTML, PDF
+   and JSON with ``--jobs 1`` and ``--jobs 2``: reports per second, the time 1,000
+   businesses would take, peak memory per worker process, and the share of time spent in
+   queries (building the models), charts, HTML, PDF and writing.
+2. Side by side, in this process, on a sample of reports, alternating so that the noise of
+   a shared machine falls on both sides alike: the straightforward build ("before") against
+   the current one ("after"), for each cut that was made:
+   charts (a new figure per chart, PNG for the PDF and SVG with text as glyph paths for the
+   HTML, against reused figures and one SVG with text as text), the chart format inside the
+   PDF, and the print layout (flex boxes, auto-width tables, dotted and rounded borders,
+   nested spans in the heat map, against the print CSS's fast path);
+3. the cost of a cold worker process (imports and warm-up), which the fork server pays once
+   per batch instead of once per worker.
+
+Usage: python benchmarks/bench_render.py [--businesses 200] [--sample 12] [--skip-batches]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gc
+import io
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analytics import charts, config, demo, render, warehouse  # noqa: E402
+from analytics.batch import RenderOptions, run_batch  # noqa: E402
+from analytics.period import Period  # noqa: E402
+
+AS_OF = date(2026, 11, 23)
+PERIOD = Period.parse("2026-W47")
+OUT = ROOT / "benchmarks" / "out"
+FAST_PATH_MARKER = "/* Layout cost:"
+
+
+def line(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def build_warehouse(businesses: int) -> Path:
+    path = OUT / f"render-{businesses}.duckdb"
+    if not path.exists():
+        started = time.perf_counter()
+        demo.generate(path, businesses=businesses, seed=42, as_of=AS_OF)
+        line(f"demo warehouse: {businesses} businesses in {time.perf_counter() - started:.1f} s "
+             f"({path})")
+    return path
+
+
+# --- 1. full batches ---------------------------------------------------------------------------
+
+
+def full_batch(db: Path, jobs: int) -> dict:
+    out = Path(tempfile.mkdtemp(prefix=f"bench-render-j{jobs}-", dir=OUT))
+    con = warehouse.connect(db, read_only=True)
+    try:
+        result = run_batch(con, None, PERIOD, AS_OF,
+                           RenderOptions(out=out, formats=("html", "pdf", "json"), force=True),
+                           jobs=jobs)
+    finally:
+        con.close()
+    failed = result.with_status("failed")
+    if failed:
+        raise SystemExit(f"{len(failed)} reports failed, e.g. {failed[0].error}")
+    pdfs = sorted(out.glob("*/*/report.pdf"))
+    sizes = [p.stat().st_size for p in pdfs]
+    pages = [_pages(p) for p in pdfs[:20]]
+    shutil.rmtree(out)
+    n = len(result.outcomes)
+    total = sum(result.seconds.values())
+    cpu = sum(o.cpu_seconds for o in result.outcomes) / n
+    return {
+        "jobs": jobs, "reports": n, "wall": result.wall_seconds,
+        "per_second": n / result.wall_seconds,
+        "projected_1000": 1000 / (n / result.wall_seconds),
+        "peak_rss": sorted(result.peak_rss_per_worker.values()),
+        "workers": len(result.peak_rss_per_worker),
+        "share": {k: v / total for k, v in sorted(result.seconds.items())},
+        "seconds": result.seconds,
+        "pdf_kib": statistics.median(sizes) / 1024, "pages": statistics.median(pages),
+        "cpu_per_report": cpu, "queries": result.seconds.get("queries", 0.0),
+        "load": _load(),
+    }
+
+
+def _load() -> float:
+    import os
+
+    return os.getloadavg()[0]
+
+
+def _pages(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)
+
+
+def show_batch(r: dict) -> None:
+    share = ", ".join(f"{k} {v:.0%}" for k, v in r["share"].items())
+    peaks = ", ".join(f"{p:.0f}" for p in r["peak_rss"])
+    line(f"  --jobs {r['jobs']}: {r['reports']} reports in {r['wall']:.1f} s = "
+         f"{r['per_second']:.2f} reports/s → 1,000 businesses in {r['projected_1000'] / 60:.1f} "
+         "min")
+    line(f"           peak memory per worker process (MiB): {peaks} "
+         f"({r['workers']} processes, recycled every {config.RENDER_TASKS_PER_WORKER} reports)")
+    line(f"           time: {share}")
+    line(f"           PDF: median {r['pdf_kib']:.0f} KiB, {r['pages']:.0f} pages")
+    # the wall time suffers when other processes share the cores; CPU time does not
+    idle = (1000 * r["cpu_per_report"] / r["jobs"] + r["queries"] * 1000 / r["reports"]) / 60
+    line(f"           CPU per report in a worker: {r['cpu_per_report'] * 1000:.0f} ms → 1,000 "
+         f"businesses on {r['jobs']} idle core(s) ≈ {idle:.1f} min "
+         f"(load average at the end: {r['load']:.1f})")
+
+
+# --- 2. before / after, side by side ------------------------------------------------------------
+
+
+@contextmanager
+def straightforward_charts():
+    """The straightforward drawing: a new figure for every chart and text drawn as glyph
+    paths in the SVG (matplotlib's default)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    original = charts._figure
+
+    def fresh(name: str) -> Figure:
+        fig = Figure(figsize=charts.SIZES[name], dpi=100)
+        FigureCanvasAgg(fig)
+        return fig
+
+    charts._figure = fresh
+    charts.rcParams["svg.fonttype"] = "path"
+    try:
+        yield
+    finally:
+        charts._figure = original
+        charts.rcParams["svg.fonttype"] = "none"
+
+
+def slow_templates(folder: Path) -> Path:
+    """Our templates with print.css cut before its fast path, and the heat map's nested spans
+    back: the print layout as first written."""
+    shutil.copytree(config.TEMPLATES_DIR, folder, dirs_exist_ok=True)
+    css = (folder / "print.css").read_text()
+    (folder / "print.css").write_text(css[:css.index(FAST_PATH_MARKER)])
+    insights = folder / "_insights.html.j2"
+    text = insights.read_text()
+    start = text.index("{%- if cell.posts -%}")
+    end = text.index("{%- endif -%}", start) + len("{%- endif -%}")
+    insights.write_text(text[:start] + (
+        '{%- if cell.posts -%}<span class="v">{{ "%.2f" | format(cell.median_relative_er) }}×'
+        '</span><span class="n">{{ cell.posts }} posts</span>{%- else -%}'
+        '<span class="n">–</span>{%- endif -%}') + text[end:])
+    return folder
+
+
+def _first_build_pdf(html: str, css: str, drawn: dict, fmt: str) -> bytes:
+    """The PDF as first built: CSS inline in the page, charts as base64 ``data:`` URIs."""
+    import weasyprint
+
+    for name, chart in drawn.items():
+        uri = f"data:{render.MIME_TYPES[fmt]};base64,{base64.b64encode(chart[fmt]).decode()}"
+        html = html.replace(render.chart_url(name, fmt), uri)
+    html = html.replace("</style>", css + "</style>", 1)
+    return weasyprint.HTML(string=html, url_fetcher=render.local_fetcher()).write_pdf(
+        font_config=render._font_config())
+
+
+def side_by_side(db: Path, sample: int, rounds: int = 3) -> None:
+    con = warehouse.connect(db, read_only=True)
+    try:
+        from analytics.report import build_reports
+
+        ids = [r[0] for r in con.execute(
+            "SELECT business_id FROM businesses ORDER BY business_id LIMIT ?", [sample])
+            .fetchall()]
+        models = [json.loads(r.to_json()) for r in build_reports(con, ids, PERIOD, AS_OF)]
+    finally:
+        con.close()
+    render.warm_up()
+    slow = slow_templates(Path(tempfile.mkdtemp(prefix="bench-templates-", dir=OUT)))
+    css = {folder: "\n".join(render.environment(folder).get_template(name).render()
+                             for name in render.PRINT_CSS) for folder in (slow, None)}
+
+    def html_for(model: dict, drawn: dict, fmt: str, templates: Path | None) -> str:
+        saved = config.PDF_CHART_FORMAT
+        config.PDF_CHART_FORMAT = fmt
+        try:
+            return render.render_html(model, charts=drawn, target="pdf", templates=templates)
+        finally:
+            config.PDF_CHART_FORMAT = saved
+
+    def first(i: int, fmt: str, templates: Path | None, drawn: list[dict]) -> bytes:
+        html = html_for(models[i], drawn[i], fmt, templates)
+        return _first_build_pdf(html, css[templates], drawn[i], fmt)
+
+    def charts_before(i: int) -> dict:
+        with straightforward_charts():
+            return charts.render_charts(models[i], ["svg", "png"])
+
+    def now(i: int) -> bytes:
+        html = html_for(models[i], text_svg[i], "svg", None)
+        return render.render_pdf(html, resources=render.pdf_resources(text_svg[i], "svg"))
+
+    def now_tuned_gc(i: int) -> bytes:
+        saved = gc.get_threshold()
+        gc.set_threshold(*config.RENDER_GC_THRESHOLDS)
+        try:
+            return now(i)
+        finally:
+            gc.set_threshold(*saved)
+
+    with straightforward_charts():
+        paths_svg = [charts.render_charts(m, ["svg", "png"]) for m in models]
+    text_svg = [charts.render_charts(m, ["svg"]) for m in models]
+    cases = {
+        "charts: new figures, PNG + SVG text-as-paths": charts_before,
+        "charts: reused figures, one SVG text-as-text": lambda i: charts.render_charts(
+            models[i], ["svg"]),
+        "PDF: first layout, PNG data: URIs, CSS inline": lambda i: first(i, "png", slow,
+                                                                         paths_svg),
+        "PDF: first layout, SVG text-as-paths": lambda i: first(i, "svg", slow, paths_svg),
+        "PDF: + fast print layout": lambda i: first(i, "png", None, paths_svg),
+        "PDF: + SVG text-as-text": lambda i: first(i, "svg", None, text_svg),
+        "PDF: + charts from memory, CSS parsed once": now,
+        "PDF: + worker GC thresholds (now)": now_tuned_gc,
+    }
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    sizes: dict[str, list[int]] = {name: [] for name in cases}
+    # as in a worker (render_preload): what is loaded so far is frozen, out of the GC's way
+    gc.collect()
+    gc.freeze()
+    for _ in range(rounds):
+        for i in range(len(models)):
+            for name, case in cases.items():  # interleaved: noise hits every case alike
+                started = time.perf_counter()
+                result = case(i)
+                times[name].append(time.perf_counter() - started)
+                if isinstance(result, bytes):
+                    sizes[name].append(len(result))
+    shutil.rmtree(slow)
+    line(f"  median per report over {len(models)} reports × {rounds} rounds, interleaved:")
+    for name in cases:
+        size = f", PDF {statistics.median(sizes[name]) / 1024:.0f} KiB" if sizes[name] else ""
+        line(f"    {name:<48} {statistics.median(times[name]) * 1000:6.0f} ms{size}")
+    median = {name: statistics.median(values) for name, values in times.items()}
+    before = (median["charts: new figures, PNG + SVG text-as-paths"]
+              + median["PDF: first layout, PNG data: URIs, CSS inline"])
+    after = (median["charts: reused figures, one SVG text-as-text"]
+             + median["PDF: + worker GC thresholds (now)"])
+    line(f"  charts + PDF per report: before {before * 1000:.0f} ms, after {after * 1000:.0f} ms "
+         f"({before / after:.2f}× faster)")
+
+
+# --- 3. a cold worker ---------------------------------------------------------------------------
+
+
+def cold_worker() -> None:
+    code = ("import time; t = time.perf_counter(); import analytics.render_preload; "
+            "print(time.perf_counter() - t)")
+    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 check=True, cwd=ROOT).stdout) for _ in range(3)]
+    line(f"  imports + warm-up of a cold process: {statistics.median(runs):.2f} s; paid once per "
+         "batch by the fork server, not by each worker (nor again at each recycling)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--businesses", type=int, default=200)
+    parser.add_argument("--sample", type=int, default=12)
+    parser.add_argument("--skip-batches", action="store_true")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    db = build_warehouse(args.businesses)
+    line(f"HTML + PDF + JSON reports, {PERIOD.label}, on {_cpus()} cores")
+    if not args.skip_batches:
+        for jobs in (1, 2):
+            show_batch(full_batch(db, jobs))
+    line("before / after, side by side:")
+    side_by_side(db, args.sample)
+    cold_worker()
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    sys.stdout = io.TextIOWrapper(sys.stdout.buffer, line_buffering=True)
+    main()

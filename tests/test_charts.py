@@ -1,0 +1,60 @@
+"""The charts: deterministic bytes, a fixed colour per platform, labels in words, and a
+message instead of a broken axis when there is nothing to draw."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analytics import charts, config
+from conftest import DEMO_PERIOD
+
+
+@pytest.fixture(scope="module")
+def model(demo_reports: Path) -> dict:
+    return json.loads((demo_reports / "northwind-coffee" / DEMO_PERIOD / "report.json")
+                      .read_text())
+
+
+def empty_model(model: dict) -> dict:
+    return model | {
+        "trends": [t | {"posts": 0, "views": 0, "engagement": 0} for t in model["trends"]],
+        "platforms": [],
+        "insights": model["insights"] | {"top_content_types": []},
+    }
+
+
+def test_same_data_same_bytes_even_after_other_charts(model: dict) -> None:
+    first = charts.render_charts(model, ["svg", "png"])
+    charts.render_charts(empty_model(model), ["svg", "png"])  # reused figures are cleared
+    again = charts.render_charts(model, ["svg", "png"])
+    assert first == again
+    assert set(first) == {"trend", "platforms", "mix"}
+    for drawn in first.values():
+        assert drawn["svg"].lstrip().startswith(b"<?xml") and drawn["png"][:4] == b"\x89PNG"
+
+
+def test_each_platform_has_its_fixed_colour_and_its_name(model: dict) -> None:
+    svg = charts.render_charts(model, ["svg"])["platforms"]["svg"].decode()
+    for p in model["platforms"]:
+        assert config.PLATFORM_COLOURS[p["platform"]] in svg
+        # greyscale print: the bar is named and its numbers written beside it
+        assert f">{charts.platform_name(p['platform'])}<" in svg
+        assert f"{p['engagement']:,}" in svg
+
+
+def test_text_stays_text_in_the_svg(model: dict) -> None:
+    svg = charts.render_charts(model, ["svg"])["trend"]["svg"].decode()
+    assert "<text" in svg and model["period"]["label"] in svg
+    assert "<metadata" not in svg or "dc:date" not in svg
+
+
+def test_nothing_to_draw_draws_a_message(model: dict) -> None:
+    drawn = charts.render_charts(empty_model(model), ["svg"])
+    assert "no trend to draw" in drawn["trend"]["svg"].decode()
+    assert "No posts on any platform" in drawn["platforms"]["svg"].decode()
+    assert "No engagement to split" in drawn["mix"]["svg"].decode()
+    for chart in drawn.values():
+        assert b"<g id=\"axes_1\"" not in chart["svg"]  # no axis at all

@@ -1,0 +1,114 @@
+"""The PDF, read back with pypdf: A4 pages, a sane page count, the footer, and the overview
+numbers and the top post exactly as in report.json."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from analytics.batch import RenderOptions, run_batch
+from analytics.period import Period
+from conftest import DEMO_AS_OF, DEMO_PERIOD, post, small_business
+
+
+def read(out: Path, business_id: str) -> tuple[dict, PdfReader]:
+    folder = out / business_id / DEMO_PERIOD
+    return json.loads((folder / "report.json").read_text()), PdfReader(folder / "report.pdf")
+
+
+def squash(value: str) -> str:
+    """Text without whitespace: a long title wraps inside its table cell."""
+    return re.sub(r"\s+", "", value)
+
+
+@pytest.mark.parametrize("business_id", ["northwind-coffee", "harbour-yoga"])
+def test_a4_pages_and_a_sane_page_count(demo_reports: Path, business_id: str) -> None:
+    _, pdf = read(demo_reports, business_id)
+    assert 2 <= len(pdf.pages) <= 6
+    for page in pdf.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert (round(width), round(height)) == (595, 842)  # A4 in points
+
+
+def test_footer_names_business_period_and_page_x_of_y(demo_reports: Path) -> None:
+    model, pdf = read(demo_reports, "northwind-coffee")
+    total = len(pdf.pages)
+    for number, page in enumerate(pdf.pages, start=1):
+        content = page.extract_text()
+        assert f"page {number} of {total}" in content
+        assert f"{model['business']['name']} · {model['period']['label']}" in content
+
+
+def test_overview_numbers_and_top_post_as_in_the_model(demo_reports: Path) -> None:
+    model, pdf = read(demo_reports, "northwind-coffee")
+    first = pdf.pages[0].extract_text()
+    o = model["overview"]
+    assert f"{o['total_posts']:,}" in first
+    assert f"{o['total_reach']:,}" in first
+    assert f"{o['avg_engagement_rate']:.1f} %" in first
+    assert f"+{o['growth_rate']:.1f} %" in first
+    assert f"{o['total_engagement']:,}" in first
+    everything = squash("".join(page.extract_text() for page in pdf.pages))
+    top = model["content"][0]
+    assert top["rank"] == 1 and squash(top["title"]) in everything
+    for rec in model["insights"]["recommendations"]:
+        assert squash(rec["claim"]) in everything
+
+
+def test_pdf_text_is_real_text_with_embedded_subset_fonts(demo_reports: Path) -> None:
+    _, pdf = read(demo_reports, "northwind-coffee")
+    fonts = set()
+    for page in pdf.pages:
+        resources = page["/Resources"]
+        for font in resources.get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert fonts, "no fonts: text was drawn as shapes"
+    # subset fonts carry a six-letter tag (ABCDEF+Name): only the glyphs used are embedded
+    assert all(re.match(r"/[A-Z]{6}\+", name) for name in fonts), fonts
+
+
+def test_pdf_stays_small(demo_reports: Path) -> None:
+    size = (demo_reports / "northwind-coffee" / DEMO_PERIOD / "report.pdf").stat().st_size
+    assert 20_000 < size < 1_000_000
+
+
+def test_a_long_table_repeats_its_header_on_every_page(demo_db, tmp_path: Path) -> None:
+    result = run_batch(demo_db, ["northwind-coffee"], Period.parse("2026-11"), DEMO_AS_OF,
+                       RenderOptions(out=tmp_path, formats=("json", "pdf")), jobs=0, limit=60)
+    assert [o.status for o in result.outcomes] == ["written"]
+    folder = tmp_path / "northwind-coffee" / "2026-11"
+    model = json.loads((folder / "report.json").read_text())
+    assert len(model["content"]) == 60
+    pages = [page.extract_text() for page in PdfReader(folder / "report.pdf").pages]
+    # pages holding top-post rows: each starts its slice of the table with the header
+    holding = [text for text in pages if re.search(r"^\s*\d+\s", text, re.M) and
+               any(c["title"] in text for c in model["content"])]
+    assert len(holding) >= 2
+    for text in holding:
+        assert "TITLE" in text and "PUBLISHED" in text
+    # every ranked post is there once, rows are never lost between pages
+    everything = squash("".join(pages))
+    for c in model["content"]:
+        assert squash(c["title"]) in everything
+
+
+def test_japanese_titles_and_emoji_get_real_glyphs(load, tmp_path: Path) -> None:
+    title = "新メニュー登場！ 🍜 Spring ramen"
+    con = load([small_business("kiku", "キク ラーメン")],
+               [post("kiku", "instagram", "p1", "2026-11-17T10:00:00Z", views=900, likes=60,
+                     title=title)])
+    run_batch(con, ["kiku"], Period.parse("2026-W47"), date(2026, 11, 30),
+              RenderOptions(out=tmp_path, formats=("pdf",)), jobs=0)
+    pdf = PdfReader(tmp_path / "kiku" / "2026-W47" / "report.pdf")
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "新メニュー登場" in text and "キク ラーメン" in text
+    fonts = {str(font.get_object()["/BaseFont"]) for page in pdf.pages
+             for font in page["/Resources"].get("/Font", {}).values()}
+    # drawn with a font that has the glyphs (installed by `make system-deps`), not tofu
+    assert any("CJK" in name for name in fonts), fonts
+    assert any("Emoji" in name for name in fonts), fonts
