@@ -90,6 +90,40 @@ def posting_times_frame(report: Report, value: str = "median_relative_er") -> pd
     return grid
 
 
+def charts(report: Report) -> dict[str, Any]:
+    """The report's charts (``trend``, ``platforms``, ``mix``) as IPython SVG displays: the
+    same drawings as the HTML and PDF report, from the same functions."""
+    from IPython.display import SVG
+
+    from analytics.charts import render_charts
+
+    drawn = render_charts(report.to_dict(), ["svg"])
+    return {name: SVG(formats["svg"]) for name, formats in drawn.items()}
+
+
+def posting_times_styled(report: Report) -> Any:
+    """The weekday × window grid coloured like the report's heat map: each cell reads
+    "1.85× · 15" (median engagement rate relative to the typical post, and the posts behind
+    it); windows with fewer than 10 posts are pale, empty windows blank."""
+    from analytics.charts import heat_colour
+
+    value = posting_times_frame(report, "median_relative_er")
+    posts = posting_times_frame(report, "posts")
+    thin = posting_times_frame(report, "thin")
+    accent = config.DEFAULT_BRAND_COLOUR.lstrip("#")
+    rgb = tuple(int(accent[i:i + 2], 16) for i in (0, 2, 4))
+    text = value.copy().astype(object)
+    colours = value.copy().astype(object)
+    for day in value.index:
+        for hours in value.columns:
+            v, n = value.at[day, hours], int(posts.at[day, hours])
+            known = None if pd.isna(v) else float(v)
+            text.at[day, hours] = "" if not n else f"{known:.2f}× · {n}"
+            colours.at[day, hours] = (
+                f"background-color: {heat_colour(known, bool(thin.at[day, hours]), rgb)}")
+    return text.style.apply(lambda _: colours, axis=None)
+
+
 def recommendations_frame(report: Report) -> pd.DataFrame:
     rows = [
         {"claim": r["claim"], "confidence": r["confidence"], "effect": r["evidence"]["effect"],
@@ -154,7 +188,10 @@ def show(frame: pd.DataFrame) -> Any:
 
     The frame itself is unchanged (keep it for sorting, filtering and saving).
     """
-    return frame.style.format(_cell)
+    def index_label(value: Any) -> Any:
+        return value.date().isoformat() if isinstance(value, pd.Timestamp) else value
+
+    return frame.style.format(_cell).format_index(index_label)
 
 
 def save_csv(frame: pd.DataFrame, name: str, folder: str | Path = "reports/exports") -> Path:
