@@ -120,6 +120,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "platform": platform_name,
     "platforms": platform_list,
     "ctype": type_label,
+    "daterange": fmt_range,
 }
 
 
