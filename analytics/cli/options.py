@@ -1,0 +1,96 @@
+"""Options shared by the commands, defined once: ``--db``, the period options,
+``--business``/``--all``, ``--out``; and the one-line error handling."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from analytics import AnalyticsError, config
+
+F = Callable[..., Any]
+
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        "db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=f"Warehouse file. Default: $ANALYTICS_DB, else {config.DEFAULT_DB}.",
+    )(func)
+
+
+def period_options(func: F) -> F:
+    options = [
+        click.option("--period", help="ISO week (2026-W47), month (2026-11) or range "
+                                      "(2026-11-01..2026-11-30)."),
+        click.option("--start", help="First day of the period (YYYY-MM-DD); needs --end."),
+        click.option("--end", help="Last day of the period (YYYY-MM-DD); needs --start."),
+        click.option("--days", type=int, help="The N days ending on the as-of date."),
+        click.option("--as-of", "as_of", help="Counters as they stood on this day "
+                                             "(default: today). Recorded in the output."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def business_options(func: F) -> F:
+    func = click.option("--all", "all_businesses", is_flag=True,
+                        help="Every business in the warehouse.")(func)
+    return click.option("--business", "business_ids", multiple=True, metavar="ID",
+                        help="Business id (repeat, or comma-separate, for several).")(func)
+
+
+def out_option(func: F) -> F:
+    return click.option(
+        "--out", type=click.Path(file_okay=False, path_type=Path),
+        default=config.DEFAULT_REPORTS_DIR, show_default=True,
+        help="Folder for reports/<business>/<period>/…",
+    )(func)
+
+
+def selected_ids(business_ids: tuple[str, ...], all_businesses: bool) -> list[str] | None:
+    from analytics.report import iter_ids
+
+    if all_businesses and business_ids:
+        raise AnalyticsError("give --business ID or --all, not both")
+    if not all_businesses and not business_ids:
+        raise AnalyticsError("say which businesses: --business ID (repeatable) or --all")
+    return None if all_businesses else iter_ids(business_ids)
+
+
+def handle_errors(func: F) -> F:
+    """Print an AnalyticsError as one line (no traceback) and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except AnalyticsError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs; values that read as JSON (numbers, true/false) keep their type."""
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise AnalyticsError(f"--param takes NAME=VALUE, not {pair!r}")
+        try:
+            params[name.strip()] = json.loads(value)
+        except ValueError:
+            params[name.strip()] = value
+    return params

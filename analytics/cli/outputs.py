@@ -1,0 +1,179 @@
+"""Commands that write outputs per business: report (HTML, PDF, JSON) and notebook."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from analytics import AnalyticsError, config
+from analytics.cli.options import (
+    business_options,
+    db_option,
+    handle_errors,
+    out_option,
+    parse_params,
+    period_options,
+    selected_ids,
+)
+
+FORMATS = config.REPORT_FORMATS
+
+
+def _formats(value: str) -> list[str]:
+    chosen = [f.strip().lower() for f in value.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise AnalyticsError(f"--format takes a comma-separated list of {', '.join(FORMATS)}; "
+                             f"not {', '.join(unknown) or 'nothing'}")
+    return list(dict.fromkeys(chosen))
+
+
+@click.command()
+@db_option
+@business_options
+@period_options
+@out_option
+@click.option("--format", "format_", default=",".join(config.DEFAULT_REPORT_FORMATS),
+              show_default=True, help=f"Comma-separated outputs: {', '.join(FORMATS)}.")
+@click.option("--limit", type=int, default=config.CONTENT_LIMIT_DEFAULT, show_default=True,
+              help="Top posts listed (1–100).")
+@click.option("--jobs", "-j", type=click.IntRange(0, 64), default=config.default_jobs(),
+              show_default=True, help="Worker processes rendering HTML and PDF "
+                                      "(0: render in this process).")
+@click.option("--force", is_flag=True,
+              help="Render every report, even those whose inputs have not changed.")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder of templates to use before the built-in ones (copy templates/ "
+                   "and edit to restyle).")
+@click.option("--brands", "brands_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=config.BRANDS_DIR, show_default=True,
+              help="Folder of <business_id>.json brand files: {\"colour\": \"#1f6f5c\", "
+                   "\"logo\": \"logo.png\"}.")
+@handle_errors
+def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
+           period: str | None, start: str | None, end: str | None, days: int | None,
+           as_of: str | None, out: Path, format_: str, limit: int, jobs: int, force: bool,
+           templates: Path | None, brands_dir: Path) -> None:
+    """Build each business's report for a period and write it under --out.
+
+    Writes reports/<business>/<period>/report.{html,pdf,json} and reports/index.html.
+    Without a period option, the last complete ISO week before the as-of date is reported.
+    A business whose data, templates and code have not changed since its last report is
+    skipped (--force renders it anyway). One business failing does not stop the others;
+    the exit status is 1 if any failed.
+
+    \b
+    Example:  analytics report --all --period 2026-W47 --as-of 2026-11-23
+              analytics report --business northwind-coffee --days 28 --format pdf
+              analytics report --all --templates my-templates/ --force
+    """
+    from tqdm import tqdm
+
+    from analytics import warehouse
+    from analytics.batch import RenderOptions, run_batch
+    from analytics.period import resolve_period
+
+    formats = _formats(format_)
+    if not config.CONTENT_LIMIT_RANGE[0] <= limit <= config.CONTENT_LIMIT_RANGE[1]:
+        raise AnalyticsError(f"--limit must be from 1 to 100, not {limit}")
+    ids = selected_ids(business_ids, all_businesses)
+    the_period, as_of_date = resolve_period(period, start, end, days, as_of)
+    options = RenderOptions(out=out, formats=tuple(formats), templates=templates,
+                            brands_dir=brands_dir, force=force)
+    con = warehouse.connect(config.db_path(db), read_only=True)
+    bar = tqdm(unit="report", desc="reports", disable=None)
+
+    def progress(outcome) -> None:
+        if outcome.status == "failed":
+            tqdm.write(f"failed: {outcome.business_id}: {outcome.error}", file=sys.stderr)
+        bar.update(1)
+
+    try:
+        result = run_batch(con, ids, the_period, as_of_date, options, jobs=jobs, limit=limit,
+                           on_outcome=progress, on_start=lambda total: bar.reset(total))
+    finally:
+        bar.close()
+        con.close()
+    written, skipped = result.with_status("written"), result.with_status("skipped")
+    failed = result.with_status("failed")
+    click.echo(f"{the_period.label} as of {as_of_date}: {len(written)} reports written to "
+               f"{out}/, {len(skipped)} unchanged (skipped; --force to redo), "
+               f"{len(failed)} failed")
+    if len(written) == 1:
+        click.echo(f"  {written[0].files[0].parent}/")
+    if result.index:
+        click.echo(f"  open {result.index}")
+    if failed:
+        for outcome in failed:
+            click.secho(f"  {outcome.business_id}: {outcome.error}", fg="red", err=True)
+        sys.exit(1)
+
+
+@click.command()
+@db_option
+@business_options
+@period_options
+@out_option
+@click.option("--jobs", type=int, default=None,
+              help="Kernels running at once (default: one per core).")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Another parameter the notebook declares (repeatable).")
+@click.option("--notebook", "template", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Notebook to run (default: notebooks/business_report.ipynb).")
+@handle_errors
+def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
+             period: str | None, start: str | None, end: str | None, days: int | None,
+             as_of: str | None, out: Path, jobs: int | None, params: tuple[str, ...],
+             template: Path | None) -> None:
+    """Execute the business report notebook with Papermill, once per business.
+
+    Writes reports/<business>/<period>/notebook.ipynb (the audit trail, with outputs) and
+    notebook.html. Parameters are checked before any kernel starts; a failing cell marks that
+    business failed (its notebook is kept as notebook.failed.ipynb) and the others go on.
+
+    \b
+    Example:  analytics notebook --business northwind-coffee --period 2026-W47
+              analytics notebook --all --jobs 2
+    """
+    import os
+
+    from tqdm import tqdm
+
+    from analytics import notebook as notebook_module
+    from analytics import warehouse
+    from analytics.metrics import list_businesses
+    from analytics.period import resolve_period
+
+    ids = selected_ids(business_ids, all_businesses)
+    the_period, as_of_date = resolve_period(period, start, end, days, as_of)
+    path = config.db_path(db)
+    con = warehouse.connect(path, read_only=True)
+    try:
+        businesses = [b.business_id for b in list_businesses(con, ids)]
+    finally:
+        con.close()
+    planned = notebook_module.plan(
+        businesses, the_period, as_of_date, path, out, parse_params(params),
+        template or notebook_module.TEMPLATE,
+    )
+    workers = jobs or max(1, os.cpu_count() or 1)
+    failed = []
+    with tqdm(total=len(planned), unit="notebook", desc="notebooks", disable=None) as bar:
+        def progress(result: notebook_module.NotebookResult) -> None:
+            if not result.ok:
+                failed.append(result)
+                tqdm.write(f"failed: {result.business_id}: {result.error}", file=sys.stderr)
+            bar.update(1)
+
+        results = notebook_module.run_notebooks(planned, workers, on_result=progress)
+    done = [r for r in results if r.ok]
+    click.echo(f"{the_period.label} as of {as_of_date}: {len(done)} notebooks written to "
+               f"{out}/, {len(failed)} failed")
+    if len(done) == 1:
+        click.echo(f"  {done[0].notebook}\n  {done[0].html}")
+    if failed:
+        for result in failed:
+            click.secho(f"  {result.business_id}: {result.error}", fg="red", err=True)
+        sys.exit(1)
