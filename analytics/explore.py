@@ -15,8 +15,8 @@ import duckdb
 import pandas as pd
 
 from analytics import config, warehouse
+from analytics.businesses import list_businesses
 from analytics.insights import WEEKDAYS, platform_name
-from analytics.metrics import list_businesses
 from analytics.period import resolve_period
 from analytics.report import Report, ReportBatch, build_report
 

@@ -89,6 +89,11 @@ class Period:
         )
 
 
+def as_period(period: Period | str) -> Period:
+    """A Period, or the text of one (``2026-W47``, ``2026-11``, a range)."""
+    return period if isinstance(period, Period) else Period.parse(period)
+
+
 def _range_label(start: date, end: date) -> str:
     return f"{start.isoformat()}_{end.isoformat()}"
 

@@ -26,6 +26,7 @@ import duckdb
 import orjson
 
 from analytics import AnalyticsError, config
+from analytics.businesses import Business, list_businesses
 from analytics.deliver import (
     Delivery,
     DeliveryError,
@@ -39,7 +40,6 @@ from analytics.deliver import (
     message_id,
     record,
 )
-from analytics.metrics import Business, list_businesses
 from analytics.period import Period
 from analytics.report import atomic_write, report_dir
 

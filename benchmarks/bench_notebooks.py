@@ -21,7 +21,7 @@ from pathlib import Path
 from bench_reports import AS_OF, OUT, PERIOD, build_warehouse
 
 from analytics import notebook, warehouse
-from analytics.metrics import list_businesses
+from analytics.businesses import list_businesses
 from analytics.period import Period
 
 

@@ -143,7 +143,7 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
 
     from analytics import notebook as notebook_module
     from analytics import warehouse
-    from analytics.metrics import list_businesses
+    from analytics.businesses import list_businesses
     from analytics.period import resolve_period
 
     ids = selected_ids(business_ids, all_businesses)

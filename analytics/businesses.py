@@ -1,0 +1,59 @@
+"""Businesses: their ids (slugs that name folders, so nothing else) and how to look them up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from analytics import AnalyticsError, sql
+
+BUSINESS_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def validate_business_id(value: str) -> str:
+    """A business id is a slug ``[a-z0-9][a-z0-9_-]*`` (it names folders, so nothing else)."""
+    if not isinstance(value, str) or not BUSINESS_ID.fullmatch(value) or len(value) > 100:
+        raise AnalyticsError(
+            f"{value!r} is not a valid business id: use lower-case letters, digits, '-' and '_', "
+            "starting with a letter or digit"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Business:
+    business_id: str
+    name: str
+    timezone: str
+    recipients: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"business_id": self.business_id, "name": self.name, "timezone": self.timezone}
+
+
+def list_businesses(
+    con: duckdb.DuckDBPyConnection, business_ids: Iterable[str] | None = None
+) -> list[Business]:
+    """The businesses asked for (all when ``business_ids`` is None), sorted by id.
+
+    An id that is not in the warehouse is an error naming it.
+    """
+    wanted = None if business_ids is None else [validate_business_id(b) for b in business_ids]
+    rows = sql.records(con, "businesses", business_ids=wanted)
+    found = [
+        Business(r["business_id"], r["name"], r["timezone"], tuple(r["recipients"] or ()))
+        for r in rows
+    ]
+    if wanted is not None:
+        missing = sorted(set(wanted) - {b.business_id for b in found})
+        if missing:
+            known = ", ".join(b.business_id for b in list_businesses(con)[:8]) or "none yet"
+            raise AnalyticsError(
+                f"unknown business {', '.join(map(repr, missing))} (known: {known}); "
+                "`analytics businesses` lists them all"
+            )
+    return found

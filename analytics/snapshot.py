@@ -1,0 +1,364 @@
+"""The snapshot every metric is computed from, for one business or a thousand at once.
+
+A :class:`Snapshot` materialises ``queries/post_facts.sql`` (one row per post in scope, with its
+counters as of the report's as-of date, at the previous period's equal age, and at a fixed age)
+as a temporary table, then runs each grouped metric query over it at most once and splits the
+rows per business. A batch of a thousand reports therefore costs one scan of the warehouse and
+one run of each query, not a thousand.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+import numpy as np
+
+from analytics import config, sql
+from analytics.businesses import Business
+from analytics.insights import EMPTY_POSTS, Insights, analyse
+from analytics.period import Period
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a snapshot covers: businesses, the period, the as-of date and the side windows."""
+
+    business_ids: tuple[str, ...]
+    period: Period
+    as_of: date
+    trend_start: date
+    trend_end: date
+    lookback_start: date
+
+    @classmethod
+    def build(
+        cls,
+        business_ids: Sequence[str],
+        period: Period,
+        as_of: date,
+        trend_days: int | None = None,
+    ) -> Scope:
+        if trend_days is None:
+            trend_days = min(max(period.days, config.TREND_DAYS_MIN_IN_REPORT),
+                             config.TREND_DAYS_RANGE[1])
+        return cls(
+            business_ids=tuple(business_ids),
+            period=period,
+            as_of=as_of,
+            trend_start=period.end - timedelta(days=trend_days - 1),
+            trend_end=period.end,
+            lookback_start=period.end - timedelta(days=config.INSIGHT_LOOKBACK_DAYS - 1),
+        )
+
+    @property
+    def previous(self) -> Period:
+        return self.period.previous()
+
+    @property
+    def prev_as_of(self) -> date:
+        """Previous-period posts are seen at the same age as the current ones."""
+        return self.as_of - timedelta(days=self.period.days)
+
+    def params(self) -> dict[str, Any]:
+        prev = self.previous
+        return {
+            "business_ids": list(self.business_ids),
+            "start": self.period.start,
+            "end": self.period.end,
+            "prev_start": prev.start,
+            "prev_end": prev.end,
+            "as_of": self.as_of,
+            "prev_as_of": self.prev_as_of,
+            "trend_start": self.trend_start,
+            "trend_end": self.trend_end,
+            "lookback_start": self.lookback_start,
+            "scope_start": min(prev.start, self.trend_start, self.lookback_start),
+            "scope_end": self.period.end,
+            "fixed_age": config.INSIGHT_FIXED_AGE_DAYS,
+            "min_views": config.MIN_VIEWS_FOR_RANKING,
+        }
+
+
+def growth(current: float | None, previous: float | None) -> float | None:
+    """(current − previous) / previous × 100; ``None`` when either is unknown or previous is 0."""
+    if current is None or previous is None or previous == 0:
+        return None
+    return (current - previous) * 100.0 / previous
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Period totals of one business (current or previous period)."""
+
+    posts: int = 0
+    #: None when the period has posts but none reports the counter (missing, never 0)
+    views: int | None = 0
+    reach: int | None = None
+    reach_posts: int = 0
+    engagement: int | None = 0
+    clicks: int | None = 0
+    engagement_rate: float | None = None
+    ctr: float | None = None
+    #: posts too small (fewer views than the ranking floor) or without counters to rank
+    unranked_posts: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total_posts": self.posts,
+            "total_reach": self.reach,
+            "total_views": self.views,
+            "total_engagement": self.engagement,
+            "total_clicks": self.clicks,
+            "avg_engagement_rate": self.engagement_rate,
+            "ctr": self.ctr,
+            "reach_posts": self.reach_posts,
+        }
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The overview cards of a business for a period, and their previous-period twins."""
+
+    current: Totals
+    previous: Totals
+    previous_period: Period
+    previous_as_of: date
+    top_platform: str | None
+    platform_breakdown: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reach_platforms: tuple[str, ...] = ()
+    reach_excluded_platforms: tuple[str, ...] = ()
+
+    @property
+    def growth(self) -> dict[str, float | None]:
+        cur, prev = self.current, self.previous
+        return {
+            "posts": growth(cur.posts, prev.posts),
+            "views": growth(cur.views, prev.views),
+            "reach": growth(cur.reach, prev.reach),
+            "engagement": growth(cur.engagement, prev.engagement),
+        }
+
+    @property
+    def growth_rate(self) -> float | None:
+        """Growth of engagement against the previous equal-length period, in percent."""
+        return self.growth["engagement"]
+
+    def to_dict(self) -> dict[str, Any]:
+        cur, prev = self.current, self.previous
+        previous = prev.to_dict() | {
+            "start": self.previous_period.start.isoformat(),
+            "end": self.previous_period.end.isoformat(),
+            "as_of": self.previous_as_of.isoformat(),
+        }
+        rate_change = (
+            None
+            if cur.engagement_rate is None or prev.engagement_rate is None
+            else cur.engagement_rate - prev.engagement_rate
+        )
+        return cur.to_dict() | {
+            "growth_rate": self.growth_rate,
+            "growth": self.growth | {"engagement_rate_points": rate_change},
+            "top_platform": self.top_platform,
+            "platform_breakdown": self.platform_breakdown,
+            "reach_platforms": list(self.reach_platforms),
+            "reach_excluded_platforms": list(self.reach_excluded_platforms),
+            "unranked_posts": cur.unranked_posts,
+            "min_views_for_ranking": config.MIN_VIEWS_FOR_RANKING,
+            "previous": previous,
+        }
+
+
+def _by_business(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Split rows ordered by business_id into one list per business (business_id dropped)."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for business_id, group in itertools.groupby(rows, key=lambda r: r["business_id"]):
+        grouped[business_id] = [{k: v for k, v in r.items() if k != "business_id"} for r in group]
+    return grouped
+
+
+def _local_iso(ts: Any, tz: str) -> str | None:
+    return None if ts is None else ts.astimezone(ZoneInfo(tz)).isoformat()
+
+
+class Snapshot:
+    """The ``post_facts`` table of a scope, and each grouped query over it, run at most once.
+
+    The temporary table lives on the connection; building a new snapshot on the same
+    connection replaces it, so keep one snapshot per connection at a time.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, scope: Scope):
+        self.con = con
+        self.scope = scope
+        self._params = scope.params()
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE post_facts AS " + sql.load("post_facts"),
+            {k: v for k, v in self._params.items() if k in sql.parameters("post_facts")},
+        )
+
+    def _grouped(self, name: str, **extra: Any) -> dict[str, list[dict[str, Any]]]:
+        return _by_business(sql.records(self.con, name, **(self._params | extra)))
+
+    @functools.cached_property
+    def totals(self) -> dict[str, dict[str, Totals]]:
+        result: dict[str, dict[str, Totals]] = {}
+        for business_id, rows in self._grouped("period_totals").items():
+            result[business_id] = {
+                r["which"]: Totals(
+                    posts=r["posts"],
+                    views=r["views"],
+                    reach=r["reach"],
+                    reach_posts=r["reach_posts"],
+                    engagement=r["engagement"],
+                    clicks=r["clicks"],
+                    engagement_rate=r["engagement_rate"],
+                    ctr=r["ctr"],
+                    unranked_posts=r["unranked_posts"],
+                )
+                for r in rows
+            }
+        return result
+
+    @functools.cached_property
+    def platforms(self) -> dict[str, list[dict[str, Any]]]:
+        return self._grouped("platform_breakdown")
+
+    @functools.cached_property
+    def content_types(self) -> dict[str, list[dict[str, Any]]]:
+        return self._grouped("content_types")
+
+    @functools.cached_property
+    def trends(self) -> dict[str, list[dict[str, Any]]]:
+        return self._grouped("daily_trends")
+
+    @functools.cached_property
+    def insight_posts(self) -> dict[str, dict[str, np.ndarray]]:
+        """Per business, the insight posts as column arrays (fetched as numpy, not as rows:
+        a thousand businesses hold half a million of them)."""
+        columns = sql.execute(self.con, "insight_posts", **self._params).fetchnumpy()
+        ids = columns.pop("business_id")
+        if not ids.size:
+            return {}
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        ends = np.r_[starts[1:], ids.size]
+        return {
+            ids[a]: {name: values[a:b] for name, values in columns.items()}
+            for a, b in zip(starts, ends, strict=True)
+        }
+
+    @functools.lru_cache(maxsize=4)  # noqa: B019 - one snapshot lives as long as its batch
+    def top_content(self, limit: int, min_views: int) -> dict[str, list[dict[str, Any]]]:
+        return self._grouped("top_content", limit=limit, min_views=min_views)
+
+    # --- per-business answers -------------------------------------------------------------
+
+    def overview(self, business_id: str) -> Overview:
+        totals = self.totals.get(business_id, {})
+        current = totals.get("current", Totals())
+        platforms = self.platforms.get(business_id, [])
+        return Overview(
+            current=current,
+            previous=totals.get("previous", Totals()),
+            previous_period=self.scope.previous,
+            previous_as_of=self.scope.prev_as_of,
+            # platform_breakdown.sql orders the most engaging platform first
+            top_platform=(
+                platforms[0]["platform"] if platforms and platforms[0]["engagement"] else None
+            ),
+            platform_breakdown={
+                p["platform"]: {
+                    "posts": p["posts"],
+                    "views": p["views"],
+                    "engagement": p["engagement"],
+                    "engagement_rate": p["engagement_rate"],
+                    "ctr": p["ctr"],
+                }
+                for p in platforms
+            },
+            reach_platforms=tuple(sorted(p["platform"] for p in platforms if p["reach_posts"])),
+            reach_excluded_platforms=tuple(
+                sorted(p["platform"] for p in platforms if not p["reach_posts"])
+            ),
+        )
+
+    def platform_rows(self, business_id: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "platform": p["platform"],
+                "posts": p["posts"],
+                "views": p["views"],
+                "reach": p["reach"],
+                "reach_posts": p["reach_posts"],
+                "likes": p["likes"],
+                "shares": p["shares"],
+                "comments": p["comments"],
+                "clicks": p["clicks"],
+                "engagement": p["engagement"],
+                "engagement_rate": p["engagement_rate"],
+                "ctr": p["ctr"],
+                "share_of_engagement": p["share_of_engagement"],
+            }
+            for p in self.platforms.get(business_id, [])
+        ]
+
+    def content_rows(
+        self,
+        business_id: str,
+        limit: int = config.CONTENT_LIMIT_DEFAULT,
+        min_views: int = config.MIN_VIEWS_FOR_RANKING,
+    ) -> list[dict[str, Any]]:
+        return [
+            {
+                "rank": r["rank"],
+                "platform": r["platform"],
+                "content_id": r["content_id"],
+                "title": r["title"],
+                "content_type": r["content_type"],
+                "published_at": _local_iso(r["published_at"], r["timezone"]),
+                "published_time_known": r["published_time_known"],
+                "permalink": r["permalink"],
+                "views": r["views"],
+                "reach": r["reach"],
+                "likes": r["likes"],
+                "shares": r["shares"],
+                "comments": r["comments"],
+                "clicks": r["clicks"],
+                "engagement": r["engagement"],
+                "engagement_rate": r["engagement_rate"],
+                "ctr": r["ctr"],
+            }
+            for r in self.top_content(limit, min_views).get(business_id, [])
+        ]
+
+    def trend_rows(self, business_id: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "date": r["date"].isoformat(),
+                "posts": r["posts"],
+                "views": r["views"],
+                "engagement": r["engagement"],
+                "engagement_rate": r["engagement_rate"],
+            }
+            for r in self.trends.get(business_id, [])
+        ]
+
+    def content_type_rows(self, business_id: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.content_types.get(business_id, [])]
+
+    def insights(self, business: Business) -> Insights:
+        scope = self.scope
+        return analyse(
+            business.business_id,
+            self.insight_posts.get(business.business_id, EMPTY_POSTS),
+            self.content_types.get(business.business_id, []),
+            lookback_start=scope.lookback_start,
+            end=scope.period.end,
+            as_of=scope.as_of,
+        )
