@@ -16,7 +16,7 @@ import pandas as pd
 
 from analytics import config, warehouse
 from analytics.businesses import list_businesses
-from analytics.insights import WEEKDAYS, platform_name
+from analytics.labels import WEEKDAYS, platform_name
 from analytics.period import resolve_period
 from analytics.report import Report, ReportBatch, build_report
 

@@ -29,7 +29,7 @@ import numpy as np
 from scipy import stats
 
 from analytics import claims, config
-from analytics.labels import WEEKDAYS, fmt_day, platform_name, type_label  # noqa: F401
+from analytics.labels import WEEKDAYS, fmt_day
 from analytics.stats import Comparison, median, rank_sum_pvalues
 
 

@@ -31,7 +31,7 @@ import jinja2
 from markupsafe import Markup
 
 from analytics import AnalyticsError, config
-from analytics.insights import WEEKDAYS, platform_name, type_label
+from analytics.labels import WEEKDAYS, platform_name, type_label
 
 REPORT_TEMPLATE = "report.html.j2"
 INDEX_TEMPLATE = "index.html.j2"
