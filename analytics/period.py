@@ -60,8 +60,9 @@ class Period:
 
     @classmethod
     def last_complete_week(cls, as_of: date) -> Period:
-        """The latest Monday–Sunday week that has ended by the end of ``as_of``."""
-        sunday = as_of - timedelta(days=(as_of.isoweekday() % 7))
+        """The latest Monday–Sunday week that ended before ``as_of``: counters as of a day are
+        taken during that day, so a week is complete only once its Sunday is past."""
+        sunday = as_of - timedelta(days=as_of.isoweekday())
         year, week, _ = sunday.isocalendar()
         return cls.iso_week(year, week)
 
@@ -118,8 +119,8 @@ def resolve_period(
     """Turn the shared period options into a :class:`Period` and an as-of date.
 
     Exactly one way of naming the period may be used; with none, the last complete ISO week
-    before ``as_of`` is reported. ``as_of`` defaults to today. ``--days N`` means the N days
-    ending on ``as_of``.
+    before ``as_of`` is reported. ``as_of`` defaults to today. ``--days N`` means the N whole
+    days before ``as_of`` (the as-of day itself is still under way).
     """
     as_of_date = parse_date(as_of, "--as-of") if as_of is not None else date.today()
     ways = [w for w, used in (("--period", period), ("--start/--end", start or end),
@@ -137,7 +138,8 @@ def resolve_period(
             raise AnalyticsError(
                 f"--days must be between 1 and {config.MAX_PERIOD_DAYS}, not {days}"
             )
-        result = Period.from_dates(as_of_date - timedelta(days=days - 1), as_of_date)
+        result = Period.from_dates(as_of_date - timedelta(days=days),
+                                   as_of_date - timedelta(days=1))
     else:
         result = Period.last_complete_week(as_of_date)
     if result.start > as_of_date:

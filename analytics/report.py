@@ -60,7 +60,9 @@ class Report:
                 "label": period.label,
                 "as_of": self.as_of.isoformat(),
                 "days": period.days,
-                "complete": period.end <= self.as_of,
+                # complete once the period's last day is past: counters as of a day are
+                # taken during it
+                "complete": period.end < self.as_of,
                 "trend_start": self.trend_start.isoformat(),
                 "trend_end": self.trend_end.isoformat(),
             },

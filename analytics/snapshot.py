@@ -59,7 +59,14 @@ class Scope:
 
     @property
     def previous(self) -> Period:
-        return self.period.previous()
+        """The previous equal-length period, cut to as many days as the current one has had:
+        a week seen on its Wednesday is compared with Monday–Wednesday of the week before,
+        not with all seven days."""
+        full = self.period.previous()
+        seen = (min(self.period.end, self.as_of) - self.period.start).days + 1
+        if seen >= self.period.days:
+            return full
+        return Period.from_dates(full.start, full.start + timedelta(days=max(seen, 1) - 1))
 
     @property
     def prev_as_of(self) -> date:

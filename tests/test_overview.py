@@ -202,3 +202,18 @@ def test_a_counter_no_post_reports_stays_missing_not_zero(load) -> None:
     rows = platform_comparison(con, "acme", "2026-W47", as_of="2026-11-30")
     youtube = rows.set_index("platform").loc["youtube"]
     assert youtube[["likes", "clicks", "engagement", "share_of_engagement"]].isna().all()
+
+
+def test_growth_of_a_week_under_way_compares_the_same_days_of_the_week_before(load) -> None:
+    """Seen on its Wednesday, W47 has had three days: it is compared with Monday–Wednesday of
+    W46, not with all of W46 (which would make every week look like a collapse)."""
+    posts = [post("acme", "x", f"w46-{d}", f"2026-11-{9 + d}T09:00:00Z", views=100, likes=10,
+                  observed_on="2026-11-11" if d < 3 else "2026-11-16") for d in range(7)]
+    posts += [post("acme", "x", f"w47-{d}", f"2026-11-{16 + d}T09:00:00Z", views=100, likes=10,
+                   observed_on="2026-11-18") for d in range(3)]
+    con = load(UTC_ACME, posts)
+    result = overview(con, "acme", "2026-W47", as_of="2026-11-18")
+    assert (result.current.posts, result.previous.posts) == (3, 3)
+    assert result.growth["posts"] == pytest.approx(0.0)
+    data = result.to_dict()["previous"]
+    assert (data["start"], data["end"]) == ("2026-11-09", "2026-11-11")

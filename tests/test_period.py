@@ -30,13 +30,14 @@ def test_previous_period_has_the_same_length() -> None:
 
 def test_default_is_the_last_complete_week_before_as_of() -> None:
     assert resolve_period(as_of="2026-11-25")[0].label == "2026-W47"  # a Wednesday
-    assert resolve_period(as_of="2026-11-22")[0].label == "2026-W47"  # that week's Sunday
+    # on that week's Sunday the week is still under way: the week before is the last complete
+    assert resolve_period(as_of="2026-11-22")[0].label == "2026-W46"
     assert resolve_period(as_of="2026-11-23")[0].label == "2026-W47"  # the Monday after
 
 
-def test_days_end_on_the_as_of_date() -> None:
+def test_days_are_the_whole_days_before_the_as_of_date() -> None:
     period, as_of = resolve_period(days=7, as_of="2026-11-25")
-    assert (period.start, period.end, as_of) == (date(2026, 11, 19), date(2026, 11, 25),
+    assert (period.start, period.end, as_of) == (date(2026, 11, 18), date(2026, 11, 24),
                                                   date(2026, 11, 25))
 
 

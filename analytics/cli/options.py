@@ -34,7 +34,7 @@ def period_options(func: F) -> F:
                                       "(2026-11-01..2026-11-30)."),
         click.option("--start", help="First day of the period (YYYY-MM-DD); needs --end."),
         click.option("--end", help="Last day of the period (YYYY-MM-DD); needs --start."),
-        click.option("--days", type=int, help="The N days ending on the as-of date."),
+        click.option("--days", type=int, help="The N whole days before the as-of date."),
         click.option("--as-of", "as_of", help="Counters as they stood on this day "
                                              "(default: today). Recorded in the output."),
     ]
