@@ -136,7 +136,12 @@ def draw_trend(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
         _message(fig, "No posts were published in these weeks, so there is no trend to draw.")
         return
     days = [date.fromisoformat(t["date"]) for t in trends]
-    values = [t["engagement"] for t in trends]
+    # a day whose posts report no engagement (yet) is a gap in the line, not a zero
+    values = [float("nan") if t["engagement"] is None else t["engagement"] for t in trends]
+    known = [v for v in values if v == v]
+    if not known:
+        _message(fig, "No engagement is known yet for the posts of these weeks.")
+        return
     start = date.fromisoformat(report["period"]["start"])
     end = date.fromisoformat(report["period"]["end"])
     ax = fig.add_axes((0.07, 0.16, 0.91, 0.76))
@@ -150,7 +155,7 @@ def draw_trend(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
     ax.plot(x, values, color=accent, lw=1.8, marker="o", markersize=3.2,
             markerfacecolor="white", markeredgewidth=1.2)
     ax.set_xlim(-0.5, x[-1] + 0.5)
-    ax.set_ylim(0, max(values) * 1.18 or 1)
+    ax.set_ylim(0, max(known) * 1.18 or 1)
     ticks = [i for i, d in enumerate(days) if d.isoweekday() == 1] or [0]
     ax.set_xticks(ticks, [f"{days[i].day} {days[i]:%b}" for i in ticks])
     ax.yaxis.set_major_formatter(_thousands)
@@ -174,14 +179,15 @@ def draw_platforms(fig: Figure, report: Mapping[str, Any]) -> None:
     bottom, top = 0.12 / height, 1 - 0.08 / height
     ax = fig.add_axes((0.13, bottom, 0.72, top - bottom))
     rows = list(reversed(platforms))
-    values = [p["engagement"] for p in rows]
+    values = [p["engagement"] or 0 for p in rows]  # not reported: no bar, and said in words
     ax.barh(range(len(rows)), values, height=0.62,
             color=[platform_colour(p["platform"]) for p in rows])
     peak = max(values) or 1
-    for i, p in enumerate(rows):
+    for i, (p, value) in enumerate(zip(rows, values, strict=True)):
         rate = p["engagement_rate"]
-        label = f"{p['engagement']:,}" + (f"  ·  {rate:.1f} % ER" if rate is not None else "")
-        ax.text(p["engagement"] + peak * 0.015, i, label, va="center", fontsize=7.5, color=INK)
+        label = ("engagement not reported" if p["engagement"] is None else
+                 f"{p['engagement']:,}" + (f"  ·  {rate:.1f} % ER" if rate is not None else ""))
+        ax.text(value + peak * 0.015, i, label, va="center", fontsize=7.5, color=INK)
     ax.set_yticks(range(len(rows)), [platform_name(p["platform"]) for p in rows], fontsize=8)
     ax.set_xlim(0, peak * 1.02)
     ax.set_xticks([])

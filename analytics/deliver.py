@@ -46,7 +46,9 @@ from analytics import AnalyticsError, config, sql
 TLS_MODES = ("starttls", "ssl", "none")
 #: The query files the delivery log uses (the registry test checks none is orphaned).
 DELIVERY_QUERIES = ("delivery_rows", "delivery_record")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Characters that break a header line: the ASCII controls and every other line separator
+#: Python's str.splitlines() knows (NEL, the Unicode line and paragraph separators).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 # --- settings and checks ------------------------------------------------------------------------
@@ -96,7 +98,9 @@ class SmtpSettings:
 
 
 def check_address(address: str, what: str = "recipient") -> str:
-    """One plain address (``name@example.com``), or an AnalyticsError saying what is wrong."""
+    """One plain address (``name@example.com``, lower-cased: mailboxes do not differ by case in
+    practice, and one mailbox must get one message), or an AnalyticsError saying what is
+    wrong."""
     if not isinstance(address, str) or _CONTROL.search(address) or not address.strip():
         raise AnalyticsError(f"{what} {address!r} is not an email address (line break or empty)")
     try:
@@ -105,7 +109,7 @@ def check_address(address: str, what: str = "recipient") -> str:
         raise AnalyticsError(f"{what} {address!r} is not an email address ({exc})") from None
     if not re.fullmatch(config.EMAIL_PATTERN, parsed.addr_spec):
         raise AnalyticsError(f"{what} {address!r} is not an email address")
-    return parsed.addr_spec
+    return parsed.addr_spec.lower()
 
 
 def check_name(name: str) -> str:
@@ -184,6 +188,10 @@ class DeliveryError(Exception):
     """One recipient could not be delivered (the message says why, for the log)."""
 
 
+class ConnectionFailed(DeliveryError):
+    """The server could not be reached or logged in to: no recipient's fault."""
+
+
 class Mailer:
     """One SMTP connection, opened when first needed and re-opened after a drop."""
 
@@ -191,6 +199,8 @@ class Mailer:
         self.settings = settings
         self.timeout = timeout
         self._smtp: smtplib.SMTP | None = None
+        #: why the server could not be reached, once it could not (the run stops sending)
+        self.unreachable: str | None = None
 
     def __enter__(self) -> Mailer:
         return self
@@ -213,7 +223,8 @@ class Mailer:
             if s.user:
                 smtp.login(s.user, s.password or "")
         except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryError(f"cannot connect to {s.describe()}: {exc}") from None
+            self.unreachable = f"cannot connect to {s.describe()}: {exc}"
+            raise ConnectionFailed(self.unreachable) from None
         return smtp
 
     def close(self) -> None:

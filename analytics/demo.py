@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import AnalyticsError, warehouse
+from analytics import AnalyticsError, sql, warehouse
 
 DEMO_SOURCE = "demo"
 
@@ -293,7 +293,8 @@ def _arrow_metrics(parts: list[dict[str, np.ndarray]]) -> pa.Table:
 
 
 def _holds_other_data(path: Path) -> bool:
-    """True when the warehouse at ``path`` holds anything the demo did not write."""
+    """True when the warehouse at ``path`` holds anything the demo did not write: an ingested
+    file, a delivery, account-level rows, or observations from another source."""
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error:
@@ -301,9 +302,18 @@ def _holds_other_data(path: Path) -> bool:
     try:
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         if "content_metrics" not in tables:
-            return bool(tables)
+            return bool(tables - {"schema_migrations"})
+        # tables the demo never writes: any row there came from somewhere else
+        for table in ("ingest_files", "delivery_log", "account_metrics", "followers"):
+            if table in tables and con.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {sql.quote_identifier(table)})"
+            ).fetchone()[0]:
+                return True
         return con.execute(
-            "SELECT EXISTS (SELECT 1 FROM content_metrics WHERE source_file <> ?)", [DEMO_SOURCE]
+            "SELECT EXISTS (SELECT 1 FROM content_metrics WHERE source_file <> ?)"
+            " OR EXISTS (SELECT 1 FROM businesses b WHERE NOT EXISTS ("
+            "     SELECT 1 FROM content c WHERE c.business_id = b.business_id))",
+            [DEMO_SOURCE],
         ).fetchone()[0]
     finally:
         con.close()

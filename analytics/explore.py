@@ -7,6 +7,8 @@ The notebooks call these; they hold no SQL and no business logic of their own.
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -136,11 +138,22 @@ def recommendations_frame(report: Report) -> pd.DataFrame:
                                        "posts", "compared_with", "q_value", "evidence"])
 
 
+def _md(text: str) -> str:
+    """User-derived text made inert in Markdown: HTML escaped, Markdown marks escaped."""
+    return re.sub(r"([\\`*_{}\[\]<>#|~])", r"\\\1", html.escape(str(text), quote=False))
+
+
+def heading(report: Report) -> str:
+    """The notebook's title line as Markdown (the business name escaped)."""
+    return (f"## {_md(report.business.name)} · {report.period.label} "
+            f"({report.period.start} to {report.period.end}, as of {report.as_of})")
+
+
 def recommendations_markdown(report: Report) -> str:
     """Recommendations with their evidence, then the notes, as Markdown for ``display``."""
-    lines = [f"**{r['claim']}**  \n{r['evidence_text']}\n"
+    lines = [f"**{_md(r['claim'])}**  \n{_md(r['evidence_text'])}\n"
              for r in report.insights.recommendations]
-    lines += [f"- {n['text']}" for n in report.insights.notes]
+    lines += [f"- {_md(n['text'])}" for n in report.insights.notes]
     return "\n".join(lines) or "_No recommendations._"
 
 
@@ -191,7 +204,8 @@ def show(frame: pd.DataFrame) -> Any:
     def index_label(value: Any) -> Any:
         return value.date().isoformat() if isinstance(value, pd.Timestamp) else value
 
-    return frame.style.format(_cell).format_index(index_label)
+    # escape: titles and names are users' text, and this HTML is shown as HTML
+    return frame.style.format(_cell, escape="html").format_index(index_label, escape="html")
 
 
 def save_csv(frame: pd.DataFrame, name: str, folder: str | Path = "reports/exports") -> Path:

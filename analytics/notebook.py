@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -97,6 +98,12 @@ def declared_parameters(template: Path) -> dict[str, Any]:
     return found
 
 
+#: Parameters set from the checked command-line options, never from --param: a business id or
+#: date passed there would skip the checks (and could write one business's notebook into
+#: another's folder).
+RESERVED = frozenset({"business_id", "period", "start", "end", "as_of", "db"})
+
+
 @dataclass(frozen=True)
 class NotebookJob:
     """One notebook run: a business, its parameters, and where the outputs go."""
@@ -133,6 +140,12 @@ def plan(
     """
     declared = declared_parameters(template)
     extra = dict(extra or {})
+    reserved = sorted(set(extra) & RESERVED)
+    if reserved:
+        raise AnalyticsError(
+            f"{', '.join(reserved)} cannot be given with --param: use --business, --period, "
+            "--start/--end, --as-of and --db, which are checked before anything runs"
+        )
     unknown = sorted(set(extra) - set(declared))
     if unknown:
         raise AnalyticsError(
@@ -321,14 +334,23 @@ def _write_notebook(nb: Any, path: Path) -> Path:
 _EXPORTER: Any = None
 
 
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+
+
 def _html(nb: Any) -> str:
+    """The executed notebook as a static HTML page that opens offline.
+
+    The export template loads require.js, MathJax and Mermaid from CDNs; a report notebook
+    needs none of them (tables and SVG charts), so every script is dropped: the page fetches
+    nothing and runs nothing, whatever a post title holds.
+    """
     global _EXPORTER
     if _EXPORTER is None:  # building the exporter loads templates: once per worker
         from nbconvert import HTMLExporter
 
-        _EXPORTER = HTMLExporter(template_name="lab")
+        _EXPORTER = HTMLExporter(template_name="lab", require_js_url="", mathjax_url="")
     body, _ = _EXPORTER.from_notebook_node(nb)
-    return body
+    return _SCRIPT.sub("", body)
 
 
 def _write_outputs(nb: Any, out_dir: Path) -> tuple[Path, Path]:

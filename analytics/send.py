@@ -28,6 +28,7 @@ import orjson
 from analytics import AnalyticsError, config
 from analytics.businesses import Business, list_businesses
 from analytics.deliver import (
+    ConnectionFailed,
     Delivery,
     DeliveryError,
     Mailer,
@@ -118,9 +119,11 @@ def send(
     out: Path,
     periods: Sequence[Period] | None = None,
     settings: SmtpSettings | None = None,
+    sender: str | None = None,
     dry_run: bool = False,
     outbox: Path | None = None,
     templates: Path | None = None,
+    brands_dir: Path | None = None,
     jobs: int = 1,
     now: datetime | None = None,
     max_attempts: int = config.SEND_MAX_ATTEMPTS,
@@ -130,13 +133,26 @@ def send(
 ) -> SendResult:
     """Deliver the reports of ``business_ids`` (all when None) for ``periods`` (the due weeks
     when None). ``con`` must be writable (the delivery log); ``settings`` is needed unless
-    ``dry_run``, which writes each message to ``outbox`` and records nothing."""
+    ``dry_run``, which writes each message to ``outbox`` and records nothing.
+
+    A period still under way (its last day not before ``as_of``) is refused: a weekly report
+    sent on Sunday morning would miss Sunday, and once marked sent never be sent whole.
+    Reports are rendered with the same formats, templates and brand as ``analytics report``,
+    so a current report is reused, not redone in a different look.
+    """
     from analytics.batch import RenderOptions, run_batch
 
     now = now or datetime.now(UTC)
     if not dry_run and settings is None:
         raise AnalyticsError("no SMTP settings: set SMTP_HOST and SMTP_FROM, or use --dry-run")
-    sender = settings.sender if settings else config.DRY_RUN_SENDER
+    for period in periods or ():
+        if period.end >= as_of:
+            raise AnalyticsError(
+                f"period {period.label} ends on {period.end}, not before the as-of date "
+                f"{as_of}: it is still under way; send it once it has ended"
+            )
+    # a dry run writes the message a real run would send: same From, same Message-ID
+    sender = settings.sender if settings else (sender or config.DRY_RUN_SENDER)
     outbox = outbox or Path(out) / "outbox"
     result = SendResult()
     businesses = list_businesses(con, business_ids)
@@ -157,16 +173,20 @@ def send(
         for period in periods or due_periods(business, log, as_of, now, max_attempts):
             wanted.setdefault(period.label, []).append(business)
             labels[period.label] = period
+    # deliveries given up long ago stay loud on every run, whatever the period asked for
+    for (business_id, label, recipient), delivery in sorted(log.items()):
+        in_run = any(b.business_id == business_id for b in wanted.get(label, ()))
+        if not in_run and delivery.due(now, max_attempts) == "given up":
+            emit(Outcome(business_id, label, recipient, "given_up",
+                         f"after {delivery.attempts} attempts: {delivery.last_error}"))
 
     mailer = None if dry_run else Mailer(settings)  # type: ignore[arg-type]
+    options = RenderOptions(out=Path(out), templates=templates, brands_dir=brands_dir)
     try:
         for label in sorted(wanted):
             period = labels[label]
-            rendered = run_batch(
-                con, [b.business_id for b in wanted[label]], period, as_of,
-                RenderOptions(out=Path(out), formats=("json", "pdf"), templates=templates),
-                jobs=jobs,
-            )
+            rendered = run_batch(con, [b.business_id for b in wanted[label]], period, as_of,
+                                 options, jobs=jobs)
             failed_render = {o.business_id: o.error for o in rendered.outcomes
                              if o.status == "failed"}
             for business in wanted[label]:
@@ -174,9 +194,12 @@ def send(
                     result.problems.append(f"{business.business_id} {label}: report could not "
                                            f"be rendered: {failed_render[business.business_id]}")
                     continue
-                _deliver_business(con, business, period, Path(out), log, now, sender, dry_run,
-                                  outbox, mailer, templates, max_attempts, retry_base_minutes,
-                                  emit, result)
+                try:
+                    _deliver_business(con, business, period, Path(out), log, now, sender,
+                                      dry_run, outbox, mailer, templates, max_attempts,
+                                      retry_base_minutes, emit, result)
+                except (AnalyticsError, ValueError, OSError) as exc:  # one business, not all
+                    result.problems.append(f"{business.business_id} {label}: {exc}")
     finally:
         if mailer is not None:
             mailer.close()
@@ -193,7 +216,8 @@ def _deliver_business(
     business_id = business.business_id
     try:
         check_name(business.name)
-        recipients = [check_address(r) for r in business.recipients]
+        # one message per mailbox: addresses compare without regard to case
+        recipients = list(dict.fromkeys(check_address(r) for r in business.recipients))
     except AnalyticsError as exc:
         result.problems.append(f"{business_id}: {exc}")
         return
@@ -205,8 +229,8 @@ def _deliver_business(
     pdf = (folder / "report.pdf").read_bytes()
     digest = hashlib.sha256(pdf).hexdigest()
     for recipient in recipients:
-        delivery = log.get((business_id, period.label, recipient)) or Delivery(
-            business_id, period.label, recipient)
+        key = (business_id, period.label, recipient)
+        delivery = log.setdefault(key, Delivery(business_id, period.label, recipient))
         reason = delivery.due(now, max_attempts)
         if reason is not None:
             status = {"already sent": "already_sent", "given up": "given_up"}.get(reason,
@@ -214,6 +238,10 @@ def _deliver_business(
             detail = f"{reason} after {delivery.attempts} attempts: {delivery.last_error}" \
                 if status == "given_up" else reason
             emit(Outcome(business_id, period.label, recipient, status, detail))
+            continue
+        if mailer is not None and mailer.unreachable:
+            emit(Outcome(business_id, period.label, recipient, "waiting",
+                         f"not attempted: {mailer.unreachable}"))
             continue
         message = compose(report, recipient, pdf, sender, now, templates)
         if dry_run:
@@ -226,6 +254,14 @@ def _deliver_business(
         record(con, delivery, now, report_sha256=digest)
         try:
             reply = mailer.send(message)  # type: ignore[union-attr]
+        except ConnectionFailed as exc:
+            # the server, not this recipient: no attempt is counted, and nothing more is
+            # tried in this run (a thousand 30-second timeouts help no one)
+            delivery.status, delivery.last_error = "failed", str(exc)
+            delivery.next_attempt_at = now + backoff(1, retry_base_minutes)
+            record(con, delivery, now)
+            emit(Outcome(business_id, period.label, recipient, "failed", str(exc)))
+            continue
         except DeliveryError as exc:
             delivery.status, delivery.attempts = "failed", delivery.attempts + 1
             delivery.last_error = str(exc)

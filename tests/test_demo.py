@@ -86,3 +86,15 @@ def test_the_demo_never_replaces_real_data_without_force(tmp_path: Path, load) -
         demo.generate(path, businesses=1, as_of=DEMO_AS_OF)
     demo.generate(path, businesses=1, as_of=DEMO_AS_OF, force=True)
     assert tables(path)[0][0][0] == "northwind-coffee"
+
+
+def test_the_demo_never_replaces_businesses_or_account_data_without_force(tmp_path: Path,
+                                                                         load) -> None:
+    """A warehouse with businesses and nothing else yet (or only account-level rows) is real
+    data too."""
+    path = tmp_path / "warehouse.duckdb"
+    con = load([{"business_id": "real", "name": "Real", "timezone": "UTC"}])
+    con.close()
+    with pytest.raises(AnalyticsError, match="holds data that did not come from the demo"):
+        demo.generate(path, businesses=1, as_of=DEMO_AS_OF)
+    assert tables(path)[0][0][0] == "real"

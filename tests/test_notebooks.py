@@ -124,6 +124,8 @@ def test_bad_parameters_fail_before_any_kernel_starts(demo_path: Path, tmp_path:
          "error: period end 2026-11-01 is before its start 2026-11-10"),
         (["--business", "kiku-ramen", "--as-of", "23/11/2026"],
          "error: --as-of '23/11/2026' is not a date; write it as YYYY-MM-DD"),
+        (["--business", "kiku-ramen", "-p", "business_id=harbour-yoga"],
+         "error: business_id cannot be given with --param"),
         (["--business", "kiku-ramen", "-p", "colour=blue"],
          "error: business_report.ipynb has no parameter 'colour'; it takes: business_id, "
          "period, start, end, as_of, db"),
@@ -167,3 +169,27 @@ def test_the_explore_notebook_runs(demo_path: Path, tmp_path: Path) -> None:
 def test_the_kernel_spec_points_at_this_python() -> None:
     spec = json.loads((notebook.ensure_kernel() / "kernel.json").read_text())
     assert spec["argv"][0] == sys.executable
+
+
+def test_notebook_html_shows_users_text_as_text_and_fetches_nothing(load, tmp_path: Path) -> None:
+    import re
+
+    from conftest import post
+
+    evil = '<script>alert(1)</script><img src="http://example.invalid/x.png">'
+    con = load([{"business_id": "evil", "name": "Evil <img src=x onerror=alert(2)>",
+                 "timezone": "UTC"}],
+               [post("evil", "x", "1", "2026-11-17T10:00:00Z", views=500, likes=20,
+                     title=evil, observed_on="2026-11-20")])
+    con.close()  # the kernel opens the warehouse itself
+    jobs = notebook.plan(["evil"], WEEK, DEMO_AS_OF, tmp_path / "warehouse.duckdb",
+                         tmp_path / "out")
+    (result,) = notebook.run_notebooks(jobs, workers=1)
+    assert result.ok, result.error
+    html = result.html.read_text()
+    assert "<script" not in html.lower()  # not the title's, not the template's CDN scripts
+    # the only images are the charts, inline (data: URIs): nothing is fetched
+    assert re.findall(r"<img[^>]*\bsrc=[\"']?(?!data:)[^\"'>\s]", html) == []
+    assert re.findall(r"<[a-z][^>]*\sonerror\s*=", html, re.IGNORECASE) == []  # no live handler
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the title, shown as text
+    assert "Evil &lt;img src=x onerror=alert(2)&gt;" in html  # the name, shown as text

@@ -295,3 +295,81 @@ def test_schedule_prints_and_installs_one_cron_entry(tmp_path: Path) -> None:
     assert "analytics send --all" in entry and entry.endswith("# analytics: weekly report emails")
     systemd = runner.invoke(cli, ["schedule", "--systemd"])
     assert "OnCalendar=*-*-* 07:00:00" in systemd.output and "Persistent=true" in systemd.output
+
+
+def test_a_week_under_way_is_never_sent(db: Path, tmp_path: Path, smtp: Server) -> None:
+    """On Sunday morning the week is not over: the daily run sends the week before, and an
+    explicit request for the current week is refused rather than marked sent half-done."""
+    sunday = date(2026, 11, 22)
+    result = run_send(db, tmp_path / "reports", smtp, as_of=sunday,
+                      now=datetime(2026, 11, 22, 7, tzinfo=UTC), business_ids=["lumen-books"])
+    assert [(o.period, o.status) for o in result.outcomes] == [("2026-W46", "sent")]
+    with pytest.raises(AnalyticsError, match="2026-W47 ends on 2026-11-22, not before the "
+                                             "as-of date 2026-11-22: it is still under way"):
+        run_send(db, tmp_path / "reports", smtp, as_of=sunday, periods=[WEEK])
+
+
+def test_given_up_deliveries_stay_loud_on_scheduled_runs(db: Path, tmp_path: Path,
+                                                         smtp: Server) -> None:
+    now = NOW
+    for _ in range(2):
+        smtp.refuse.add("books@lumen.example")
+        run_send(db, tmp_path / "reports", smtp, now=now, business_ids=["lumen-books"],
+                 max_attempts=2)
+        now += timedelta(days=1)
+    for later in (now, now + timedelta(days=7)):  # nothing due, but the loss is not forgotten
+        quiet = run_send(db, tmp_path / "reports", smtp, now=later, business_ids=["lumen-books"],
+                         max_attempts=2, as_of=DEMO_AS_OF + timedelta(days=1))
+        assert [(o.period, o.status) for o in quiet.outcomes] == [("2026-W47", "given_up")]
+        assert not quiet.ok
+
+
+def test_one_mailbox_gets_one_message(db: Path, tmp_path: Path, smtp: Server) -> None:
+    con = warehouse.connect(db)
+    con.execute("UPDATE businesses SET recipients = ['books@lumen.example', "
+                "'Books@Lumen.Example', 'books@lumen.example'] WHERE business_id = 'lumen-books'")
+    con.close()
+    result = run_send(db, tmp_path / "reports", smtp, periods=[WEEK],
+                      business_ids=["lumen-books"])
+    assert result.counts == {"sent": 1}
+    assert len(smtp.accepted) == 1
+
+
+def test_an_unreachable_server_costs_no_attempts_and_stops_the_run(db: Path, tmp_path: Path,
+                                                                   smtp: Server) -> None:
+    closed = SmtpSettings(host="127.0.0.1", port=free_port(), sender="reports@agency.example",
+                          tls="none")
+    con = warehouse.connect(db)
+    try:
+        result = send(con, ["harbour-yoga", "lumen-books"], as_of=DEMO_AS_OF,
+                      out=tmp_path / "reports", settings=closed, now=NOW, periods=[WEEK])
+    finally:
+        con.close()
+    assert result.counts == {"failed": 1, "waiting": 2}  # one try, not a timeout per recipient
+    assert "cannot connect to 127.0.0.1" in result.outcomes[0].detail
+    assert all(row[4] == 0 for row in log_rows(db))  # no recipient's attempts were used up
+    later = run_send(db, tmp_path / "reports", smtp, periods=[WEEK], now=NOW + timedelta(hours=1))
+    assert later.counts == {"sent": 3}
+
+
+def test_a_unicode_line_break_in_a_name_is_refused_not_a_crash(db: Path, tmp_path: Path,
+                                                               smtp: Server) -> None:
+    con = warehouse.connect(db)
+    con.execute("UPDATE businesses SET name = 'Evil\u2028Bcc: v@x.example' "
+                "WHERE business_id = 'harbour-yoga'")
+    con.close()
+    result = run_send(db, tmp_path / "reports", smtp, periods=[WEEK])
+    assert [m["To"] for m in smtp.accepted] == ["books@lumen.example"]
+    assert any("harbour-yoga" in p and "line break" in p for p in result.problems)
+
+
+def test_dry_run_writes_the_message_a_real_run_would_send(db: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, [
+        "send", "--db", str(db), "--out", str(tmp_path / "reports"), "--business",
+        "lumen-books", "--period", DEMO_PERIOD, "--as-of", DEMO_AS_OF.isoformat(), "--dry-run",
+    ], env={"SMTP_FROM": "reports@agency.example", "SMTP_HOST": ""})
+    assert result.exit_code == 0, result.output
+    (path,) = (tmp_path / "reports" / "outbox").rglob("*.eml")
+    parsed = email.message_from_bytes(path.read_bytes(), policy=policy.SMTP)
+    assert parsed["From"] == "reports@agency.example"
+    assert parsed["Message-ID"].endswith("@agency.example>")

@@ -31,11 +31,15 @@ from analytics.cli.options import (
               help="Try failed and given-up deliveries now, ignoring the backoff.")
 @click.option("--jobs", type=int, default=1, show_default=True,
               help="Worker processes for rendering missing or stale reports.")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="Your templates folder, as given to `analytics report`.")
+@click.option("--brands", "brands_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Brand folder, as given to `analytics report`.")
 @handle_errors
 def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
          period: str | None, start: str | None, end: str | None, days: int | None,
          as_of: str | None, out: Path, dry_run: bool, outbox: Path | None, retry_now: bool,
-         jobs: int) -> None:
+         jobs: int, templates: Path | None, brands_dir: Path | None) -> None:
     """Email each business its report PDF, once per recipient; safe to run again.
 
     Without a period, sends every week that is due: the last complete week, plus weeks a
@@ -47,10 +51,11 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     Example:  analytics send --all
               analytics send --business northwind-coffee --period 2026-W47 --dry-run
     """
+    import os
     from datetime import date
 
     from analytics import warehouse
-    from analytics.deliver import SmtpSettings
+    from analytics.deliver import SmtpSettings, check_address
     from analytics.period import parse_date, resolve_period
     from analytics.send import send as send_reports
 
@@ -59,6 +64,9 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     as_of_date = parse_date(as_of, "--as-of") if as_of else date.today()
     periods = [resolve_period(period, start, end, days, as_of_date)[0]] if explicit else None
     settings = None if dry_run else SmtpSettings.from_env()
+    sender = None
+    if dry_run and os.environ.get("SMTP_FROM", "").strip():
+        sender = check_address(os.environ["SMTP_FROM"].strip(), "SMTP_FROM")
     con = warehouse.connect(config.db_path(db))
     marks = {"sent": ("sent", "green"), "written": ("written", "green"),
              "already_sent": ("already sent", None), "waiting": ("waiting", "yellow"),
@@ -71,7 +79,8 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
 
     try:
         result = send_reports(con, ids, as_of=as_of_date, out=out, periods=periods,
-                              settings=settings, dry_run=dry_run, outbox=outbox, jobs=jobs,
+                              settings=settings, sender=sender, dry_run=dry_run, outbox=outbox,
+                              templates=templates, brands_dir=brands_dir, jobs=jobs,
                               retry_now=retry_now, on_outcome=show)
     finally:
         con.close()

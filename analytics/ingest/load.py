@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import duckdb
 
@@ -118,12 +118,20 @@ def _ingest_posts(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
     return staged
 
 
+def _timezones(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The timezone names both DuckDB (the SQL) and Python (the reports) understand: DuckDB
+    also takes abbreviations such as JST or IST that Python's zoneinfo does not, and that are
+    ambiguous anyway."""
+    duck = {r[0] for r in con.execute("SELECT name FROM pg_timezone_names()").fetchall()}
+    return sorted(duck & available_timezones())
+
+
 def _ingest_businesses(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
                        staged: read.Staged | None) -> read.Staged:
     staged = staged or read.stage_canonical(con, part.format, table)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_businesses_check"),
-        {"email_pattern": config.EMAIL_PATTERN},
+        {"email_pattern": config.EMAIL_PATTERN, "timezones": _timezones(con)},
     )
     con.execute("CREATE OR REPLACE TEMP TABLE _status AS "
                 "SELECT _line, status FROM _checked WHERE problem IS NULL")

@@ -7,8 +7,11 @@ WITH raw AS (
         nullif(trim(business_id), '') AS business_id,
         nullif(trim(name), '') AS name,
         coalesce(nullif(trim(timezone), ''), 'UTC') AS timezone,
+        -- one entry per mailbox: addresses lower-cased, repeats dropped, in a stable order
         coalesce(
-            list_filter(list_transform(string_split(recipients, ';'), lambda x: trim(x)), lambda x: x <> ''),
+            list_sort(list_distinct(list_filter(
+                list_transform(string_split(recipients, ';'), lambda x: lower(trim(x))),
+                lambda x: x <> ''))),
             []
         ) AS recipients
     FROM _stage
@@ -21,9 +24,10 @@ checked AS (
             WHEN NOT regexp_full_match(business_id, '[a-z0-9][a-z0-9_-]*') OR length(business_id) > 100 THEN
                 {'column': 'business_id', 'reason': '''' || business_id || ''' is not a business id (lower-case letters, digits, - and _)'}
             WHEN name IS NULL THEN {'column': 'name', 'reason': 'is blank'}
-            WHEN regexp_matches(name, '[\x00-\x1f\x7f]') THEN
+            -- every character that breaks a line, ASCII or Unicode (NEL, LS, PS)
+            WHEN regexp_matches(name, '[\x00-\x1f\x7f\x{85}\x{2028}\x{2029}]') THEN
                 {'column': 'name', 'reason': 'contains a line break or control character'}
-            WHEN timezone NOT IN (SELECT name FROM pg_timezone_names()) THEN
+            WHEN NOT list_contains($timezones, timezone) THEN
                 {'column': 'timezone', 'reason': '''' || timezone || ''' is not an IANA timezone such as Europe/London'}
             WHEN len(list_filter(recipients, lambda x: NOT regexp_full_match(x, $email_pattern))) > 0 THEN
                 {'column': 'recipients', 'reason': '''' || list_filter(recipients, lambda x: NOT regexp_full_match(x, $email_pattern))[1] || ''' is not an email address'}
