@@ -26,8 +26,7 @@ import os
 import resource
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import metadata
@@ -39,6 +38,7 @@ import orjson
 
 from analytics import AnalyticsError, __version__, config
 from analytics.period import Period
+from analytics.pool import run_resilient
 from analytics.report import ReportBatch, atomic_write, report_dir
 
 STAMP = ".render.json"
@@ -331,39 +331,14 @@ def run_batch(
 
 def _run_pool(tasks: Iterator[Task], jobs: int, record: Callable[[Outcome], None]) -> None:
     """Feed ``tasks`` to ``jobs`` workers, at most a few per worker in flight, so the main
-    process never holds a thousand models at once."""
-    in_flight: dict[Future[Outcome], Task] = {}
-    limit = jobs * config.RENDER_QUEUE_PER_WORKER
-
-    def collect(done: set[Future[Outcome]]) -> None:
-        for future in done:
-            task = in_flight.pop(future)
-            try:
-                record(future.result())
-            except BrokenProcessPool as exc:
-                record(Outcome(task.business_id, "failed",
-                               error=f"worker process died ({exc or 'killed'})"))
-            except Exception as exc:  # noqa: BLE001 - e.g. a result that failed to unpickle
-                record(Outcome(task.business_id, "failed", error=f"{type(exc).__name__}: {exc}"))
-
-    pool = _pool(jobs)
-    try:
-        for task in tasks:
-            while len(in_flight) >= limit:
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                collect(done)
-            try:
-                in_flight[pool.submit(render_task, task)] = task
-            except BrokenProcessPool:
-                record(Outcome(task.business_id, "failed", error="worker pool broke down"))
-        while in_flight:
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            collect(done)
-    except BaseException:
-        # Ctrl-C or a crash of the main process: drop the queued reports, finish none
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    process never holds a thousand models at once. A worker that dies (out of memory, say)
+    costs at most its own report: the pool is replaced and the rest go on."""
+    run_resilient(
+        tasks, render_task, lambda: _pool(jobs), jobs * config.RENDER_QUEUE_PER_WORKER,
+        on_result=lambda task, outcome: record(outcome),
+        on_failure=lambda task, reason: record(Outcome(task.business_id, "failed",
+                                                       error=reason)),
+    )
 
 
 # --- reports/index.html ----------------------------------------------------------------------

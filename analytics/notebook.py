@@ -400,7 +400,10 @@ def run_notebooks(
     workers: int = 1,
     on_result: Callable[[NotebookResult], None] | None = None,
 ) -> list[NotebookResult]:
-    """Run every job on at most ``workers`` warm kernels; results in the order of ``jobs``."""
+    """Run every job on at most ``workers`` warm kernels; results in the order of ``jobs``.
+
+    A worker process that dies takes only its own business with it (see ``analytics.pool``).
+    """
     if not jobs:
         return []
     workers = max(1, min(workers, len(jobs)))
@@ -414,17 +417,28 @@ def run_notebooks(
         finally:
             _shutdown_worker()
         return results
-    import atexit  # noqa: F401 - the workers shut their kernels down at exit
     import multiprocessing
 
+    from analytics.pool import run_resilient
+
     context = multiprocessing.get_context("spawn")  # no forked zmq/asyncio state
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_worker_init) as pool:
-        for result in pool.map(_run_in_worker, jobs, chunksize=1):
-            results.append(result)
-            if on_result:
-                on_result(result)
-    return results
+    done: dict[str, NotebookResult] = {}
+
+    def finished(result: NotebookResult) -> None:
+        done[result.business_id] = result
+        if on_result:
+            on_result(result)
+
+    run_resilient(
+        jobs, _run_in_worker,
+        lambda: ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                    initializer=_worker_init),
+        workers,
+        on_result=lambda job, result: finished(result),
+        on_failure=lambda job, reason: finished(
+            NotebookResult(job.business_id, ok=False, error=reason)),
+    )
+    return [done[job.business_id] for job in jobs]
 
 
 def _worker_init() -> None:

@@ -28,6 +28,8 @@ class Period:
     label: str
 
     def __post_init__(self) -> None:
+        for day in (self.start, self.end):
+            _check_year(day, "period")
         if self.end < self.start:
             raise AnalyticsError(f"period end {self.end} is before its start {self.start}")
         if self.days > config.MAX_PERIOD_DAYS:
@@ -52,6 +54,7 @@ class Period:
 
     @classmethod
     def iso_week(cls, year: int, week: int) -> Period:
+        _check_year(date(year, 1, 1), f"{year}-W{week:02d}: the year of")
         try:
             start = date.fromisocalendar(year, week, 1)
         except ValueError:
@@ -74,6 +77,7 @@ class Period:
             return cls.iso_week(int(match[1]), int(match[2]))
         if match := _MONTH.match(text):
             year, month = int(match[1]), int(match[2])
+            _check_year(date(year, 1, 1), f"{text}: the year of")
             if not 1 <= month <= 12:
                 raise AnalyticsError(f"{text!r}: month must be 01..12")
             last = calendar.monthrange(year, month)[1]
@@ -99,14 +103,28 @@ def _range_label(start: date, end: date) -> str:
     return f"{start.isoformat()}_{end.isoformat()}"
 
 
+#: Dates outside these years are typing mistakes, not social media history (and near the ends
+#: of Python's calendar, shifting them by a period would overflow).
+YEARS = (2000, 2100)
+
+
+def _check_year(day: date, what: str) -> date:
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise AnalyticsError(f"{what} {day.isoformat()} is outside {YEARS[0]}–{YEARS[1]}; "
+                             "check the year")
+    return day
+
+
 def parse_date(text: str | date, what: str = "date") -> date:
-    """An ISO date (``2026-11-22``); anything else is a clear error naming ``what``."""
+    """An ISO date (``2026-11-22``) between 2000 and 2100; anything else is a clear error
+    naming ``what``."""
     if isinstance(text, date):
-        return text
+        return _check_year(text, what)
     try:
-        return date.fromisoformat(str(text).strip())
+        day = date.fromisoformat(str(text).strip())
     except ValueError:
         raise AnalyticsError(f"{what} {text!r} is not a date; write it as YYYY-MM-DD") from None
+    return _check_year(day, what)
 
 
 def resolve_period(

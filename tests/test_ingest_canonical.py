@@ -246,3 +246,16 @@ def test_cli_ingest_prints_a_summary_and_strict_fails_on_rejects(tmp_path) -> No
                                  str(businesses)])
     assert strict.exit_code == 1
     assert "error: 1 rows rejected (--strict)" in strict.output
+
+
+def test_impossible_offsets_and_far_future_dates_are_rejected(with_businesses, tmp_path) -> None:
+    path = write_csv(tmp_path / "posts.csv", POST_COLUMNS, [
+        post("acme", "x", "ok", "2026-11-21T09:00:00+14:00", views=10),
+        post("acme", "x", "offset", "2026-11-21T09:00:00+25:00", views=10),
+        post("acme", "x", "future", "9999-12-31T09:00:00Z", views=10, observed_on="9999-12-31"),
+        post("acme", "x", "observed", "2026-11-21T09:00:00Z", views=10, observed_on="9999-12-31"),
+    ])
+    (result,) = ingest(with_businesses, path, tmp_path=tmp_path)
+    assert [(line, column) for line, column, _ in result.rejects] == [
+        (3, "published_at"), (4, "published_at"), (5, "observed_on")]
+    assert result.inserted == 1

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 from ingest_helpers import add_business, csv_dicts, one, run, snapshot
 
@@ -93,7 +94,15 @@ def test_a_crash_mid_file_leaves_nothing_half_written(tmp_path):
                          f"{i},,1,2,3,4\n")
     command = [sys.executable, "-m", "analytics", "ingest", str(path), "--db", str(db)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.5)
+    # kill it the moment it starts writing to the warehouse (the write-ahead log appears),
+    # not after a fixed time that a fast or slow machine would make meaningless
+    wal = Path(str(db) + ".wal")
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        if wal.exists() and wal.stat().st_size > 0:
+            break
+        time.sleep(0.002)
+    assert process.poll() is None, "the ingest ended before it could be interrupted"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     con = warehouse.connect(db)

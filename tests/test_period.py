@@ -54,6 +54,8 @@ def test_days_are_the_whole_days_before_the_as_of_date() -> None:
         ({"days": 0}, "--days must be between 1 and"),
         ({"period": "2026-W52", "as_of": "2026-11-25"}, "starts after the as-of date"),
         ({"start": "2020-01-01", "end": "2026-01-01"}, "the longest supported is 366"),
+        ({"as_of": "0001-01-03"}, "--as-of 0001-01-03 is outside 2000–2100"),
+        ({"period": "9999-W52", "as_of": "2026-11-25"}, "outside 2000–2100"),
     ],
 )
 def test_bad_periods_are_clear_errors(kwargs, message) -> None:

@@ -38,3 +38,18 @@ def test_unknown_engagement_renders_as_unknown(load, tmp_path: Path) -> None:
     assert "engagement not reported" in (folder / "report.html").read_text()  # the bar chart
     assert "NaN" not in words and "None" not in words
     assert len(PdfReader(folder / "report.pdf").pages) >= 2
+
+
+def test_reach_covering_some_posts_only_says_so(load, tmp_path: Path) -> None:
+    con = load([small_business("part")], [
+        post("part", "facebook", "f1", "2026-11-17T10:00:00Z", views=1_000, likes=10,
+             reach=700, observed_on="2026-11-20"),
+        post("part", "facebook", "f2", "2026-11-18T10:00:00Z", views=50_000, likes=10,
+             observed_on="2026-11-20"),  # reach left blank in the export
+    ])
+    out = tmp_path / "out"
+    run_batch(con, ["part"], Period.parse("2026-W47"), date(2026, 11, 23),
+              RenderOptions(out=out, formats=("html",)), jobs=0)
+    words = " ".join(BeautifulSoup((out / "part" / "2026-W47" / "report.html").read_text(),
+                                   "html.parser").get_text(" ").split())
+    assert "Reach of 1 of 2 posts (the others report none)" in words

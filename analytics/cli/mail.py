@@ -115,7 +115,8 @@ def schedule(db: Path | None, out: Path, at: str, install: bool, cron_file: Path
 
     The job runs every morning; it sends only what is due and not yet delivered, so the
     morning after a Monday the machine was off it catches up. SMTP settings are read from
-    ~/.config/analytics/smtp.env (KEY=value lines; keep it outside the repository, mode 600).
+    ~/.config/analytics/smtp.env (KEY=value lines; keep it outside the repository, mode 600;
+    single-quote any value holding spaces, $, # or quotes: SMTP_PASSWORD='pa$$ word').
 
     \b
     Example:  analytics schedule --at 07:30 --install

@@ -41,6 +41,8 @@ typed AS (
         -- a date without a time is a local day of the business; with a time and no offset, UTC
         CASE WHEN is_iso_date(published_at)
              THEN timezone(coalesce(b.timezone, 'UTC'), CAST(CAST(published_at AS DATE) AS TIMESTAMP))
+             -- a UTC offset beyond ±14:00 exists nowhere: such a time is a typing mistake
+             WHEN regexp_matches(published_at, '[+-](1[5-9]|[2-9][0-9]):?[0-9]{2}$') THEN NULL
              ELSE try_cast(published_at AS TIMESTAMPTZ)
         END AS published_ts,
         CASE WHEN observed_on IS NULL THEN CAST($default_observed_on AS DATE)
@@ -73,10 +75,12 @@ checked AS MATERIALIZED (
             WHEN published_at IS NULL THEN {'column': 'published_at', 'reason': 'is blank'}
             WHEN published_ts IS NULL THEN
                 {'column': 'published_at', 'reason': '''' || published_at || ''' is not an ISO 8601 date-time such as 2026-11-20T18:30:00+01:00'}
-            WHEN year(published_ts) < 2000 THEN
-                {'column': 'published_at', 'reason': '''' || published_at || ''' is before the year 2000'}
+            WHEN year(published_ts) < 2000 OR year(published_ts) > 2100 THEN
+                {'column': 'published_at', 'reason': '''' || published_at || ''' is outside the years 2000-2100'}
             WHEN observed_date IS NULL THEN
                 {'column': 'observed_on', 'reason': '''' || observed_on || ''' is not a date such as 2026-11-22'}
+            WHEN year(observed_date) > 2100 THEN
+                {'column': 'observed_on', 'reason': '''' || observed_on || ''' is after the year 2100'}
             WHEN observed_date < CAST(timezone(business_timezone, published_ts) AS DATE) - 1 THEN
                 {'column': 'observed_on', 'reason': 'is ' || CAST(observed_date AS VARCHAR) || ', before the post was published (' || published_at || ')'}
             WHEN views IS NULL AND NOT list_contains($optional_counters, 'views') THEN
