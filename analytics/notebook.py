@@ -26,7 +26,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -446,9 +446,3 @@ def _worker_init() -> None:
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     atexit.register(_shutdown_worker)
-
-
-def iter_recorded(results: Sequence[NotebookResult]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for result in results:
-        if result.recorded is not None:
-            yield result.business_id, result.recorded

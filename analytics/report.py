@@ -117,8 +117,6 @@ class ReportBatch:
                 yield business, exc
 
 
-iter_reports = ReportBatch
-
 
 def build_reports(
     con: duckdb.DuckDBPyConnection,

@@ -73,16 +73,15 @@ class SendResult:
 
 
 def due_periods(
-    business: Business,
-    log: dict[tuple, Delivery],
+    rows: Sequence[Delivery],
     as_of: date,
     now: datetime,
     max_attempts: int = config.SEND_MAX_ATTEMPTS,
 ) -> list[Period]:
-    """The weeks to send ``business`` now (oldest first); see the module docstring."""
+    """The weeks to send a business now (oldest first), from its delivery-log ``rows``; see
+    the module docstring."""
     last = Period.last_complete_week(as_of)
     weeks = [_shift(last, -k) for k in range(config.SEND_CATCH_UP_WEEKS - 1, -1, -1)]
-    rows = [d for (b, _, _), d in log.items() if b == business.business_id]
     if not rows:
         return [last]
     first = min((_week(d.period) for d in rows if _week(d.period)), key=lambda p: p.start,
@@ -167,16 +166,20 @@ def send(
         if on_outcome:
             on_outcome(outcome)
 
+    by_business: dict[str, list[Delivery]] = {}  # the log read once, not once per business
+    for delivery in log.values():
+        by_business.setdefault(delivery.business_id, []).append(delivery)
     wanted: dict[str, list[Business]] = {}  # period label → businesses due that period
     labels: dict[str, Period] = {}
     for business in businesses:
-        for period in periods or due_periods(business, log, as_of, now, max_attempts):
+        rows = by_business.get(business.business_id, [])
+        for period in periods or due_periods(rows, as_of, now, max_attempts):
             wanted.setdefault(period.label, []).append(business)
             labels[period.label] = period
+    in_run = {(b.business_id, label) for label, group in wanted.items() for b in group}
     # deliveries given up long ago stay loud on every run, whatever the period asked for
     for (business_id, label, recipient), delivery in sorted(log.items()):
-        in_run = any(b.business_id == business_id for b in wanted.get(label, ()))
-        if not in_run and delivery.due(now, max_attempts) == "given up":
+        if (business_id, label) not in in_run and delivery.due(now, max_attempts) == "given up":
             emit(Outcome(business_id, label, recipient, "given_up",
                          f"after {delivery.attempts} attempts: {delivery.last_error}"))
 

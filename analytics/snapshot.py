@@ -356,9 +356,6 @@ class Snapshot:
             for r in self.trends.get(business_id, [])
         ]
 
-    def content_type_rows(self, business_id: str) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.content_types.get(business_id, [])]
-
     def insights(self, business: Business) -> Insights:
         scope = self.scope
         return analyse(
