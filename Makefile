@@ -67,7 +67,7 @@ notebooks: install ## Run the report notebook for every business (PERIOD=… AS_
 
 lab: install ## Open JupyterLab on notebooks/ with the project's own kernel
 	$(BIN)/python -m pip install --quiet -e '.[lab]'
-	$(BIN)/python -c "from analytics.notebook import ensure_kernel; ensure_kernel()"
+	$(BIN)/python -c "from analytics.notebooks import ensure_kernel; ensure_kernel()"
 	cd notebooks && ../$(BIN)/jupyter lab
 
 send: install ## Email every business its due reports (SMTP_* from the environment; DRY_RUN=1 to write .eml files)

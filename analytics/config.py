@@ -10,13 +10,12 @@ import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-#: The checkout the package lives in (templates and notebooks are found from here).
-PROJECT_ROOT = PACKAGE_DIR.parent
 
 DEFAULT_DB = Path("data") / "warehouse.duckdb"
 DEFAULT_REPORTS_DIR = Path("reports")
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+#: Our templates and the report notebook ship inside the package, so an installed wheel works.
+TEMPLATES_DIR = PACKAGE_DIR / "render" / "templates"
+NOTEBOOKS_DIR = PACKAGE_DIR / "notebooks"
 
 #: A plain address (local@domain.tld): no display names, no spaces, no line breaks.
 EMAIL_PATTERN = (

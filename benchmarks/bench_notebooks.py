@@ -20,9 +20,10 @@ from pathlib import Path
 
 from bench_reports import AS_OF, OUT, PERIOD, build_warehouse
 
-from analytics import notebook, warehouse
-from analytics.businesses import list_businesses
-from analytics.period import Period
+from analytics import notebooks as notebook
+from analytics import warehouse
+from analytics.metrics.period import Period
+from analytics.warehouse.businesses import list_businesses
 
 
 def cold(ids: list[str], db: Path, out: Path) -> float:

@@ -37,9 +37,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import charts, config, demo, render, warehouse  # noqa: E402
-from analytics.batch import RenderOptions, run_batch  # noqa: E402
-from analytics.period import Period  # noqa: E402
+from analytics import config, render, warehouse  # noqa: E402
+from analytics.ingest import demo  # noqa: E402
+from analytics.metrics.period import Period  # noqa: E402
+from analytics.render import charts  # noqa: E402
+from analytics.render.batch import RenderOptions, run_batch  # noqa: E402
 
 AS_OF = date(2026, 11, 23)
 PERIOD = Period.parse("2026-W47")
@@ -271,7 +273,7 @@ def side_by_side(db: Path, sample: int, rounds: int = 3) -> None:
 
 
 def cold_worker() -> None:
-    code = ("import time; t = time.perf_counter(); import analytics.render_preload; "
+    code = ("import time; t = time.perf_counter(); import analytics.render.preload; "
             "print(time.perf_counter() - t)")
     runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                  check=True, cwd=ROOT).stdout) for _ in range(3)]

@@ -31,7 +31,7 @@ PERIOD = "2026-W47"
 
 
 def build_warehouse(path: Path, businesses: int, rebuild: bool) -> float:
-    from analytics import demo
+    from analytics.ingest import demo
 
     marker = path.with_suffix(".json")
     wanted = {"businesses": businesses, "as_of": AS_OF.isoformat(), "seed": 42}

@@ -19,7 +19,8 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from analytics import demo, report, warehouse
+from analytics import report, warehouse
+from analytics.ingest import demo
 
 OUT = Path(__file__).resolve().parent / "out"
 AS_OF = date(2026, 11, 23)

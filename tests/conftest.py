@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import demo, warehouse
-from analytics.ingest import ingest_paths
+from analytics import warehouse
+from analytics.ingest import demo, ingest_paths
 
 #: Real platform exports, kept outside the repository, beside it (../shared/exports/); CI's clean
 #: clone has it too. $ANALYTICS_EXPORTS points elsewhere.
@@ -119,8 +119,8 @@ RENDERED = ("northwind-coffee", "harbour-yoga")
 def demo_reports(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's 2026-W47 reports of two businesses in all three formats, rendered once per
     session in this process (the worker pool has its own tests); returns the output folder."""
-    from analytics.batch import RenderOptions, run_batch
-    from analytics.period import Period
+    from analytics.metrics.period import Period
+    from analytics.render.batch import RenderOptions, run_batch
 
     out = tmp_path_factory.mktemp("reports")
     con = warehouse.connect(demo_path, read_only=True)

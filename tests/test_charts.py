@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import charts, config
+from analytics import config
+from analytics.render import charts
 from conftest import DEMO_PERIOD
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import AnalyticsError, demo, warehouse
+from analytics import AnalyticsError, warehouse
+from analytics.ingest import demo
 from conftest import DEMO_AS_OF
 
 

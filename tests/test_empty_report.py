@@ -8,8 +8,8 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from analytics.batch import RenderOptions, run_batch
-from analytics.period import Period
+from analytics.metrics.period import Period
+from analytics.render.batch import RenderOptions, run_batch
 from conftest import small_business, week_posts
 
 

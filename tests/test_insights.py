@@ -11,10 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from analytics import demo, warehouse
+from analytics import warehouse
+from analytics.ingest import demo
 from analytics.metrics import insights
+from analytics.metrics.stats import average_ranks, rank_sum_pvalues
 from analytics.report import build_reports
-from analytics.stats import average_ranks, rank_sum_pvalues
 from conftest import DEMO_AS_OF, DEMO_PERIOD, post
 
 

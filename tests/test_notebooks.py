@@ -11,9 +11,10 @@ import pytest
 from click.testing import CliRunner
 from nbformat.v4 import new_code_cell, new_notebook
 
-from analytics import AnalyticsError, notebook
+from analytics import AnalyticsError
+from analytics import notebooks as notebook
 from analytics.cli import cli
-from analytics.period import Period
+from analytics.metrics.period import Period
 from analytics.report import build_report
 from conftest import DEMO_AS_OF, DEMO_PERIOD
 
@@ -144,7 +145,7 @@ def test_unknown_parameter_names_are_refused_by_the_library_too(demo_path: Path)
 
 
 def test_committed_notebooks_have_no_outputs() -> None:
-    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb")) + [notebook.TEMPLATE]
     assert [p.name for p in notebooks] == ["01-explore.ipynb", "business_report.ipynb"]
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)

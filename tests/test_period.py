@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from analytics import AnalyticsError
-from analytics.period import Period, resolve_period
+from analytics.metrics.period import Period, resolve_period
 
 
 def test_iso_week() -> None:

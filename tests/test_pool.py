@@ -6,7 +6,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from analytics.pool import run_resilient
+from analytics.render.pool import run_resilient
 
 
 def work(n: int) -> int:

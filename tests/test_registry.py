@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from analytics import sql
 from analytics.cli import cli
-from analytics.deliver import DELIVERY_QUERIES
+from analytics.delivery.deliver import DELIVERY_QUERIES
 from analytics.ingest.load import INGEST_QUERIES
 from analytics.metrics import METRICS, SUPPORT_QUERIES
+from analytics.warehouse import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 

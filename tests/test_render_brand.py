@@ -14,9 +14,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from analytics import AnalyticsError, config
-from analytics.batch import RenderOptions, run_batch
-from analytics.period import Period
+from analytics.metrics.period import Period
 from analytics.render import load_brand
+from analytics.render.batch import RenderOptions, run_batch
 from conftest import small_business, week_posts
 
 

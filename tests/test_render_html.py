@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from analytics import charts, config, render
+from analytics import config, render
+from analytics.render import charts
 from conftest import DEMO_PERIOD
 
 SECTIONS = ("header", "overview", "trends", "platforms", "content", "insights", "appendix")

@@ -9,8 +9,8 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from analytics.batch import RenderOptions, run_batch
-from analytics.period import Period
+from analytics.metrics.period import Period
+from analytics.render.batch import RenderOptions, run_batch
 from conftest import post, small_business
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from analytics.batch import RenderOptions, run_batch
-from analytics.period import Period
+from analytics.metrics.period import Period
+from analytics.render.batch import RenderOptions, run_batch
 from conftest import DEMO_AS_OF, DEMO_PERIOD, post, small_business
 
 

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from analytics import AnalyticsError, render
-from analytics.batch import RenderOptions, run_batch
 from analytics.cli import cli
-from analytics.period import Period
+from analytics.metrics.period import Period
+from analytics.render.batch import RenderOptions, run_batch
 from analytics.report import report_dir
 from conftest import post, small_business
 

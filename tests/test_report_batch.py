@@ -9,9 +9,9 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from analytics.batch import STAMP, RenderOptions, run_batch
 from analytics.cli import cli
-from analytics.period import Period
+from analytics.metrics.period import Period
+from analytics.render.batch import STAMP, RenderOptions, run_batch
 from conftest import post, small_business, week_posts
 
 W47 = Period.parse("2026-W47")

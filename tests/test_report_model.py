@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import AnalyticsError, demo, warehouse
-from analytics.period import Period
+from analytics import AnalyticsError, warehouse
+from analytics.ingest import demo
+from analytics.metrics.period import Period
 from analytics.report import build_report, build_reports, report_dir, write_json
 from conftest import DEMO_AS_OF, DEMO_PERIOD, post
 

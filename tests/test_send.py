@@ -16,9 +16,9 @@ from pypdf import PdfReader
 
 from analytics import AnalyticsError, warehouse
 from analytics.cli import cli
-from analytics.deliver import SmtpSettings, check_address
-from analytics.period import Period
-from analytics.send import send
+from analytics.delivery.deliver import SmtpSettings, check_address
+from analytics.delivery.send import send
+from analytics.metrics.period import Period
 from conftest import DEMO_AS_OF, DEMO_PERIOD
 
 WEEK = Period.parse(DEMO_PERIOD)

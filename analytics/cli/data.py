@@ -42,8 +42,8 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
     """
     from tqdm import tqdm
 
-    from analytics import demo as demo_module
-    from analytics.period import parse_date
+    from analytics.ingest import demo as demo_module
+    from analytics.metrics.period import parse_date
 
     path = config.db_path(db)
     as_of_date = parse_date(as_of, "--as-of") if as_of else None
@@ -114,7 +114,7 @@ def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platf
     from analytics import ingest as ingest_module
     from analytics import warehouse
     from analytics.ingest import mapping
-    from analytics.period import parse_date
+    from analytics.metrics.period import parse_date
 
     path = config.db_path(db)
     day = parse_date(observed_on, "--observed-on") if observed_on else None
@@ -194,7 +194,8 @@ def businesses(db: Path | None) -> None:
 
     Example:  analytics businesses --db data/warehouse.duckdb
     """
-    from analytics import sql, warehouse
+    from analytics import warehouse
+    from analytics.warehouse import sql
 
     con = warehouse.connect(config.db_path(db), read_only=True)
     rows = sql.records(con, "businesses", business_ids=None)

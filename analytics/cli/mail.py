@@ -55,9 +55,9 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     from datetime import date
 
     from analytics import warehouse
-    from analytics.deliver import SmtpSettings, check_address
-    from analytics.period import parse_date, resolve_period
-    from analytics.send import send as send_reports
+    from analytics.delivery.deliver import SmtpSettings, check_address
+    from analytics.delivery.send import send as send_reports
+    from analytics.metrics.period import parse_date, resolve_period
 
     ids = selected_ids(business_ids, all_businesses)
     explicit = bool(period or start or end or days is not None)
@@ -72,7 +72,7 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
              "already_sent": ("already sent", None), "waiting": ("waiting", "yellow"),
              "failed": ("FAILED", "red"), "given_up": ("GIVEN UP", "red")}
 
-    def show(outcome) -> None:  # noqa: ANN001 - analytics.send.Outcome
+    def show(outcome) -> None:  # noqa: ANN001 - analytics.delivery.send.Outcome
         word, colour = marks[outcome.status]
         click.secho(f"{outcome.business_id:<24} {outcome.period:<10} {outcome.recipient:<32} "
                     f"{word}{': ' + outcome.detail if outcome.detail else ''}", fg=colour)
@@ -122,7 +122,7 @@ def schedule(db: Path | None, out: Path, at: str, install: bool, cron_file: Path
     Example:  analytics schedule --at 07:30 --install
               analytics schedule --systemd
     """
-    from analytics import schedule as schedule_module
+    from analytics.delivery import schedule as schedule_module
 
     path = config.db_path(db)
     if systemd:

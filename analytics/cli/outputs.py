@@ -45,8 +45,8 @@ def _formats(value: str) -> list[str]:
 @click.option("--force", is_flag=True,
               help="Render every report, even those whose inputs have not changed.")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Folder of templates to use before the built-in ones (copy templates/ "
-                   "and edit to restyle).")
+              help="Folder of templates to use before the built-in ones (copy files from "
+                   "analytics/render/templates/ and edit them to restyle).")
 @click.option("--brands", "brands_dir", type=click.Path(file_okay=False, path_type=Path),
               default=config.BRANDS_DIR, show_default=True,
               help="Folder of <business_id>.json brand files: {\"colour\": \"#1f6f5c\", "
@@ -72,8 +72,8 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     from tqdm import tqdm
 
     from analytics import warehouse
-    from analytics.batch import RenderOptions, run_batch
-    from analytics.period import resolve_period
+    from analytics.metrics.period import resolve_period
+    from analytics.render.batch import RenderOptions, run_batch
 
     formats = _formats(format_)
     if not config.CONTENT_LIMIT_RANGE[0] <= limit <= config.CONTENT_LIMIT_RANGE[1]:
@@ -121,7 +121,7 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="Another parameter the notebook declares (repeatable).")
 @click.option("--notebook", "template", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Notebook to run (default: notebooks/business_report.ipynb).")
+              default=None, help="Notebook to run (default: the packaged business_report.ipynb).")
 @handle_errors
 def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
              period: str | None, start: str | None, end: str | None, days: int | None,
@@ -141,10 +141,10 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
 
     from tqdm import tqdm
 
-    from analytics import notebook as notebook_module
+    from analytics import notebooks as notebook_module
     from analytics import warehouse
-    from analytics.businesses import list_businesses
-    from analytics.period import resolve_period
+    from analytics.metrics.period import resolve_period
+    from analytics.warehouse.businesses import list_businesses
 
     ids = selected_ids(business_ids, all_businesses)
     the_period, as_of_date = resolve_period(period, start, end, days, as_of)

@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import duckdb
 
-from analytics import config, sql
+from analytics import config
 from analytics.ingest import canonical, read
 from analytics.ingest.adapter import COUNTERS, Context, DailyFormat, PostFormat
 from analytics.ingest.formats import Format
 from analytics.ingest.plan import FilePlan, Part
 from analytics.ingest.tables import Table, open_tables
 from analytics.ingest.values import YearGuess
+from analytics.warehouse import sql
 
 #: How many rejects a result keeps in memory for display (the rejects file has them all).
 REJECTS_SHOWN = 1000

@@ -19,11 +19,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from analytics import sql
 from analytics.ingest import canonical
 from analytics.ingest.adapter import POST_COLUMNS, Context, Converted, DailyFormat, PostFormat
 from analytics.ingest.formats import Format, header_keys
 from analytics.ingest.tables import Table
+from analytics.warehouse import sql
 
 CHUNK_ROWS = 50_000
 STAGE = "_stage"

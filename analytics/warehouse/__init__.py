@@ -34,7 +34,7 @@ class Migration:
 def migrations() -> list[Migration]:
     """All migrations shipped with the package, in order; versions must run 1, 2, 3… with no gap."""
     found = []
-    for entry in (resources.files("analytics") / "migrations").iterdir():
+    for entry in (resources.files("analytics.warehouse") / "migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))

@@ -19,10 +19,10 @@ import duckdb
 import orjson
 
 from analytics import AnalyticsError, __version__, config
-from analytics.businesses import Business, list_businesses, validate_business_id
-from analytics.insights import Insights
-from analytics.period import Period, as_period, parse_date
-from analytics.snapshot import Overview, Scope, Snapshot
+from analytics.metrics.insights import Insights
+from analytics.metrics.period import Period, as_period, parse_date
+from analytics.metrics.snapshot import Overview, Scope, Snapshot
+from analytics.warehouse.businesses import Business, list_businesses, validate_business_id
 
 #: Bumped when a key of report.json changes meaning (keys are only ever added).
 REPORT_FORMAT = 1

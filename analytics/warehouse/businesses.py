@@ -9,7 +9,8 @@ from typing import Any
 
 import duckdb
 
-from analytics import AnalyticsError, sql
+from analytics import AnalyticsError
+from analytics.warehouse import sql
 
 BUSINESS_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 

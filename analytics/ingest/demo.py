@@ -44,7 +44,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import AnalyticsError, sql, warehouse
+from analytics import AnalyticsError, warehouse
+from analytics.warehouse import sql
 
 DEMO_SOURCE = "demo"
 

@@ -8,7 +8,7 @@ Which periods are due for a business (when no period is named):
   deliveries are due for a retry. A recipient added later receives reports from then on, not
   the backlog.
 
-Reports are rendered through the normal batch (``analytics.batch``), which skips a business
+Reports are rendered through the normal batch (``analytics.render.batch``), which skips a business
 whose report is current, so sending never re-renders for nothing and never sends a stale PDF.
 """
 
@@ -26,8 +26,7 @@ import duckdb
 import orjson
 
 from analytics import AnalyticsError, config
-from analytics.businesses import Business, list_businesses
-from analytics.deliver import (
+from analytics.delivery.deliver import (
     ConnectionFailed,
     Delivery,
     DeliveryError,
@@ -41,8 +40,9 @@ from analytics.deliver import (
     message_id,
     record,
 )
-from analytics.period import Period
+from analytics.metrics.period import Period
 from analytics.report import atomic_write, report_dir
+from analytics.warehouse.businesses import Business, list_businesses
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def send(
     Reports are rendered with the same formats, templates and brand as ``analytics report``,
     so a current report is reused, not redone in a different look.
     """
-    from analytics.batch import RenderOptions, run_batch
+    from analytics.render.batch import RenderOptions, run_batch
 
     now = now or datetime.now(UTC)
     if not dry_run and settings is None:

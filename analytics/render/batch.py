@@ -37,8 +37,8 @@ import duckdb
 import orjson
 
 from analytics import AnalyticsError, __version__, config
-from analytics.period import Period
-from analytics.pool import run_resilient
+from analytics.metrics.period import Period
+from analytics.render.pool import run_resilient
 from analytics.report import ReportBatch, atomic_write, report_dir
 
 STAMP = ".render.json"
@@ -175,7 +175,8 @@ def is_current(folder: Path, fingerprint: str, formats: Sequence[str]) -> bool:
 def render_task(task: Task) -> Outcome:
     """Render and write one report. Never raises: a failure is returned as an outcome, so
     one business cannot stop the batch (nor fail to pickle its exception)."""
-    from analytics import charts, render
+    from analytics import render
+    from analytics.render import charts
 
     seconds: dict[str, float] = {}
     timer = render.Timer()
@@ -243,7 +244,7 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
         # imported (and warmed up) once in the server; every worker is forked from it
-        context.set_forkserver_preload(["analytics.render_preload"])
+        context.set_forkserver_preload(["analytics.render.preload"])
     else:  # pragma: no cover - not on Linux or macOS
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context,

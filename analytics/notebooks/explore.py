@@ -17,10 +17,10 @@ import duckdb
 import pandas as pd
 
 from analytics import config, warehouse
-from analytics.businesses import list_businesses
-from analytics.labels import WEEKDAYS, platform_name
-from analytics.period import resolve_period
+from analytics.metrics.labels import WEEKDAYS, platform_name
+from analytics.metrics.period import resolve_period
 from analytics.report import Report, ReportBatch, build_report
+from analytics.warehouse.businesses import list_businesses
 
 
 def open_warehouse(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -97,7 +97,7 @@ def charts(report: Report) -> dict[str, Any]:
     same drawings as the HTML and PDF report, from the same functions."""
     from IPython.display import SVG
 
-    from analytics.charts import render_charts
+    from analytics.render.charts import render_charts
 
     drawn = render_charts(report.to_dict(), ["svg"])
     return {name: SVG(formats["svg"]) for name, formats in drawn.items()}
@@ -107,7 +107,7 @@ def posting_times_styled(report: Report) -> Any:
     """The weekday × window grid coloured like the report's heat map: each cell reads
     "1.85× · 15" (median engagement rate relative to the typical post, and the posts behind
     it); windows with fewer than 10 posts are pale, empty windows blank."""
-    from analytics.charts import heat_colour
+    from analytics.render.charts import heat_colour
 
     value = posting_times_frame(report, "median_relative_er")
     posts = posting_times_frame(report, "posts")

@@ -20,8 +20,9 @@ _COMMENT = re.compile(r"--[^\n]*")
 
 @functools.cache
 def load(name: str) -> str:
-    """The text of ``analytics/queries/<name>.sql``."""
-    return (resources.files("analytics") / "queries" / f"{name}.sql").read_text(encoding="utf-8")
+    """The text of ``analytics/warehouse/queries/<name>.sql``."""
+    path = resources.files("analytics.warehouse") / "queries" / f"{name}.sql"
+    return path.read_text(encoding="utf-8")
 
 
 @functools.cache
@@ -32,7 +33,7 @@ def parameters(name: str) -> frozenset[str]:
 
 def available() -> list[str]:
     """Every query file shipped with the package."""
-    folder = resources.files("analytics") / "queries"
+    folder = resources.files("analytics.warehouse") / "queries"
     return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".sql"))
 
 

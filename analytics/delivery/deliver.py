@@ -41,7 +41,8 @@ from typing import Any
 
 import duckdb
 
-from analytics import AnalyticsError, config, sql
+from analytics import AnalyticsError, config
+from analytics.warehouse import sql
 
 TLS_MODES = ("starttls", "ssl", "none")
 #: The query files the delivery log uses (the registry test checks none is orphaned).

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from analytics import config
-from analytics.labels import WEEKDAYS, fmt_day, platform_name, type_label, window_label
-from analytics.stats import Comparison
+from analytics.metrics.labels import WEEKDAYS, fmt_day, platform_name, type_label, window_label
+from analytics.metrics.stats import Comparison
 
 
 def confidence(q_value: float) -> str:

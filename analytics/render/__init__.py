@@ -31,7 +31,7 @@ import jinja2
 from markupsafe import Markup
 
 from analytics import AnalyticsError, config
-from analytics.labels import WEEKDAYS, platform_name, type_label
+from analytics.metrics.labels import WEEKDAYS, platform_name, type_label
 
 REPORT_TEMPLATE = "report.html.j2"
 INDEX_TEMPLATE = "index.html.j2"
@@ -284,7 +284,7 @@ def pdf_resources(charts: Mapping[str, Mapping[str, bytes]],
 def heat_rows(report: Mapping[str, Any], brand: Brand) -> list[dict[str, Any]]:
     """The posting-time windows arranged as weekday rows of 3-hour cells, each with its
     background colour (the numbers are the model's, untouched)."""
-    from analytics.charts import heat_colour
+    from analytics.render.charts import heat_colour
 
     rows: dict[int, dict[str, Any]] = {}
     for window in report["insights"]["best_posting_times"]:
@@ -446,7 +446,7 @@ def render_pdf(
 def warm_up() -> None:
     """Import the rendering stack and render a tiny page once (fonts found, caches filled),
     so worker processes forked afterwards start warm. Called by ``render_preload``."""
-    from analytics import charts
+    from analytics.render import charts
 
     environment(None)
     print_stylesheet(None)

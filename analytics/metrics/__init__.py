@@ -1,6 +1,6 @@
 """The metrics library: one function per question of the seed's API.
 
-Every answer is computed from a :class:`~analytics.snapshot.Snapshot` built for a set of
+Every answer is computed from a :class:`~analytics.metrics.snapshot.Snapshot` built for a set of
 businesses, a period and an as-of date. A call here builds a snapshot of one business;
 :func:`analytics.report.build_reports` builds one snapshot for all businesses, so a batch of a
 thousand reports costs one scan of the warehouse, not a thousand.
@@ -21,10 +21,10 @@ import duckdb
 import pandas as pd
 
 from analytics import AnalyticsError, config
-from analytics.businesses import Business, list_businesses
-from analytics.insights import Insights
-from analytics.period import Period, as_period, parse_date
-from analytics.snapshot import Overview, Scope, Snapshot
+from analytics.metrics.insights import Insights
+from analytics.metrics.period import Period, as_period, parse_date
+from analytics.metrics.snapshot import Overview, Scope, Snapshot
+from analytics.warehouse.businesses import Business, list_businesses
 
 
 def _as_of(as_of: date | str | None) -> date:

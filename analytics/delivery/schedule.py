@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analytics import AnalyticsError, config
+from analytics import AnalyticsError
 
 MARK = "# analytics: weekly report emails"
 #: Where the job reads SMTP settings from: outside the repository, readable by its owner only.
@@ -31,7 +31,7 @@ def _time(at: str) -> tuple[int, int]:
 
 def job_command(db: Path, out: Path) -> str:
     """The shell command the scheduler runs, from the project folder."""
-    root = config.PROJECT_ROOT
+    root = Path.cwd()
     analytics = Path(sys.executable).parent / "analytics"
     log = Path(db).resolve().parent / "send-cron.log"
     settings = f"{{ [ ! -f {ENV_FILE} ] || {{ set -a; . {ENV_FILE}; set +a; }}; }}"

@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 import duckdb
 import numpy as np
 
-from analytics import config, sql
-from analytics.businesses import Business
-from analytics.insights import EMPTY_POSTS, Insights, analyse
-from analytics.period import Period
+from analytics import config
+from analytics.metrics.insights import EMPTY_POSTS, Insights, analyse
+from analytics.metrics.period import Period
+from analytics.warehouse import sql
+from analytics.warehouse.businesses import Business
 
 
 @dataclass(frozen=True)

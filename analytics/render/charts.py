@@ -32,7 +32,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from analytics import config  # noqa: E402
-from analytics.labels import platform_name, type_label  # noqa: E402
+from analytics.metrics.labels import platform_name, type_label  # noqa: E402
 
 INK = "#1f2933"
 MUTED = "#6b7785"

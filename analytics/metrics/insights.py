@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from analytics import claims, config
-from analytics.labels import WEEKDAYS, fmt_day
-from analytics.stats import Comparison, median, rank_sum_pvalues
+from analytics import config
+from analytics.metrics import claims
+from analytics.metrics.labels import WEEKDAYS, fmt_day
+from analytics.metrics.stats import Comparison, median, rank_sum_pvalues
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics import AnalyticsError, config
-from analytics.period import Period
+from analytics.metrics.period import Period
 from analytics.report import atomic_write, report_dir
 
 KERNEL_NAME = "analytics"
@@ -201,7 +201,7 @@ class _Worker:
             self.km.connection_file = tempfile.mktemp(prefix="analytics-kernel-",
                                                       suffix=".json")
             self.km.ip = self.km.connection_file[:-5]  # IPC socket path prefix
-            run_sync(self.km.start_kernel)(cwd=str(config.PROJECT_ROOT))
+            run_sync(self.km.start_kernel)(cwd=os.getcwd())
             self.runs = 0
         return self.km
 
@@ -237,7 +237,7 @@ class _Worker:
             executed = papermill.execute_notebook(
                 nb, None, parameters=job.parameters, engine_name=ENGINE_NAME,
                 kernel_name=KERNEL_NAME, progress_bar=False, request_save_on_cell_execute=False,
-                cwd=str(config.PROJECT_ROOT),
+                cwd=os.getcwd(),
             )
         except PapermillExecutionError as exc:
             executed = _ENGINE_STATE["last"]
@@ -402,7 +402,7 @@ def run_notebooks(
 ) -> list[NotebookResult]:
     """Run every job on at most ``workers`` warm kernels; results in the order of ``jobs``.
 
-    A worker process that dies takes only its own business with it (see ``analytics.pool``).
+    A worker process that dies takes only its own business with it (see ``analytics.render.pool``).
     """
     if not jobs:
         return []
@@ -419,7 +419,7 @@ def run_notebooks(
         return results
     import multiprocessing
 
-    from analytics.pool import run_resilient
+    from analytics.render.pool import run_resilient
 
     context = multiprocessing.get_context("spawn")  # no forked zmq/asyncio state
     done: dict[str, NotebookResult] = {}
