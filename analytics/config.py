@@ -23,6 +23,11 @@ EMAIL_PATTERN = (
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
 
+#: Dates outside these years are typing mistakes, not social media history (and near the ends
+#: of Python's calendar, shifting them by a period would overflow). Ingest, periods, dates on
+#: the command line all check against this one window.
+YEARS = (2000, 2100)
+
 PLATFORMS = ("x", "facebook", "instagram", "linkedin", "tiktok", "youtube")
 
 # --- bounds of the seed's API -------------------------------------------------------------

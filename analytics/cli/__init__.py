@@ -26,7 +26,7 @@ def cli() -> None:
 
 
 for command in (data.demo, data.ingest, data.formats, data.businesses, outputs.report,
-                outputs.notebook, mail.send, mail.schedule):
+                outputs.notebook, outputs.schema, mail.send, mail.schedule):
     cli.add_command(command)
 
 

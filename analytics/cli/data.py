@@ -80,7 +80,7 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
 @click.option("--timezone", "timezone", metavar="TZ",
               help="Timezone of local times in the exports (Meta, Facebook Insights; default: "
                    "the business's).")
-@click.option("--year", type=click.IntRange(2000, 2100),
+@click.option("--year", type=click.IntRange(*config.YEARS),
               help="Year of the first row of exports whose dates have none (TikTok, Meta "
                    "follower history), unless the file name holds the export period.")
 @click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),

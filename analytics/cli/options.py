@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +59,6 @@ def out_option(func: F) -> F:
 
 
 def selected_ids(business_ids: tuple[str, ...], all_businesses: bool) -> list[str] | None:
-    from analytics.report import iter_ids
-
     if all_businesses and business_ids:
         raise AnalyticsError("give --business ID or --all, not both")
     if not all_businesses and not business_ids:
@@ -94,3 +92,15 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
         except ValueError:
             params[name.strip()] = value
     return params
+
+
+def iter_ids(values: Iterable[str]) -> list[str]:
+    """Business ids from repeated or comma-separated options, validated, order kept."""
+    from analytics.warehouse.businesses import validate_business_id
+
+    ids: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            if part.strip() and part.strip() not in ids:
+                ids.append(validate_business_id(part.strip()))
+    return ids

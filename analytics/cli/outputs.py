@@ -177,3 +177,20 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
         for result in failed:
             click.secho(f"  {result.business_id}: {result.error}", fg="red", err=True)
         sys.exit(1)
+
+
+@click.command()
+@handle_errors
+def schema() -> None:
+    """Print the JSON Schema of report.json (draft 2020-12).
+
+    Generated from the report model's declaration, so it always matches what `report`
+    writes. Keys are only ever added, never renamed.
+
+    \b
+    Example:
+      analytics schema > report.schema.json
+    """
+    from analytics.report.schema import schema_json
+
+    click.echo(schema_json().decode(), nl=False)

@@ -145,7 +145,7 @@ def send(
     if not dry_run and settings is None:
         raise AnalyticsError("no SMTP settings: set SMTP_HOST and SMTP_FROM, or use --dry-run")
     for period in periods or ():
-        if period.end >= as_of:
+        if not period.is_complete(as_of):
             raise AnalyticsError(
                 f"period {period.label} ends on {period.end}, not before the as-of date "
                 f"{as_of}: it is still under way; send it once it has ended"

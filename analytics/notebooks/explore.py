@@ -19,6 +19,8 @@ import pandas as pd
 from analytics import config, warehouse
 from analytics.metrics.labels import WEEKDAYS, platform_name
 from analytics.metrics.period import resolve_period
+from analytics.metrics.results import ContentRow, PlatformRow, PostingWindow, TrendPoint
+from analytics.records import Record
 from analytics.report import Report, ReportBatch, build_report
 from analytics.warehouse.businesses import list_businesses
 
@@ -62,23 +64,23 @@ def overview_frame(report: Report) -> pd.DataFrame:
     return frame.set_index("metric")
 
 
+def _frame(rows: list[Any], record: type[Record]) -> pd.DataFrame:
+    """Rows of a report section as a DataFrame whose columns are the record's fields (the
+    ``report.json`` keys), in declaration order, even when there are no rows."""
+    return pd.DataFrame([r.to_dict() for r in rows], columns=list(record.columns()))
+
+
 def content_frame(report: Report) -> pd.DataFrame:
     """Top content, ranked by engagement rate (the report's table)."""
-    columns = ["rank", "platform", "content_type", "title", "published_at", "views", "reach",
-               "likes", "shares", "comments", "clicks", "engagement", "engagement_rate", "ctr",
-               "content_id", "permalink"]
-    return pd.DataFrame(report.content, columns=columns).set_index("rank")
+    return _frame(report.content, ContentRow).set_index("rank")
 
 
 def platforms_frame(report: Report) -> pd.DataFrame:
-    columns = ["platform", "posts", "views", "reach", "engagement", "engagement_rate", "ctr",
-               "share_of_engagement", "likes", "shares", "comments", "clicks"]
-    return pd.DataFrame(report.platforms, columns=columns).set_index("platform")
+    return _frame(report.platforms, PlatformRow).set_index("platform")
 
 
 def trends_frame(report: Report) -> pd.DataFrame:
-    frame = pd.DataFrame(report.trends,
-                         columns=["date", "posts", "views", "engagement", "engagement_rate"])
+    frame = _frame(report.trends, TrendPoint)
     frame["date"] = pd.to_datetime(frame["date"])
     return frame.set_index("date")
 
@@ -86,7 +88,7 @@ def trends_frame(report: Report) -> pd.DataFrame:
 def posting_times_frame(report: Report, value: str = "median_relative_er") -> pd.DataFrame:
     """Weekday × 3-hour window grid (rows: weekdays; columns: window starts) of ``value``:
     ``median_relative_er`` (1.0 = the business's typical post) or ``posts``."""
-    frame = pd.DataFrame(report.insights.best_posting_times)
+    frame = _frame(report.insights.best_posting_times, PostingWindow)
     grid = frame.pivot(index="weekday", columns="hours", values=value)
     grid.index = [WEEKDAYS[d - 1] for d in grid.index]
     return grid
@@ -128,10 +130,10 @@ def posting_times_styled(report: Report) -> Any:
 
 def recommendations_frame(report: Report) -> pd.DataFrame:
     rows = [
-        {"claim": r["claim"], "confidence": r["confidence"], "effect": r["evidence"]["effect"],
-         "ci_low": r["evidence"]["ci_low"], "ci_high": r["evidence"]["ci_high"],
-         "posts": r["evidence"]["n"], "compared_with": r["evidence"]["n_rest"],
-         "q_value": r["evidence"]["q_value"], "evidence": r["evidence_text"]}
+        {"claim": r.claim, "confidence": r.confidence, "effect": r.evidence["effect"],
+         "ci_low": r.evidence["ci_low"], "ci_high": r.evidence["ci_high"],
+         "posts": r.evidence["n"], "compared_with": r.evidence["n_rest"],
+         "q_value": r.evidence["q_value"], "evidence": r.evidence_text}
         for r in report.insights.recommendations
     ]
     return pd.DataFrame(rows, columns=["claim", "confidence", "effect", "ci_low", "ci_high",
@@ -151,9 +153,9 @@ def heading(report: Report) -> str:
 
 def recommendations_markdown(report: Report) -> str:
     """Recommendations with their evidence, then the notes, as Markdown for ``display``."""
-    lines = [f"**{_md(r['claim'])}**  \n{_md(r['evidence_text'])}\n"
+    lines = [f"**{_md(r.claim)}**  \n{_md(r.evidence_text)}\n"
              for r in report.insights.recommendations]
-    lines += [f"- {_md(n['text'])}" for n in report.insights.notes]
+    lines += [f"- {_md(n.text)}" for n in report.insights.notes]
     return "\n".join(lines) or "_No recommendations._"
 
 
