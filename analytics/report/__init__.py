@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -84,7 +84,11 @@ class Report:
 class ReportBatch:
     """The reports of many businesses from one snapshot, yielded one at a time as
     ``(business, Report)``, or ``(business, exception)`` for a business whose report could not
-    be built: one business failing never stops the others."""
+    be built: one business failing never stops the others.
+
+    ``on_read`` is called once everything has been read from ``con`` (before the first report
+    is assembled): the caller closes the connection there, so writers do not wait for the
+    insights of a thousand businesses."""
 
     def __init__(
         self,
@@ -94,12 +98,14 @@ class ReportBatch:
         as_of: date | str | None = None,
         *,
         limit: int = config.CONTENT_LIMIT_DEFAULT,
+        on_read: Callable[[], None] | None = None,
     ):
         self.businesses = list_businesses(con, business_ids)
         self.period = as_period(period)
         self.as_of = date.today() if as_of is None else parse_date(as_of, "as_of")
         self.limit = limit
         self._con = con
+        self._on_read = on_read
 
     @property
     def total(self) -> int:
@@ -107,9 +113,14 @@ class ReportBatch:
 
     def __iter__(self) -> Iterator[tuple[Business, Report | Exception]]:
         if not self.businesses:
+            if self._on_read:
+                self._on_read()
             return
         ids = [b.business_id for b in self.businesses]
         snapshot = Snapshot(self._con, Scope.build(ids, self.period, self.as_of))
+        if self._on_read:
+            snapshot.fetch_all(self.limit)
+            self._on_read()
         for business in self.businesses:
             try:
                 yield business, _assemble(snapshot, business, self.limit)
