@@ -202,7 +202,9 @@ def _open_duckdb(db: Path, lock: _Lock, *, read_only: bool) -> duckdb.DuckDBPyCo
         try:
             return connect(db, read_only=read_only, upgrade=False)
         except WarehouseBusy as exc:
-            lock.pause(tries, f"a process outside analytics holds it ({exc})")
+            pid = re.search(r"\(PID (\d+)\)", str(exc))
+            lock.pause(tries, f"another process{f' (pid {pid[1]})' if pid else ''} has it open "
+                              "outside analytics (an older version, the duckdb shell?)")
             tries += 1
 
 
