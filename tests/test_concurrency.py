@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from click.testing import CliRunner
 from test_send import Server, free_port
 
+from analytics.cli import cli
 from analytics.ingest import demo
 from analytics.warehouse.access import lock_path, reading
 from conftest import DEMO_AS_OF, DEMO_PERIOD, POST_COLUMNS, post, write_csv
@@ -171,9 +173,7 @@ def test_ingest_finishes_while_report_all_renders_and_the_reports_keep_the_state
     state = report["warehouse"]
     assert state["last_ingest_at"].startswith(AS_OF)  # the demo's ingest, not today's
     with reading(db) as con:
-        (observations,) = con.execute(
-            "SELECT count(*) FROM content_metrics WHERE content_id LIKE ?",
-            [f"{target}-%"]).fetchone()
+        (observations,) = con.execute("SELECT count(*) FROM content_metrics").fetchone()
     assert state["observations"] == observations - 1
     rerun = analytics("report", "--business", target, "--period", DEMO_PERIOD, "--as-of", AS_OF,
                       "--db", str(db), "--out", str(tmp_path / "again"), "--format", "json")
@@ -181,6 +181,32 @@ def test_ingest_finishes_while_report_all_renders_and_the_reports_keep_the_state
     again = json.loads((tmp_path / "again" / target / DEMO_PERIOD / "report.json").read_text())
     assert again["overview"]["total_views"] == report["overview"]["total_views"] + BIG
     assert again["warehouse"]["observations"] == observations
+
+
+def test_report_json_records_the_state_read_and_an_ingest_elsewhere_rerenders_nothing(
+    db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "reports"
+    args = ["report", "--business", "northwind-coffee,harbour-yoga", "--period", DEMO_PERIOD,
+            "--as-of", AS_OF, "--db", str(db), "--out", str(out), "--format", "json"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+
+    def state(business_id: str) -> dict:
+        return json.loads((out / business_id / DEMO_PERIOD / "report.json").read_text())[
+            "warehouse"]
+
+    first = state("northwind-coffee")
+    with reading(db) as con:
+        assert first == {"observations": counts(db)[1], "last_ingest_at": con.execute(
+            "SELECT max(ingested_at) FROM content_metrics").fetchone()[0].isoformat()}
+    ingest = CliRunner().invoke(cli, ["ingest", str(new_posts_csv(tmp_path, ["harbour-yoga"])),
+                                      "--db", str(db)])
+    assert ingest.exit_code == 0, ingest.output
+    again = CliRunner().invoke(cli, args)
+    assert "1 reports written" in again.output and "1 unchanged" in again.output
+    assert state("northwind-coffee") == first  # its numbers did not change: not re-rendered
+    assert state("harbour-yoga")["observations"] == first["observations"] + 1
+    assert state("harbour-yoga")["last_ingest_at"] > first["last_ingest_at"]
 
 
 # --- writers wait, within a bound --------------------------------------------------------------

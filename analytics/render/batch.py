@@ -269,8 +269,10 @@ def _timed(iterator: Iterator[Any], seconds: dict[str, float]) -> Iterator[Any]:
 
 def report_payload(report: Report, state: DataState) -> bytes:
     """``report.json``: the model, plus the as-of state of the warehouse it was read from
-    (``warehouse``: the business's observations and its last ingest), so a report says which
-    ingests it includes. Only data changes it, so an unchanged report is still skipped."""
+    (``warehouse``: observations and the last ingest), so a report says which ingests it
+    includes. The fingerprint covers the model alone: an ingest for other businesses does
+    not re-render a report whose numbers it did not change (that report.json keeps the state
+    it was computed from, which still describes its numbers)."""
     return orjson.dumps(report.to_dict() | {"warehouse": state.to_dict()},
                         option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
@@ -316,12 +318,12 @@ def run_batch(
     try:
         batch = ReportBatch(con, business_ids, period, as_of, limit=limit, on_read=release)
         # on the same connection as the snapshot: the state the reports are computed from
-        states = data_state(con, [b.business_id for b in batch.businesses])
+        state = data_state(con)
     except BaseException:
         release()
         raise
     try:
-        result = _render_all(batch, states, options, jobs, on_outcome, on_start, started)
+        result = _render_all(batch, state, options, jobs, on_outcome, on_start, started)
     finally:
         release()
     result.held_seconds = held[0]
@@ -330,7 +332,7 @@ def run_batch(
 
 def _render_all(
     batch: ReportBatch,
-    states: dict[str, DataState],
+    state: DataState,
     options: RenderOptions,
     jobs: int,
     on_outcome: Callable[[Outcome], None] | None,
@@ -357,8 +359,8 @@ def _render_all(
                 if isinstance(result, Exception):
                     raise result
                 folder = report_dir(options.out, business_id, batch.period)
-                payload = report_payload(result, states.get(business_id, DataState()))
-                fingerprint = report_fingerprint(payload, shared, business_id, options)
+                fingerprint = report_fingerprint(result.to_json(), shared, business_id, options)
+                payload = report_payload(result, state)
             except Exception as exc:  # noqa: BLE001 - one business never stops the batch
                 record(Outcome(business_id, "failed", error=f"{type(exc).__name__}: {exc}"))
                 continue

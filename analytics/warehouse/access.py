@@ -350,7 +350,8 @@ WAREHOUSE_QUERIES = ("data_state",)
 
 @dataclass(frozen=True)
 class DataState:
-    """The as-of state of one business's data in the warehouse, as a reader saw it."""
+    """The as-of state of the warehouse, as a reader saw it: its post observations and when
+    the newest was ingested. Any ingest that changes a counter changes it."""
 
     observations: int = 0
     last_ingest_at: datetime | None = None
@@ -363,10 +364,8 @@ class DataState:
         }
 
 
-def data_state(con: duckdb.DuckDBPyConnection, business_ids: list[str]) -> dict[str, DataState]:
-    """Per business: its observations and when the newest was ingested. Read it on the same
-    connection as the data it describes (one connection sees one committed state)."""
-    return {
-        r["business_id"]: DataState(r["observations"], r["last_ingest_at"])
-        for r in sql.records(con, "data_state", business_ids=list(business_ids))
-    }
+def data_state(con: duckdb.DuckDBPyConnection) -> DataState:
+    """The state of the warehouse on ``con``. Read it on the same connection as the data it
+    describes (one connection sees one committed state)."""
+    (row,) = sql.records(con, "data_state")
+    return DataState(row["observations"], row["last_ingest_at"])
