@@ -345,3 +345,53 @@ def test_a_killed_demo_leaves_no_scratch_file_and_the_warehouse_as_it_was(
     assert scratch_files(db) == []
     assert counts(db) == before  # the same 5-business demo, whole
     assert lock_path(db).exists()
+
+
+# --- the bound, the readers, and processes outside our lock ---------------------------------------
+
+
+def test_a_bad_wait_setting_is_one_line(db: Path) -> None:
+    result = CliRunner().invoke(cli, ["businesses", "--db", str(db)],
+                                env={"ANALYTICS_LOCK_TIMEOUT": "ten minutes"})
+    assert result.exit_code == 1
+    assert result.output.strip() == ("error: ANALYTICS_LOCK_TIMEOUT must be a number of "
+                                     "seconds, not 'ten minutes'")
+    assert CliRunner().invoke(cli, ["businesses", "--db", str(db), "--wait", "-1"]).exit_code == 2
+
+
+def test_a_reader_waits_for_a_writer_then_reads_what_it_committed(db: Path) -> None:
+    writer = python(f"""
+        import sys, time
+        from analytics.warehouse.access import writing
+        with writing({str(db)!r}, "ingest") as con:
+            print("holding", flush=True)
+            time.sleep(1.5)
+            con.execute("UPDATE businesses SET name = 'Renamed' WHERE business_id = 'kiku-ramen'")
+    """)
+    assert writer.stdout.readline().strip() == "holding"
+    result = CliRunner().invoke(cli, ["businesses", "--db", str(db), "--wait", "30"])
+    assert finish(writer)[0] == 0
+    assert result.exit_code == 0
+    assert "waiting for the warehouse" in result.output and "`analytics ingest`" in result.output
+    assert "Renamed" in result.output
+
+
+def test_a_process_outside_the_lock_is_waited_for_and_named(db: Path, tmp_path: Path) -> None:
+    outsider = python(f"""
+        import time, duckdb
+        con = duckdb.connect({str(db)!r})  # the duckdb shell, say: it knows nothing of our lock
+        print("holding", flush=True)
+        time.sleep(20)
+    """)
+    assert outsider.stdout.readline().strip() == "holding"
+    try:
+        code, _, err = finish(analytics("ingest", str(new_posts_csv(tmp_path, ["kiku-ramen"])),
+                                        "--db", str(db), "--wait", "1"))
+    finally:
+        outsider.kill()
+        outsider.wait()
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and "Traceback" not in err
+    assert f"another process (pid {outsider.pid}) has it open outside analytics" in lines[0]
+    assert lines[1].startswith("error:") and "nothing was written" in lines[1]
