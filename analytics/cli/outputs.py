@@ -155,6 +155,8 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
     path = config.db_path(db)
     with reading(path, timeout=wait, on_wait=tell_waiting) as con:
         businesses = [b.business_id for b in list_businesses(con, ids)]
+    if wait is not None:  # the kernels read through the same helper: same bound
+        os.environ["ANALYTICS_LOCK_TIMEOUT"] = f"{wait:g}"
     planned = notebook_module.plan(
         businesses, the_period, as_of_date, path, out, parse_params(params),
         template or notebook_module.TEMPLATE,
