@@ -399,3 +399,20 @@ def test_a_process_outside_the_lock_is_waited_for_and_named(db: Path, tmp_path: 
     assert len(lines) == 2 and "Traceback" not in err
     assert f"another process (pid {outsider.pid}) has it open outside analytics" in lines[0]
     assert lines[1].startswith("error:") and "nothing was written" in lines[1]
+
+
+def test_a_reader_of_an_older_warehouse_has_it_upgraded_under_the_writer_lock(
+    tmp_path: Path,
+) -> None:
+    import duckdb
+
+    from analytics import warehouse
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    warehouse.migrate(con, 1)
+    con.close()
+    told: list[str] = []
+    with reading(path, on_wait=told.append) as con:
+        assert warehouse.schema_version(con) == warehouse.SCHEMA_VERSION
+    assert told == []  # nobody else held it: no wait
