@@ -19,10 +19,10 @@ JOBS_ARGS := $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 .DEFAULT_GOAL := help
 .PHONY: help install system-deps demo reports report notebooks lab send schedule test lint \
-	bench bench-render bench-ingest clean
+	bench bench-render bench-ingest bench-concurrency clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -82,8 +82,9 @@ test: install ## Run the test suite (what CI runs)
 lint: install ## Lint with ruff
 	$(BIN)/ruff check analytics tests benchmarks
 
-bench: install ## All benchmarks (report models, insight accuracy, notebooks, ingest, rendering)
+bench: install ## All benchmarks (report models, warehouse access, insight accuracy, notebooks, ingest, rendering)
 	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/bench_concurrency.py
 	$(BIN)/python benchmarks/insight_accuracy.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 	$(BIN)/python benchmarks/bench_ingest.py
@@ -92,8 +93,11 @@ bench: install ## All benchmarks (report models, insight accuracy, notebooks, in
 bench-ingest: install ## Ingest benchmark alone: a 1 GB canonical CSV and its Parquet (SIZE_MB=…)
 	$(BIN)/python benchmarks/bench_ingest.py $(if $(SIZE_MB),--size-mb $(SIZE_MB))
 
+bench-concurrency: install ## How long report --all holds the warehouse, and the read path's cost (BUSINESSES=…)
+	$(BIN)/python benchmarks/bench_concurrency.py $(if $(BUSINESSES),--businesses $(BUSINESSES))
+
 bench-render: install ## Benchmark HTML+PDF rendering alone: 200 businesses, --jobs 1 and 2, before/after
 	$(BIN)/python benchmarks/bench_render.py
 
 clean: ## Remove generated warehouses, reports and caches (keeps .venv)
-	rm -rf data/*.duckdb data/*.wal data/rejects reports/*/ reports/index.html .pytest_cache
+	rm -rf data/*.duckdb data/*.wal data/*.lock data/rejects reports/*/ reports/index.html .pytest_cache

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from analytics import AnalyticsError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 DEFAULT_DB = Path("data") / "warehouse.duckdb"
@@ -75,6 +77,33 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
         return Path(explicit)
     env = os.environ.get("ANALYTICS_DB")
     return Path(env) if env else DEFAULT_DB
+
+
+#: How long a command waits for the warehouse when another holds it (a writer waits for the
+#: writer before it and for readers to finish their read; a reader waits for a writer), before
+#: it gives up with one line and exit status 1. ``--wait`` or ``$ANALYTICS_LOCK_TIMEOUT``
+#: override it. Ten minutes: the scheduled send must outlast a large ingest.
+LOCK_TIMEOUT_SECONDS = 600.0
+
+
+def lock_timeout(explicit: float | None = None) -> float:
+    """Seconds to wait for the warehouse: ``--wait``, else ``$ANALYTICS_LOCK_TIMEOUT``, else
+    :data:`LOCK_TIMEOUT_SECONDS`."""
+    if explicit is not None:
+        value, source = explicit, "--wait"
+    else:
+        env = os.environ.get("ANALYTICS_LOCK_TIMEOUT", "").strip()
+        if not env:
+            return LOCK_TIMEOUT_SECONDS
+        source = "ANALYTICS_LOCK_TIMEOUT"
+        try:
+            value = float(env)
+        except ValueError:
+            raise AnalyticsError(f"{source} must be a number of seconds, not {env[:20]!r}") \
+                from None
+    if not 0 <= value <= 86_400 or value != value:
+        raise AnalyticsError(f"{source} must be from 0 to 86400 seconds, not {value:g}")
+    return float(value)
 
 
 # --- rendering: HTML and PDF dashboards (see analytics/render.py and analytics/batch.py) -----

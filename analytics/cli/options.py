@@ -28,6 +28,19 @@ def db_option(func: F) -> F:
     )(func)
 
 
+def wait_option(func: F) -> F:
+    return click.option(
+        "--wait", "wait", type=click.FloatRange(0, 86_400), default=None, metavar="SECONDS",
+        help="How long to wait for the warehouse while another command holds it. Default: "
+             f"$ANALYTICS_LOCK_TIMEOUT, else {config.LOCK_TIMEOUT_SECONDS:g}.",
+    )(func)
+
+
+def tell_waiting(message: str) -> None:
+    """The one line a command prints when it starts waiting for the warehouse."""
+    click.secho(message, fg="yellow", err=True)
+
+
 def period_options(func: F) -> F:
     options = [
         click.option("--period", help="ISO week (2026-W47), month (2026-11) or range "

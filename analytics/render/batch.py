@@ -20,6 +20,7 @@ write the files. So:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -39,7 +40,8 @@ import orjson
 from analytics import AnalyticsError, __version__, config
 from analytics.metrics.period import Period
 from analytics.render.pool import run_resilient
-from analytics.report import ReportBatch, atomic_write, report_dir
+from analytics.report import Report, ReportBatch, atomic_write, report_dir
+from analytics.warehouse.access import DataState, Warehouse, data_state
 
 STAMP = ".render.json"
 FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf"}
@@ -95,6 +97,8 @@ class BatchResult:
     #: rest summed over workers)
     seconds: dict[str, float]
     wall_seconds: float
+    #: how long the batch held the warehouse (its snapshot read), in seconds
+    held_seconds: float = 0.0
 
     def with_status(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -264,8 +268,17 @@ def _timed(iterator: Iterator[Any], seconds: dict[str, float]) -> Iterator[Any]:
         yield item
 
 
+def report_payload(report: Report, state: DataState) -> bytes:
+    """``report.json``: the model, plus the as-of state of the warehouse it was read from
+    (``warehouse``: observations and the last ingest), so a report says which ingests it
+    includes. The fingerprint covers the model alone: an ingest for other businesses does
+    not re-render a report whose numbers it did not change (that report.json keeps the state
+    it was computed from, which still describes its numbers)."""
+    return dataclasses.replace(report, data_state=state).to_json()
+
+
 def run_batch(
-    con: duckdb.DuckDBPyConnection,
+    source: duckdb.DuckDBPyConnection | Warehouse,
     business_ids: Sequence[str] | None,
     period: Period,
     as_of: date,
@@ -279,6 +292,11 @@ def run_batch(
     """Write the reports of ``business_ids`` (all when None) for ``period`` under
     ``options.out``; ``jobs`` worker processes (0: render in this process).
 
+    Given a :class:`Warehouse`, the batch reads it through a short read-only connection and
+    closes it as soon as the snapshot is read, before any rendering: an ingest waits seconds
+    for it, not the whole batch. Given a connection (``send``, under its writer lock), the
+    caller keeps it.
+
     ``on_start(total)`` is called once the businesses are known and ``on_outcome`` after each
     business (a progress bar). Failures are in the result, never raised.
     """
@@ -286,7 +304,41 @@ def run_batch(
     unknown = [f for f in options.formats if f not in FILES]
     if unknown or not options.formats:
         raise AnalyticsError(f"formats are {', '.join(FILES)}; not {', '.join(unknown) or '—'}")
-    batch = ReportBatch(con, business_ids, period, as_of, limit=limit)
+    session = source.read() if isinstance(source, Warehouse) else None
+    held_since = time.perf_counter()
+    held: list[float] = []
+    con = session.con if session else source
+
+    def release() -> None:
+        if not held:
+            held.append(time.perf_counter() - held_since)
+        if session:
+            session.close()
+
+    try:
+        batch = ReportBatch(con, business_ids, period, as_of, limit=limit, on_read=release)
+        # on the same connection as the snapshot: the state the reports are computed from
+        state = data_state(con)
+    except BaseException:
+        release()
+        raise
+    try:
+        result = _render_all(batch, state, options, jobs, on_outcome, on_start, started)
+    finally:
+        release()
+    result.held_seconds = held[0]
+    return result
+
+
+def _render_all(
+    batch: ReportBatch,
+    state: DataState,
+    options: RenderOptions,
+    jobs: int,
+    on_outcome: Callable[[Outcome], None] | None,
+    on_start: Callable[[int], None] | None,
+    started: float,
+) -> BatchResult:
     if on_start:
         on_start(batch.total)
     shared = code_fingerprint() + templates_fingerprint(options.templates)
@@ -307,8 +359,8 @@ def run_batch(
                 if isinstance(result, Exception):
                     raise result
                 folder = report_dir(options.out, business_id, batch.period)
-                payload = result.to_json()
-                fingerprint = report_fingerprint(payload, shared, business_id, options)
+                fingerprint = report_fingerprint(result.to_json(), shared, business_id, options)
+                payload = report_payload(result, state)
             except Exception as exc:  # noqa: BLE001 - one business never stops the batch
                 record(Outcome(business_id, "failed", error=f"{type(exc).__name__}: {exc}"))
                 continue
