@@ -32,12 +32,13 @@ $(STAMP): pyproject.toml
 
 # What WeasyPrint (PDF reports) needs from the system: pango and fonts (DejaVu for the report,
 # Noto CJK and colour emoji so that Japanese titles and emoji in posts are not drawn as empty
-# boxes). Installed with apt-get when missing and running as root (a fresh Debian machine,
-# CI); otherwise says what to install.
+# boxes); chromium for the portal's browser test (driven by playwright; no browser download).
+# Installed with apt-get when missing and running as root (a fresh Debian machine, CI);
+# otherwise says what to install.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk \
-	fonts-noto-color-emoji
+	fonts-noto-color-emoji chromium
 
-system-deps: ## Install pango and fonts for PDF reports when missing (apt-get, as root)
+system-deps: ## Install pango and fonts for PDF reports, chromium for tests, when missing (apt-get, as root)
 	@command -v dpkg-query >/dev/null || { echo "not Debian: make sure pango and DejaVu fonts are installed"; exit 0; }; \
 	missing=""; for pkg in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \

@@ -74,7 +74,8 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 # --- rendering: HTML and PDF dashboards (see analytics/render.py and analytics/batch.py) -----
 #: Every output `analytics report` can write, and what it writes when not told.
-REPORT_FORMATS = ("html", "pdf", "json")
+#: ``csv`` and ``xlsx`` are the spreadsheet exports (analytics/render/exports.py).
+REPORT_FORMATS = ("html", "pdf", "json", "csv", "xlsx")
 DEFAULT_REPORT_FORMATS = ("html", "pdf", "json")
 #: Optional per-business branding: ``<BRANDS_DIR>/<business_id>.json`` holding
 #: ``{"colour": "#1f6f5c", "logo": "logo.png"}`` (the logo path relative to BRANDS_DIR).

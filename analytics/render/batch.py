@@ -42,7 +42,8 @@ from analytics.render.pool import run_resilient
 from analytics.report import ReportBatch, atomic_write, report_dir
 
 STAMP = ".render.json"
-FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf"}
+FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf",
+         "xlsx": "report.xlsx", "csv": "csv/overview.csv"}
 #: Libraries whose version changes what a report looks like.
 RENDER_LIBRARIES = ("jinja2", "matplotlib", "weasyprint", "pydyf", "fonttools")
 
@@ -67,6 +68,8 @@ class Task:
     folder: Path
     fingerprint: str
     options: RenderOptions
+    #: every post of the period (JSON), for the csv and xlsx exports; empty otherwise
+    posts: bytes = b""
 
 
 @dataclass
@@ -176,7 +179,7 @@ def render_task(task: Task) -> Outcome:
     """Render and write one report. Never raises: a failure is returned as an outcome, so
     one business cannot stop the batch (nor fail to pickle its exception)."""
     from analytics import render
-    from analytics.render import charts
+    from analytics.render import charts, exports
 
     seconds: dict[str, float] = {}
     timer = render.Timer()
@@ -211,6 +214,10 @@ def render_task(task: Task) -> Outcome:
                                             resources=render.pdf_resources(drawn))
                 with timer.stage("write"):
                     written.append(atomic_write(task.folder / FILES["pdf"], pdf))
+        if wanted & set(exports.EXPORT_FORMATS):
+            with timer.stage("write"):
+                written += exports.write_exports(report, orjson.loads(task.posts or b"[]"),
+                                                 task.folder, sorted(wanted))
         stamp = {
             "fingerprint": task.fingerprint,
             "business_id": task.business_id,
@@ -292,6 +299,13 @@ def run_batch(
     shared = code_fingerprint() + templates_fingerprint(options.templates)
     seconds: dict[str, float] = {}
     outcomes: list[Outcome] = []
+    # every post of the period, for the spreadsheets: one more grouped scan, only when asked
+    posts: dict[str, list[dict[str, Any]]] = {}
+    if set(options.formats) & {"csv", "xlsx"} and batch.businesses:
+        from analytics.report.posts import period_posts
+
+        posts = period_posts(con, [b.business_id for b in batch.businesses], batch.period,
+                             batch.as_of)
 
     def record(outcome: Outcome) -> None:
         outcomes.append(outcome)
@@ -308,17 +322,18 @@ def run_batch(
                     raise result
                 folder = report_dir(options.out, business_id, batch.period)
                 payload = result.to_json()
-                fingerprint = report_fingerprint(payload, shared, business_id, options)
+                rows = orjson.dumps(posts[business_id]) if business_id in posts else b""
+                fingerprint = report_fingerprint(payload + rows, shared, business_id, options)
             except Exception as exc:  # noqa: BLE001 - one business never stops the batch
                 record(Outcome(business_id, "failed", error=f"{type(exc).__name__}: {exc}"))
                 continue
             if not options.force and is_current(folder, fingerprint, options.formats):
                 record(Outcome(business_id, "skipped"))
                 continue
-            yield Task(business_id, payload, folder, fingerprint, options)
+            yield Task(business_id, payload, folder, fingerprint, options, rows)
 
-    # JSON alone needs no rendering stack: no pool for it
-    in_process = jobs <= 0 or set(options.formats) <= {"json"}
+    # JSON and spreadsheets need no rendering stack: no pool for them
+    in_process = jobs <= 0 or set(options.formats) <= {"json", "csv", "xlsx"}
     if in_process:
         for task in tasks():
             record(render_task(task))
