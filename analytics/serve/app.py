@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from analytics import AnalyticsError, __version__, config
 from analytics.access import Grant
 from analytics.serve import portal
-from analytics.serve.auth import Guard, Unauthorized
+from analytics.serve.auth import FREE_FAILURES, Guard, Unauthorized
 from analytics.serve.data import WarehouseReader
 from analytics.serve.views import PeriodQuery, Views
 
@@ -60,11 +60,13 @@ def json_response(data: Any, status_code: int = 200) -> Response:
 
 
 def create_app(db: Path, *, brands_dir: Path | None = config.BRANDS_DIR,
-               templates: Path | None = None, workdir: Path | None = None) -> FastAPI:
-    """The app over the warehouse at ``db`` (read through a private snapshot)."""
+               templates: Path | None = None, workdir: Path | None = None,
+               free_failures: int = FREE_FAILURES) -> FastAPI:
+    """The app over the warehouse at ``db`` (read through a private snapshot); an address
+    sending more than ``free_failures`` bad tokens gets slower answers."""
     reader = WarehouseReader(db, workdir=workdir)
     views = Views(reader, brands_dir=brands_dir, templates=templates)
-    guard = Guard(reader)
+    guard = Guard(reader, free_failures)
     app = FastAPI(title="analytics", version=__version__,
                   description="Read-only content analytics: each endpoint returns one section "
                               "of `report.json`. `Authorization: Bearer <token>` "

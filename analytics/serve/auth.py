@@ -41,8 +41,9 @@ class _Failures:
 class Guard:
     """Verifies tokens; counts failures per client address and delays repeat offenders."""
 
-    def __init__(self, reader: WarehouseReader):
+    def __init__(self, reader: WarehouseReader, free_failures: int = FREE_FAILURES):
         self.reader = reader
+        self.free_failures = free_failures
         self._failures: dict[str, _Failures] = {}
         self._lock = threading.Lock()
 
@@ -52,7 +53,7 @@ class Guard:
             seen = self._failures.get(address)
             if seen is None or time.monotonic() - seen.last > FORGET_AFTER:
                 return 0.0
-            extra = seen.count - FREE_FAILURES
+            extra = seen.count - self.free_failures
         return 0.0 if extra < 0 else min(BASE_DELAY * 2 ** extra, MAX_DELAY)
 
     def _failed(self, address: str) -> None:
