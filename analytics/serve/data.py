@@ -105,6 +105,9 @@ class WarehouseReader:
                 folder = self._workdir / f"snapshot-{self._generation}"
                 folder.mkdir()
                 copy = folder / "warehouse.duckdb"
+                # DuckDB's lock is a POSIX record lock, which this process loses when any of
+                # its descriptors on the file closes (copyfile's, at the end of the copy):
+                # no writer can start while we read, and we close the connection next anyway
                 shutil.copyfile(self.db, copy)
                 wal = self.db.with_name(self.db.name + ".wal")
                 if wal.exists():
