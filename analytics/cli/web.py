@@ -21,9 +21,12 @@ from analytics.cli.options import db_option, handle_errors
               default=config.BRANDS_DIR, show_default=True, help="Folder of brand files.")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder of templates to use before the built-in ones.")
+@click.option("--warm/--no-warm", default=True, show_default=True,
+              help="Build every business's last-30-days report in the background whenever "
+                   "the warehouse changes, so first requests are fast.")
 @handle_errors
 def serve(db: Path | None, host: str, port: int, brands_dir: Path,
-          templates: Path | None) -> None:
+          templates: Path | None, warm: bool) -> None:
     """Serve the read-only API (/api/v1/analytics/…, docs at /docs) and the client portal
     (/portal?token=…).
 
@@ -40,7 +43,7 @@ def serve(db: Path | None, host: str, port: int, brands_dir: Path,
 
     from analytics.serve.app import create_app
 
-    app = create_app(config.db_path(db), brands_dir=brands_dir, templates=templates)
+    app = create_app(config.db_path(db), brands_dir=brands_dir, templates=templates, warm=warm)
     # our access log only (WeasyPrint and others log at INFO on the root logger)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))

@@ -7,9 +7,10 @@ the model. No SQL here, no number computed here.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -61,19 +62,30 @@ def json_response(data: Any, status_code: int = 200) -> Response:
 
 def create_app(db: Path, *, brands_dir: Path | None = config.BRANDS_DIR,
                templates: Path | None = None, workdir: Path | None = None,
-               free_failures: int = FREE_FAILURES) -> FastAPI:
+               free_failures: int = FREE_FAILURES, warm: bool = True) -> FastAPI:
     """The app over the warehouse at ``db`` (read through a private snapshot); an address
-    sending more than ``free_failures`` bad tokens gets slower answers."""
+    sending more than ``free_failures`` bad tokens gets slower answers. ``warm``: build every
+    business's default view in the background whenever a snapshot is taken."""
     reader = WarehouseReader(db, workdir=workdir)
     views = Views(reader, brands_dir=brands_dir, templates=templates)
+    if warm:
+        reader.on_snapshot = views.warm
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        reader.start()
+        try:
+            yield
+        finally:
+            reader.close()
+
     guard = Guard(reader, free_failures)
     app = FastAPI(title="analytics", version=__version__,
                   description="Read-only content analytics: each endpoint returns one section "
                               "of `report.json`. `Authorization: Bearer <token>` "
-                              "(`analytics access grant`).")
+                              "(`analytics access grant`).", lifespan=lifespan)
     app.state.reader = reader
     app.state.guard = guard
-    app.router.on_shutdown.append(reader.close)
 
     @app.middleware("http")
     async def access_log(request: Request,

@@ -75,8 +75,11 @@ class _Snapshot:
 class WarehouseReader:
     """Hands out cursors on the current snapshot of the warehouse at ``db``."""
 
-    def __init__(self, db: Path, *, workdir: Path | None = None):
+    def __init__(self, db: Path, *, workdir: Path | None = None,
+                 on_snapshot: Callable[[], None] | None = None):
         self.db = Path(db)
+        #: run in a background thread each time a snapshot is put in place (cache warming)
+        self.on_snapshot = on_snapshot
         if not self.db.exists():
             raise AnalyticsError(f"no warehouse at {self.db}; create one with `analytics demo` "
                                  "or `analytics ingest FILE`")
@@ -86,6 +89,14 @@ class WarehouseReader:
         self._checked = 0.0
         self._generation = 0
         self._current = self._take_snapshot(attempts=50)
+
+    def start(self) -> None:
+        """Announce the first snapshot (the server calls this once it is up)."""
+        self._announce()
+
+    def _announce(self) -> None:
+        if self.on_snapshot is not None:
+            threading.Thread(target=self.on_snapshot, name="snapshot-warm", daemon=True).start()
 
     # --- snapshots ------------------------------------------------------------------------
 
@@ -141,6 +152,7 @@ class WarehouseReader:
             self._refreshing = False
             if old.users == 0:
                 old.close()
+        self._announce()
 
     def refresh_now(self) -> None:
         """Take a new snapshot at once (tests; a server start)."""
@@ -151,6 +163,7 @@ class WarehouseReader:
             old.retired = True
             if old.users == 0:
                 old.close()
+        self._announce()
 
     # --- reading --------------------------------------------------------------------------
 
@@ -185,6 +198,17 @@ class WarehouseReader:
                 while len(snapshot.cache) > CACHE_SIZE:
                     snapshot.cache.popitem(last=False)
             return value
+
+    def store(self, snapshot: _Snapshot, key: Any, value: Any) -> bool:
+        """Put a value built elsewhere (a warming batch) in ``snapshot``'s cache; False once
+        that snapshot has been replaced (the warming can stop)."""
+        with self._lock:
+            if snapshot.retired:
+                return False
+            snapshot.cache[key] = value
+            while len(snapshot.cache) > CACHE_SIZE:
+                snapshot.cache.popitem(last=False)
+            return True
 
     def close(self) -> None:
         with self._lock:
