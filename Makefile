@@ -19,7 +19,7 @@ JOBS_ARGS := $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 .DEFAULT_GOAL := help
 .PHONY: help install system-deps demo reports report notebooks lab send schedule test lint \
-	bench bench-render bench-ingest clean
+	bench bench-render bench-ingest bench-api clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -83,12 +83,16 @@ test: install ## Run the test suite (what CI runs)
 lint: install ## Lint with ruff
 	$(BIN)/ruff check analytics tests benchmarks
 
-bench: install ## All benchmarks (report models, insight accuracy, notebooks, ingest, rendering)
+bench: install ## All benchmarks (report models, insight accuracy, notebooks, ingest, rendering, API)
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/insight_accuracy.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_api.py
+
+bench-api: install ## API load test alone: 50 loopback clients on the 1,000-business warehouse (BUSINESSES=… SECONDS=…)
+	$(BIN)/python benchmarks/bench_api.py $(if $(BUSINESSES),--businesses $(BUSINESSES)) $(if $(SECONDS),--seconds $(SECONDS))
 
 bench-ingest: install ## Ingest benchmark alone: a 1 GB canonical CSV and its Parquet (SIZE_MB=…)
 	$(BIN)/python benchmarks/bench_ingest.py $(if $(SIZE_MB),--size-mb $(SIZE_MB))

@@ -23,7 +23,8 @@ from analytics.warehouse import sql
 from analytics.warehouse.businesses import list_businesses
 
 #: Every query this module runs (the registry test checks none is orphaned).
-ACCESS_QUERIES = ("access_insert", "access_list", "access_revoke", "access_lookup")
+ACCESS_QUERIES = ("access_insert", "access_list", "access_revoke", "access_lookup",
+                  "access_stored")
 
 _TOKEN = re.compile(r"^([0-9a-f]{8})\.([A-Za-z0-9_-]{43})$")
 _DURATION = re.compile(r"^(\d{1,5})([dhw])$")
@@ -100,6 +101,40 @@ def revoke(con: duckdb.DuckDBPyConnection, which: str, *,
     return [r["token_id"] for r in rows]
 
 
+@dataclass(frozen=True)
+class StoredToken:
+    """A token's record as stored: its hash, what it grants, until when."""
+
+    grant: Grant
+    token_sha256: str
+
+
+def _stored(row: dict) -> StoredToken:
+    return StoredToken(Grant(row["token_id"], row["name"], tuple(row["businesses"]), None,
+                             row["expires_at"], row["revoked_at"]), row["token_sha256"])
+
+
+def stored_tokens(con: duckdb.DuckDBPyConnection) -> dict[str, StoredToken]:
+    """Every token's record by id (a server checks tokens against these in memory)."""
+    return {r["token_id"]: _stored(r) for r in sql.records(con, "access_stored")}
+
+
+def check(stored: dict[str, StoredToken] | StoredToken | None, token: str | None, *,
+          now: datetime | None = None) -> Grant | None:
+    """The grant of ``token`` if it is well formed, its hash equals the stored one (compared
+    in constant time, against a dummy when the id is unknown, so both refusals cost the
+    same), and it is neither expired nor revoked; else None."""
+    match = _TOKEN.match(token or "")
+    if not match:
+        return None
+    record = stored.get(match[1]) if isinstance(stored, dict) else stored
+    expected = record.token_sha256 if record else "0" * 64
+    if not hmac.compare_digest(expected, _digest(token)) or record is None:
+        return None
+    found = record.grant
+    return found if found.state(now or datetime.now(UTC)) == "active" else None
+
+
 def verify(con: duckdb.DuckDBPyConnection, token: str | None, *,
            now: datetime | None = None) -> Grant | None:
     """The grant of a valid token (known, hash equal, not expired nor revoked); else None."""
@@ -107,11 +142,4 @@ def verify(con: duckdb.DuckDBPyConnection, token: str | None, *,
     if not match:
         return None
     rows = sql.records(con, "access_lookup", token_id=match[1])
-    # compare against a dummy hash when the id is unknown, so both refusals cost the same
-    stored = rows[0]["token_sha256"] if rows else "0" * 64
-    if not hmac.compare_digest(stored, _digest(token)) or not rows:
-        return None
-    row = rows[0]
-    found = Grant(row["token_id"], row["name"], tuple(row["businesses"]), None,
-                  row["expires_at"], row["revoked_at"])
-    return found if found.state(now or datetime.now(UTC)) == "active" else None
+    return check(_stored(rows[0]) if rows else None, token, now=now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,7 +25,7 @@ from analytics import AnalyticsError, __version__, config
 from analytics.access import Grant
 from analytics.serve import portal
 from analytics.serve.auth import FREE_FAILURES, Guard, Unauthorized
-from analytics.serve.data import WarehouseReader
+from analytics.serve.data import NotCached, WarehouseReader
 from analytics.serve.views import PeriodQuery, Views
 
 log = logging.getLogger("analytics.serve")
@@ -49,6 +49,33 @@ End = Annotated[str | None, Query(description="Last day (YYYY-MM-DD), with start
 Days = Annotated[int | None, Query(ge=1, le=365, description=DAYS_DOC)]
 TrendDays = Annotated[int | None, Query(ge=7, le=90, description=DAYS_DOC)]
 Limit = Annotated[int, Query(ge=1, le=100, description="Top posts listed.")]
+
+
+class AccessLog:
+    """Our own access log: method, path without its query string (a portal link carries a
+    token), status, milliseconds. Plain ASGI, so responses pass through untouched."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            log.info("%s %s %d %.0f ms", scope["method"], scope["path"], status,
+                     (time.perf_counter() - started) * 1000)
 
 
 class Forbidden(Exception):
@@ -87,15 +114,7 @@ def create_app(db: Path, *, brands_dir: Path | None = config.BRANDS_DIR,
     app.state.reader = reader
     app.state.guard = guard
 
-    @app.middleware("http")
-    async def access_log(request: Request,
-                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # our own access log: path without its query string (a portal link carries a token)
-        started = time.perf_counter()
-        response = await call_next(request)
-        log.info("%s %s %d %.0f ms", request.method, request.url.path, response.status_code,
-                 (time.perf_counter() - started) * 1000)
-        return response
+    app.add_middleware(AccessLog)
 
     @app.exception_handler(Unauthorized)
     async def unauthorized(request: Request, exc: Unauthorized) -> Response:
@@ -131,7 +150,13 @@ def create_app(db: Path, *, brands_dir: Path | None = config.BRANDS_DIR,
 
     async def section(grant: Grant, business_id: str, query: PeriodQuery, key: str) -> Response:
         allowed(grant, business_id)
-        data = await run_in_threadpool(views.section, business_id, query, key)
+        try:
+            try:  # a model already built answers at once, on the event loop
+                data = views.section(business_id, query, key, cache_only=True)
+            except NotCached:  # building one queries DuckDB: in a worker thread
+                data = await run_in_threadpool(views.section, business_id, query, key)
+        except LookupError:  # granted, but no longer in the warehouse
+            return JSONResponse({"detail": "no such business"}, status_code=404)
         return json_response(data)
 
     @app.get("/api/v1/analytics/overview/{business_id}", tags=["analytics"])

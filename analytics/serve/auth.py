@@ -2,7 +2,7 @@
 
 The token arrives as ``Authorization: Bearer <token>`` (the API) or in the portal's cookie
 (set from a link's ``?token=``). It is checked against the current snapshot with
-:func:`analytics.access.verify` (hashes compared in constant time). It is never logged and
+:func:`analytics.access.check` (hashes compared in constant time). It is never logged and
 never put in a response.
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from analytics.access import Grant, verify
-from analytics.serve.data import WarehouseReader
+from analytics.access import Grant, check, stored_tokens
+from analytics.serve.data import NotCached, WarehouseReader
 
 #: Bad tokens an address may send before its answers are delayed.
 FREE_FAILURES = 5
@@ -68,18 +68,25 @@ class Guard:
                 oldest = min(self._failures, key=lambda a: self._failures[a].last)
                 del self._failures[oldest]
 
-    def _verify(self, token: str) -> Grant | None:
-        with self.reader.cursor() as (cursor, _):
-            return verify(cursor, token)
+    def _verify(self, token: str, cache_only: bool = False) -> Grant | None:
+        # the token table is read once per snapshot, then checked in memory
+        return check(self.reader.cached(("tokens",), stored_tokens, cache_only=cache_only),
+                     token)
 
     async def check_token(self, request: Request, token: str | None) -> Grant:
         address = request.client.host if request.client else "-"
         wait = self.delay(address)
         if wait:
             await asyncio.sleep(wait)
-        grant = await run_in_threadpool(self._verify, token) if token else None
+        grant = None
+        if token:
+            try:  # the snapshot's tokens already read: a hash and a comparison, at once
+                grant = self._verify(token, cache_only=True)
+            except NotCached:
+                grant = await run_in_threadpool(self._verify, token)
         if grant is None:
-            self._failed(address)
+            if token is not None:  # no token at all is not a guess
+                self._failed(address)
             raise Unauthorized("a valid token is needed" if token is None
                                else "this token is not valid (unknown, expired or revoked)")
         return grant

@@ -53,6 +53,10 @@ def _stamp(db: Path) -> tuple[int, int, int, int]:
     return tuple(stamp)  # type: ignore[return-value]
 
 
+class NotCached(LookupError):
+    """The value is not built yet for the current snapshot."""
+
+
 @dataclass
 class _Snapshot:
     """One copy of the warehouse, its connection, and the report models built from it."""
@@ -184,9 +188,18 @@ class WarehouseReader:
                 if snapshot.retired and snapshot.users == 0:
                     snapshot.close()
 
-    def cached(self, key: Any, build: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+    def cached(self, key: Any, build: Callable[[duckdb.DuckDBPyConnection], Any], *,
+               cache_only: bool = False) -> Any:
         """``build(cursor)`` once per snapshot and key (report models do not change until the
-        warehouse does)."""
+        warehouse does). ``cache_only``: raise :class:`NotCached` rather than build, so an
+        async caller can answer a hit at once and send only a miss to a worker thread."""
+        self._maybe_refresh()
+        with self._lock:
+            if key in self._current.cache:
+                self._current.cache.move_to_end(key)
+                return self._current.cache[key]
+        if cache_only:
+            raise NotCached(key)
         with self.cursor() as (cursor, snapshot):
             with self._lock:
                 if key in snapshot.cache:

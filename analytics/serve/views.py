@@ -56,16 +56,16 @@ class Views:
 
     # --- models ----------------------------------------------------------------------------
 
-    def businesses(self, ids: tuple[str, ...]) -> list[Business]:
+    def businesses(self, ids: tuple[str, ...], cache_only: bool = False) -> list[Business]:
         """The granted businesses still in the warehouse, by id."""
         def build(cursor: Any) -> list[Business]:
             known = {b.business_id: b for b in list_businesses(cursor)}
             return [known[b] for b in sorted(ids) if b in known]
 
-        return self.reader.cached(("businesses", ids), build)
+        return self.reader.cached(("businesses", ids), build, cache_only=cache_only)
 
-    def business(self, business_id: str) -> Business:
-        found = self.businesses((business_id,))
+    def business(self, business_id: str, cache_only: bool = False) -> Business:
+        found = self.businesses((business_id,), cache_only)
         if not found:
             raise LookupError(business_id)
         return found[0]
@@ -84,13 +84,16 @@ class Views:
                                  f"{the_period.label} has {the_period.days}")
         return the_period, as_of_date
 
-    def report(self, business_id: str, query: PeriodQuery) -> dict[str, Any]:
-        """``Report.to_dict()`` for the query, built once per warehouse snapshot."""
-        business = self.business(business_id)
+    def report(self, business_id: str, query: PeriodQuery,
+               cache_only: bool = False) -> dict[str, Any]:
+        """``Report.to_dict()`` for the query, built once per warehouse snapshot
+        (``cache_only``: raise NotCached instead of building)."""
+        business = self.business(business_id, cache_only)
         the_period, as_of = self.period(business, query)
         key = ("report", business_id, the_period, as_of, query.limit)
         return self.reader.cached(key, lambda cursor: build_report(
-            cursor, business_id, the_period, as_of, limit=query.limit).to_dict())
+            cursor, business_id, the_period, as_of, limit=query.limit).to_dict(),
+            cache_only=cache_only)
 
     def warm(self) -> None:
         """Build every business's default view (the last 30 days, as of its today) in one
@@ -98,9 +101,13 @@ class Views:
         instead of one per business (see :class:`analytics.report.ReportBatch`)."""
         started = time.perf_counter()
         count = 0
+        from analytics.access import stored_tokens
+
         with self.reader.cursor() as (cursor, snapshot):
+            self.reader.store(snapshot, ("tokens",), stored_tokens(cursor))
             by_today: dict[date, list[str]] = {}
             for business in list_businesses(cursor):
+                self.reader.store(snapshot, ("businesses", (business.business_id,)), [business])
                 by_today.setdefault(local_today(business.timezone), []).append(
                     business.business_id)
             for today, ids in by_today.items():
@@ -115,8 +122,9 @@ class Views:
                     count += 1
         log.info("warmed %d reports in %.1f s", count, time.perf_counter() - started)
 
-    def section(self, business_id: str, query: PeriodQuery, key: str) -> Any:
-        report = self.report(business_id, query)
+    def section(self, business_id: str, query: PeriodQuery, key: str,
+                cache_only: bool = False) -> Any:
+        report = self.report(business_id, query, cache_only)
         if key == "trends":
             # the report draws at least 28 days; the endpoint answers the days asked for
             start = report["period"]["start"]
