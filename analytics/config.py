@@ -127,6 +127,19 @@ PDF_CHART_FORMAT = "svg"
 PDF_OPTIONS: dict[str, object] = {}
 
 
+#: Base URL of the client portal (``analytics serve``), e.g. ``https://reports.example``: when
+#: set, each weekly email carries a "View online" link with a token for that business only.
+PORTAL_URL_ENV = "ANALYTICS_PORTAL_URL"
+#: How long the token in an email's "View online" link works.
+EMAIL_LINK_DAYS = 30
+
+
+def portal_url() -> str | None:
+    """The portal's base URL from ``$ANALYTICS_PORTAL_URL``, without a trailing slash."""
+    value = os.environ.get(PORTAL_URL_ENV, "").strip().rstrip("/")
+    return value or None
+
+
 def default_jobs() -> int:
     """Worker processes for ``analytics report``: one per core (at least one)."""
     return max(1, os.cpu_count() or 1)

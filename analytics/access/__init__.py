@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import duckdb
 
@@ -54,6 +55,15 @@ class Grant:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def portal_link(base: str, token: str, business_id: str | None = None,
+                period: str | None = None) -> str:
+    """The sign-in link of the portal at ``base``, opening one business (and period) when
+    given."""
+    query = {"token": token} | ({"business": business_id} if business_id else {}) | (
+        {"period": period} if period else {})
+    return f"{base.rstrip('/')}/portal?{urlencode(query)}"
 
 
 def parse_duration(text: str) -> timedelta:

@@ -98,7 +98,7 @@ def grant(db: Path | None, business_ids: tuple[str, ...], name: str, expires: st
                f"(expires {until}); shown once, keep it safe:")
     click.echo(token)
     if portal_url:
-        click.echo(f"portal link: {portal_url.rstrip('/')}/portal?token={token}")
+        click.echo(f"portal link: {tokens.portal_link(portal_url, token)}")
 
 
 @access.command(name="list")

@@ -36,6 +36,7 @@ Business = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length
 Period = Annotated[str | None, Query(max_length=40, description="7d, 30d, 90d, an ISO week "
                                      "(2026-W47) or a month (2026-11).")]
 Token = Annotated[str | None, Query(max_length=200)]
+BusinessQuery = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=100)]
 Table = Annotated[str, PathParam(pattern="^(" + "|".join(TABLES) + ")$")]
 
 
@@ -64,12 +65,16 @@ def add_routes(app: FastAPI, views: Views, guard: Guard,
         return grant
 
     @app.get("/portal", response_class=HTMLResponse, tags=["portal"])
-    async def home(request: Request, token: Token = None
-                   ) -> Response:
-        """The businesses the portal token may see (a link's ``?token=`` signs in)."""
+    async def home(request: Request, token: Token = None, business: BusinessQuery = None,
+                   period: Period = None) -> Response:
+        """The businesses the portal token may see (a link's ``?token=`` signs in, and opens
+        ``business`` at ``period`` when the link names them, as the weekly email's does)."""
         if token is not None:
             await guard.check_token(request, token)
-            response = RedirectResponse("/portal", status_code=303, headers=HEADERS)
+            target = "/portal"
+            if business is not None:
+                target = f"/portal/{business}" + (f"?period={quote(period)}" if period else "")
+            response = RedirectResponse(target, status_code=303, headers=HEADERS)
             response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/",
                                 secure=request.url.scheme == "https")
             return response
