@@ -133,3 +133,12 @@ def test_openapi_docs(api: httpx.Client) -> None:
     paths = api.get("/openapi.json").json()["paths"]
     assert {p.split("/")[4] for p in paths if p.startswith("/api/")} == {
         "overview", "content", "platforms", "trends", "insights"}
+
+
+def test_trends_bounds_hold_for_start_and_end_too(api: httpx.Client) -> None:
+    too_long = api.get("/api/v1/analytics/trends/alpha",
+                       params={"start": "2026-08-01", "end": "2026-11-29", "as_of": AS_OF})
+    assert too_long.status_code == 422
+    assert too_long.json()["detail"] == "trends cover 7 to 90 days; 2026-08-01_2026-11-29 has 121"
+    week = get(api, "trends", start="2026-11-23", end="2026-11-29")
+    assert len(week) == 7
