@@ -134,37 +134,26 @@ class WarehouseReader:
 
     def _maybe_refresh(self) -> None:
         now = time.monotonic()
-        if now - self._checked < CHECK_EVERY or self._refreshing:
-            return
-        self._checked = now
-        if _stamp(self.db) == self._current.source_stamp:
-            return
-        self._refreshing = True
+        with self._lock:  # one look a second, and one refresh at a time
+            if now - self._checked < CHECK_EVERY or self._refreshing:
+                return
+            self._checked = now
+            if _stamp(self.db) == self._current.source_stamp:
+                return
+            self._refreshing = True
         threading.Thread(target=self._refresh, name="snapshot-refresh", daemon=True).start()
 
     def _refresh(self) -> None:
         try:
             fresh = self._take_snapshot()
-        except Exception:  # noqa: BLE001 - a writer is busy: the next check tries again
+        except Exception:  # noqa: BLE001 - a writer is busy: the check a second later retries
             with self._lock:
                 self._refreshing = False
-                self._checked = 0.0
             return
         with self._lock:
             old, self._current = self._current, fresh
             old.retired = True
             self._refreshing = False
-            if old.users == 0:
-                old.close()
-        self._announce()
-
-    def refresh_now(self) -> None:
-        """Take a new snapshot at once (tests; a server start)."""
-        self._checked = time.monotonic()
-        fresh = self._take_snapshot(attempts=50)
-        with self._lock:
-            old, self._current = self._current, fresh
-            old.retired = True
             if old.users == 0:
                 old.close()
         self._announce()
