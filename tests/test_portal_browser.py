@@ -112,3 +112,25 @@ def test_a_portal_page_forbids_other_origins(portal) -> None:
     assert page.status_code == 200
     policy = page.headers["content-security-policy"]
     assert "default-src 'none'" in policy and "img-src 'self' data:" in policy
+
+
+def test_concurrent_dashboards_match_their_one_at_a_time_render(portal) -> None:
+    """Charts reuse figures within a process: pages rendered at once must not mix."""
+    import re
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    url, token = portal
+    stamp = re.compile(r"Generated [^<]*")
+
+    def page(period: str) -> str:
+        answer = httpx.get(f"{url}/portal/alpha", params={"period": period},
+                           cookies={"analytics_token": token}, timeout=120)
+        assert answer.status_code == 200
+        return stamp.sub("", answer.text)
+
+    alone = {p: page(p) for p in ("7d", "30d", "90d")}
+    with ThreadPoolExecutor(6) as pool:
+        together = list(pool.map(page, ["7d", "30d", "90d"] * 2))
+    assert together == [alone[p] for p in ("7d", "30d", "90d")] * 2

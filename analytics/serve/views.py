@@ -7,6 +7,7 @@ the renderers the CLI uses; routes only pick a section or a file.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,6 +22,10 @@ from analytics.serve.data import WarehouseReader
 from analytics.warehouse.businesses import Business, list_businesses
 
 log = logging.getLogger("analytics.serve")
+
+#: The chart module reuses one matplotlib figure per chart in a process, and WeasyPrint is
+#: not documented as thread-safe: the server renders one page or PDF at a time.
+_RENDERING = threading.Lock()
 
 #: Without days, start/end or a period: the last 30 days, as the seed's API did.
 DEFAULT_DAYS = 30
@@ -150,11 +155,13 @@ class Views:
         report = self.report(business_id, query)
         brand = render.load_brand(business_id, self.brands_dir)
         fmt = "svg" if target == "html" else config.PDF_CHART_FORMAT
-        drawn = charts.render_charts(report, [fmt], accent=brand.colour)
-        html = render.render_html(report, charts=drawn, brand=brand, templates=self.templates,
-                                  target=target)
-        if target == "pdf":
-            return render.render_pdf(html, self.templates, resources=render.pdf_resources(drawn))
+        with _RENDERING:
+            drawn = charts.render_charts(report, [fmt], accent=brand.colour)
+            html = render.render_html(report, charts=drawn, brand=brand,
+                                      templates=self.templates, target=target)
+            if target == "pdf":
+                return render.render_pdf(html, self.templates,
+                                         resources=render.pdf_resources(drawn))
         return html
 
     def pdf(self, business_id: str, query: PeriodQuery) -> bytes:
