@@ -108,7 +108,8 @@ def lock_timeout(explicit: float | None = None) -> float:
 
 # --- rendering: HTML and PDF dashboards (see analytics/render.py and analytics/batch.py) -----
 #: Every output `analytics report` can write, and what it writes when not told.
-REPORT_FORMATS = ("html", "pdf", "json")
+#: ``csv`` and ``xlsx`` are the spreadsheet exports (analytics/render/exports.py).
+REPORT_FORMATS = ("html", "pdf", "json", "csv", "xlsx")
 DEFAULT_REPORT_FORMATS = ("html", "pdf", "json")
 #: Optional per-business branding: ``<BRANDS_DIR>/<business_id>.json`` holding
 #: ``{"colour": "#1f6f5c", "logo": "logo.png"}`` (the logo path relative to BRANDS_DIR).
@@ -158,6 +159,19 @@ DEFAULT_BRAND_COLOUR = "#1f5f8b"
 PDF_CHART_FORMAT = "svg"
 #: Options passed to WeasyPrint's ``write_pdf``.
 PDF_OPTIONS: dict[str, object] = {}
+
+
+#: Base URL of the client portal (``analytics serve``), e.g. ``https://reports.example``: when
+#: set, each weekly email carries a "View online" link with a token for that business only.
+PORTAL_URL_ENV = "ANALYTICS_PORTAL_URL"
+#: How long the token in an email's "View online" link works.
+EMAIL_LINK_DAYS = 30
+
+
+def portal_url() -> str | None:
+    """The portal's base URL from ``$ANALYTICS_PORTAL_URL``, without a trailing slash."""
+    value = os.environ.get(PORTAL_URL_ENV, "").strip().rstrip("/")
+    return value or None
 
 
 def default_jobs() -> int:

@@ -88,7 +88,8 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
         result = send_reports(con, ids, as_of=as_of_date, out=out, periods=periods,
                               settings=settings, sender=sender, dry_run=dry_run, outbox=outbox,
                               templates=templates, brands_dir=brands_dir, jobs=jobs,
-                              retry_now=retry_now, on_outcome=show)
+                              retry_now=retry_now, on_outcome=show,
+                              portal_url=config.portal_url())
     finally:
         session.close()
     counts = result.counts

@@ -44,7 +44,8 @@ from analytics.report import Report, ReportBatch, atomic_write, report_dir
 from analytics.warehouse.access import DataState, Warehouse, data_state
 
 STAMP = ".render.json"
-FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf"}
+FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf",
+         "xlsx": "report.xlsx", "csv": "csv/overview.csv"}
 #: Libraries whose version changes what a report looks like.
 RENDER_LIBRARIES = ("jinja2", "matplotlib", "weasyprint", "pydyf", "fonttools")
 
@@ -69,6 +70,8 @@ class Task:
     folder: Path
     fingerprint: str
     options: RenderOptions
+    #: every post of the period (JSON), for the csv and xlsx exports; empty otherwise
+    posts: bytes = b""
 
 
 @dataclass
@@ -180,7 +183,7 @@ def render_task(task: Task) -> Outcome:
     """Render and write one report. Never raises: a failure is returned as an outcome, so
     one business cannot stop the batch (nor fail to pickle its exception)."""
     from analytics import render
-    from analytics.render import charts
+    from analytics.render import charts, exports
 
     seconds: dict[str, float] = {}
     timer = render.Timer()
@@ -215,6 +218,10 @@ def render_task(task: Task) -> Outcome:
                                             resources=render.pdf_resources(drawn))
                 with timer.stage("write"):
                     written.append(atomic_write(task.folder / FILES["pdf"], pdf))
+        if wanted & set(exports.EXPORT_FORMATS):
+            with timer.stage("write"):
+                written += exports.write_exports(report, orjson.loads(task.posts or b"[]"),
+                                                 task.folder, sorted(wanted))
         stamp = {
             "fingerprint": task.fingerprint,
             "business_id": task.business_id,
@@ -319,11 +326,20 @@ def run_batch(
         batch = ReportBatch(con, business_ids, period, as_of, limit=limit, on_read=release)
         # on the same connection as the snapshot: the state the reports are computed from
         state = data_state(con)
+        # every post of the period, for the spreadsheets: one more grouped scan, only when
+        # asked, and read before the connection is released
+        posts: dict[str, list[Any]] = {}
+        if set(options.formats) & {"csv", "xlsx"} and batch.businesses:
+            from analytics.report.posts import period_posts
+
+            posts = period_posts(con, [b.business_id for b in batch.businesses], batch.period,
+                                 batch.as_of)
     except BaseException:
         release()
         raise
     try:
-        result = _render_all(batch, state, options, jobs, on_outcome, on_start, started)
+        result = _render_all(batch, state, posts, options, jobs, on_outcome, on_start,
+                             started)
     finally:
         release()
     result.held_seconds = held[0]
@@ -333,6 +349,7 @@ def run_batch(
 def _render_all(
     batch: ReportBatch,
     state: DataState,
+    posts: dict[str, list[Any]],
     options: RenderOptions,
     jobs: int,
     on_outcome: Callable[[Outcome], None] | None,
@@ -344,7 +361,6 @@ def _render_all(
     shared = code_fingerprint() + templates_fingerprint(options.templates)
     seconds: dict[str, float] = {}
     outcomes: list[Outcome] = []
-
     def record(outcome: Outcome) -> None:
         outcomes.append(outcome)
         for stage, value in outcome.seconds.items():
@@ -359,7 +375,9 @@ def _render_all(
                 if isinstance(result, Exception):
                     raise result
                 folder = report_dir(options.out, business_id, batch.period)
-                fingerprint = report_fingerprint(result.to_json(), shared, business_id, options)
+                rows = orjson.dumps(posts[business_id]) if business_id in posts else b""
+                fingerprint = report_fingerprint(result.to_json() + rows, shared, business_id,
+                                                 options)
                 payload = report_payload(result, state)
             except Exception as exc:  # noqa: BLE001 - one business never stops the batch
                 record(Outcome(business_id, "failed", error=f"{type(exc).__name__}: {exc}"))
@@ -367,10 +385,10 @@ def _render_all(
             if not options.force and is_current(folder, fingerprint, options.formats):
                 record(Outcome(business_id, "skipped"))
                 continue
-            yield Task(business_id, payload, folder, fingerprint, options)
+            yield Task(business_id, payload, folder, fingerprint, options, rows)
 
-    # JSON alone needs no rendering stack: no pool for it
-    in_process = jobs <= 0 or set(options.formats) <= {"json"}
+    # JSON and spreadsheets need no rendering stack: no pool for them
+    in_process = jobs <= 0 or set(options.formats) <= {"json", "csv", "xlsx"}
     if in_process:
         for task in tasks():
             record(render_task(task))
