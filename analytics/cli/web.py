@@ -85,7 +85,7 @@ def grant(db: Path | None, business_ids: tuple[str, ...], name: str, expires: st
     """
     from analytics import access as tokens
     from analytics import warehouse
-    from analytics.report import iter_ids
+    from analytics.cli.options import iter_ids
 
     lifetime = None if expires.strip().lower() == "never" else tokens.parse_duration(expires)
     con = warehouse.connect(config.db_path(db))
