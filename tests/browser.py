@@ -71,19 +71,22 @@ def open_page(path: Path, **context_options: Any) -> Iterator[Any]:
             context.close()
 
 
-def axe_violations(page_or_path: Any, tags: Iterable[str] = WCAG_TAGS) -> list[dict]:
-    """axe-core's violations of the WCAG 2.1 A/AA rules on a page: ``[]`` when it passes.
-    Each violation is reduced to its rule id, impact, help text and the offending elements'
-    selectors and HTML, so an assertion failure says what to fix."""
+def axe_violations(page_or_path: Any, tags: Iterable[str] = WCAG_TAGS,
+                   rules: Iterable[str] | None = None) -> list[dict]:
+    """axe-core's violations of the WCAG 2.1 A/AA rules (or of the rule ids in ``rules``)
+    on a page: ``[]`` when it passes. Each violation is reduced to its rule id, impact, help
+    text and the offending elements' selectors and HTML, so a failure says what to fix."""
     if isinstance(page_or_path, str | Path):
         with open_page(Path(page_or_path)) as page:
-            return axe_violations(page, tags)
+            return axe_violations(page, tags, rules)
     page = page_or_path
-    page.add_script_tag(path=str(_need(AXE_JS, "npm axe-core")))
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(_need(AXE_JS, "npm axe-core")))
+    only = {"type": "rule", "values": list(rules)} if rules else {"type": "tag",
+                                                                   "values": list(tags)}
     result = page.evaluate(
-        """async (tags) => await axe.run(document,
-               {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]})""",
-        list(tags))
+        """async (only) => await axe.run(document,
+               {runOnly: only, resultTypes: ["violations"]})""", only)
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [{"target": n["target"], "html": n["html"][:200],
                         "summary": n.get("failureSummary", "")[:300]} for n in v["nodes"]]}

@@ -423,6 +423,19 @@ def heat_colour(value: float | None, thin: bool, accent_rgb: tuple[int, int, int
     while True:
         r, g, b = (round(255 - (255 - c) * strength) for c in accent_rgb)
         colour = f"#{r:02x}{g:02x}{b:02x}"
-        if strength <= 0 or contrast(colour, ink) >= MIN_CONTRAST:
+        darkest = _blend(colour, INK, HATCH_ALPHA) if thin else colour
+        if strength <= 0 or contrast(darkest, ink) >= MIN_CONTRAST:
             return colour
         strength = max(strength - 0.02, 0.0)
+
+
+#: Thin cells are hatched with INK at this opacity (report.css): their type must keep its
+#: contrast on the stripes too.
+HATCH_ALPHA = 0.09
+
+
+def _blend(colour: str, over: str, alpha: float) -> str:
+    """``over`` painted at ``alpha`` opacity on ``colour``."""
+    mixed = (round(int(colour[i:i + 2], 16) * (1 - alpha) + int(over[i:i + 2], 16) * alpha)
+             for i in (1, 3, 5))
+    return "#" + "".join(f"{c:02x}" for c in mixed)
