@@ -77,6 +77,20 @@ def test_each_svg_carries_its_title_and_desc_and_its_own_ids() -> None:
     assert referenced  # clip paths and markers are referenced, and were renamed with them
 
 
+def test_the_trend_table_is_a_calendar_of_the_charts_days() -> None:
+    weeks = charts.trend_weeks(small_model())
+    # 9 Nov 2026 is a Monday: one week, Monday to Friday shown, the weekend left empty
+    assert [w.monday.isoformat() for w in weeks] == ["2026-11-09"]
+    assert [(d.day.day, d.engagement, d.shown) for d in weeks[0].days] == [
+        (9, 40, True), (10, 612, True), (11, 100, True), (12, 0, True), (13, None, True),
+        (14, None, False), (15, None, False)]
+    # a window starting mid-week: the days before it are empty cells, not zeros
+    model = small_model()
+    model["trends"] = model["trends"][2:]  # Wednesday 11 Nov onwards
+    assert [d.shown for d in charts.trend_weeks(model)[0].days] == [False, False] + [True] * 3 \
+        + [False, False]
+
+
 @pytest.mark.parametrize("accent", ["#1f5f8b", "#000000", "#7a0019", "#ffdd00", "#00ff00"])
 def test_heat_cells_keep_aa_contrast_for_any_brand_colour(accent: str) -> None:
     rgb = tuple(int(accent[i:i + 2], 16) for i in (1, 3, 5))

@@ -106,7 +106,10 @@ def test_charts_are_figures_with_their_alternative_text(tagged) -> None:
     # and their numbers are in the appendix as tables, with captions
     captions = [c.text for c in tree.tags("Caption")]
     assert any(c.startswith("Engagement of the posts published each day") for c in captions)
-    trend_rows = sum(len(table_rows(t)[1]) for t in tree.tags("Table")
-                     if any(c.tag == "THead" for c in t.children)
-                     and table_rows(t)[0][:2] == ["DAY", "POSTS"])
-    assert trend_rows == len(model["trends"])  # across the page break, every day once
+    trend = next(t for t in tree.tags("Table") if any(c.tag == "THead" for c in t.children)
+                 and table_rows(t)[0][0] == "WEEK OF")
+    header, weeks = table_rows(trend)
+    assert header[1:] == ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
+    # a week a row: the row's header (the Monday), then the seven days' engagement
+    shown = [cell for week in weeks for cell in week[1:] if cell]
+    assert shown == [fmt_number(t["engagement"]) for t in model["trends"]]

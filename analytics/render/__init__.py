@@ -307,7 +307,7 @@ def context(
 ) -> dict[str, Any]:
     """What the templates see: the model as ``r`` plus the charts (with their text
     alternatives and the donut's slices, computed in charts.py), brand and page facts."""
-    from analytics.render.charts import describe, mix_slices
+    from analytics.render.charts import describe, mix_slices, trend_weeks
 
     texts = describe(report)
     if target == "html":
@@ -327,6 +327,7 @@ def context(
         "charts": figures,
         "chart_text": texts,
         "mix_slices": mix_slices(report),
+        "trend_weeks": trend_weeks(report),
         "brand": brand,
         "generated_at": f"{fmt_day(generated_at.date())}, {generated_at:%H:%M} UTC",
         "empty": report["overview"]["total_posts"] == 0,

@@ -26,7 +26,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import matplotlib
@@ -311,6 +311,48 @@ def render_charts(
 
 
 # --- text alternatives -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendDay:
+    """One day of the trend chart as its data table shows it: ``shown`` is False for the
+    days of a calendar week that fall outside the trend window (an empty cell)."""
+
+    day: date
+    posts: int
+    engagement: int | None
+    shown: bool = True
+
+
+@dataclass(frozen=True)
+class TrendWeek:
+    """One row of the trend's data table: the Monday that starts it and its seven days."""
+
+    monday: date
+    days: list[TrendDay]
+
+
+def trend_weeks(report: Mapping[str, Any]) -> list[TrendWeek]:
+    """The trend chart's numbers as a calendar, a week a row (Monday first): four rows of
+    seven cells for the usual 28 days, a quarter of the cells a row per day would take (the
+    PDF lays out every report's table, and a long one cost a fifth of the rendering)."""
+    points = {date.fromisoformat(t["date"]): t for t in report["trends"]}
+    if not points:
+        return []
+    first, last = min(points), max(points)
+    monday = first - timedelta(days=first.weekday())
+    weeks = []
+    while monday <= last:
+        days = []
+        for offset in range(7):
+            day = monday + timedelta(days=offset)
+            point = points.get(day)
+            days.append(TrendDay(day, point["posts"], point["engagement"]) if point
+                        else TrendDay(day, 0, None, shown=False))
+        weeks.append(TrendWeek(monday, days))
+        monday += timedelta(days=7)
+    return weeks
+
 
 
 @dataclass(frozen=True)
