@@ -19,7 +19,7 @@ JOBS_ARGS := $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 .DEFAULT_GOAL := help
 .PHONY: help install system-deps test-deps demo reports report notebooks lab send schedule test lint \
-	bench bench-render bench-ingest clean
+	bench bench-render bench-ingest bench-a11y clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -107,12 +107,16 @@ bench: install ## All benchmarks (report models, insight accuracy, notebooks, in
 	$(BIN)/python benchmarks/bench_notebooks.py
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_a11y.py
 
 bench-ingest: install ## Ingest benchmark alone: a 1 GB canonical CSV and its Parquet (SIZE_MB=…)
 	$(BIN)/python benchmarks/bench_ingest.py $(if $(SIZE_MB),--size-mb $(SIZE_MB))
 
 bench-render: install ## Benchmark HTML+PDF rendering alone: 200 businesses, --jobs 1 and 2, before/after
 	$(BIN)/python benchmarks/bench_render.py
+
+bench-a11y: install ## What tagging and text alternatives cost per report (about a minute; SAMPLE=…)
+	$(BIN)/python benchmarks/bench_a11y.py $(if $(SAMPLE),--sample $(SAMPLE))
 
 clean: ## Remove generated warehouses, reports and caches (keeps .venv)
 	rm -rf data/*.duckdb data/*.wal data/rejects reports/*/ reports/index.html .pytest_cache

@@ -103,7 +103,7 @@ def test_charts_are_figures_with_their_alternative_text(tagged) -> None:
     texts = charts.describe(model)
     assert [f.alt for f in tree.tags("Figure")] == [
         texts["trend"].alt, texts["platforms"].alt, texts["mix"].alt]
-    # and their numbers are in the appendix as tables, with captions
+    # and the trend's numbers are in the appendix as a table, with its caption
     captions = [c.text for c in tree.tags("Caption")]
     assert any(c.startswith("Engagement of the posts published each day") for c in captions)
     trend = next(t for t in tree.tags("Table") if any(c.tag == "THead" for c in t.children)
