@@ -21,13 +21,15 @@ from conftest import BUSINESS_COLUMNS, DEMO_PERIOD, POST_COLUMNS, post, write_cs
 
 #: The trust work's hard case: a Japanese business name, a very long title without spaces.
 JAPANESE_NAME = "キク ラーメン 株式会社 — 東京・渋谷の本店と新宿・池袋・上野の支店"
+PALE_BRAND = "#ffd21f"
 LONG_TITLE = "新メニュー登場！🍜" + "とんこつ" * 30 + "https://example.com/" + "x" * 80
 
 
 @pytest.fixture(scope="module")
 def pages(demo_reports: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every kind of page we write, as files: demo reports, the index, email bodies, the
-    Japanese long-title business, and a business with no posts in the period."""
+    Japanese long-title business (with a pale brand colour), and a business with no posts
+    in the period."""
     out = tmp_path_factory.mktemp("a11y")
     raw = out / "raw"
     businesses = [
@@ -41,13 +43,17 @@ def pages(demo_reports: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
                   shares=4, comments=3, reach=700, title=LONG_TITLE if i == 0 else f"投稿 {i}")
              for i in range(12)]
     posts.append(post("quiet", "facebook", "q1", "2026-11-03T10:00:00Z", views=500, likes=20))
+    brands = out / "brands"  # a pale brand colour: its text must be darkened to read
+    brands.mkdir()
+    (brands / "kiku.json").write_text(json.dumps({"colour": PALE_BRAND}))
     con = warehouse.connect(out / "warehouse.duckdb")
     try:
         files = [write_csv(raw / "businesses.csv", BUSINESS_COLUMNS, businesses),
                  write_csv(raw / "posts.csv", POST_COLUMNS, posts)]
         ingest_paths(con, files, observed_on=date(2026, 11, 30), rejects_dir=out / "rejects")
         run_batch(con, ["kiku", "quiet"], Period.parse(DEMO_PERIOD), date(2026, 11, 30),
-                  RenderOptions(out=out / "reports", formats=("html", "json")), jobs=0)
+                  RenderOptions(out=out / "reports", formats=("html", "json"),
+                                brands_dir=brands), jobs=0)
     finally:
         con.close()
     found = {

@@ -106,6 +106,14 @@ def test_heat_cells_keep_aa_contrast_for_any_brand_colour(accent: str) -> None:
     assert charts.heat_colour(3.0, False, rgb) != "#ffffff"
 
 
+@pytest.mark.parametrize("colour", ["#ffd21f", "#ffffff", "#1f5f8b", "#00ff00"])
+def test_text_in_a_brand_colour_is_darkened_only_when_too_pale(colour: str) -> None:
+    ink = charts.readable(colour)
+    assert charts.contrast(ink, "#ffffff") >= 4.5
+    if charts.contrast(colour, "#ffffff") >= 4.5:
+        assert ink == colour  # a dark enough brand colour is used as it is
+
+
 def test_contrast_matches_the_wcag_reference_values() -> None:
     assert charts.contrast("#000000", "#ffffff") == pytest.approx(21)
     assert charts.contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)

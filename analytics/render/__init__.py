@@ -198,6 +198,14 @@ class Brand:
     logo: str | None = None
 
     @property
+    def ink(self) -> str:
+        """The colour for text in the accent: the accent itself unless it is too pale to
+        read on white (4.5:1), then darkened just enough."""
+        from analytics.render.charts import readable
+
+        return readable(self.colour)
+
+    @property
     def rgb(self) -> tuple[int, int, int]:
         return tuple(int(self.colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 

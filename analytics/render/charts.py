@@ -181,8 +181,10 @@ def draw_trend(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
     x = [(d - days[0]).days for d in days]
     ax.axvspan((start - days[0]).days - 0.5, (end - days[0]).days + 0.5, color=accent,
                alpha=0.09, lw=0)
+    # the label sits on the shaded period: in the accent, darkened if too pale to read there
     ax.text((start - days[0]).days - 0.3, 0.98, report["period"]["label"],
-            transform=ax.get_xaxis_transform(), va="top", ha="left", color=accent,
+            transform=ax.get_xaxis_transform(), va="top", ha="left",
+            color=readable(accent, _blend("#ffffff", accent, 0.09)),
             fontsize=7.5, fontweight="bold")
     ax.fill_between(x, values, color=accent, alpha=0.12, lw=0)
     ax.plot(x, values, color=accent, lw=1.8, marker="o", markersize=3.2,
@@ -448,6 +450,16 @@ def contrast(a: str, b: str) -> float:
     """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
     high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def readable(colour: str, background: str = "#ffffff") -> str:
+    """``colour`` darkened just enough (towards black, 5 % a step) for text in it to keep AA
+    contrast on ``background``: a pale brand colour still names the period legibly."""
+    for step in range(21):
+        darker = _blend(colour, "#000000", step * 0.05)
+        if contrast(darker, background) >= MIN_CONTRAST:
+            return darker
+    return "#000000"
 
 
 def heat_colour(value: float | None, thin: bool, accent_rgb: tuple[int, int, int]) -> str:
