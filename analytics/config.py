@@ -124,15 +124,17 @@ RENDER_TASKS_PER_WORKER = 40
 RENDER_GC_THRESHOLDS = (20_000, 10, 10)
 #: Reports handed to the workers ahead of time (bounds the models held in memory at once).
 RENDER_QUEUE_PER_WORKER = 4
-#: Fixed colour per platform (Okabe–Ito, colour-blind safe); labels carry the meaning in
-#: greyscale print, the colour only helps.
+#: Fixed colour per platform: the Okabe–Ito hues (colour-blind safe), each moved to its own
+#: lightness (CIE L* 17, 33, 46, 58, 70, 82) so they also differ in greyscale print; labels
+#: carry the meaning, the colour only helps. tests/test_palette.py checks both with a
+#: simulation (Machado et al. 2009); report.css's .swatch-* repeat these values.
 PLATFORM_COLOURS = {
     "x": "#2b2b2b",
-    "facebook": "#0072b2",
-    "instagram": "#cc79a7",
-    "linkedin": "#56b4e9",
-    "tiktok": "#009e73",
-    "youtube": "#d55e00",
+    "facebook": "#00508d",
+    "instagram": "#e691bf",
+    "linkedin": "#7cd6ff",
+    "tiktok": "#007c54",
+    "youtube": "#e16811",
 }
 #: Fixed colour per content type (the content-mix chart), in clearly different lightnesses.
 CONTENT_TYPE_COLOURS = {
