@@ -10,6 +10,7 @@ from analytics import AnalyticsError, config
 from analytics.cli.options import (
     db_option,
     handle_errors,
+    writable_folder,
 )
 
 
@@ -45,7 +46,10 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
     from analytics.ingest import demo as demo_module
     from analytics.metrics.period import parse_date
 
+    if not 0 <= seed < 2**32:
+        raise AnalyticsError(f"--seed takes a whole number from 0 to {2**32 - 1}, not {seed}")
     path = config.db_path(db)
+    writable_folder(path.parent, "--db")
     as_of_date = parse_date(as_of, "--as-of") if as_of else None
     with tqdm(total=count, unit="business", desc="demo", disable=None, leave=False) as bar:
         summary = demo_module.generate(
@@ -117,6 +121,7 @@ def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platf
     from analytics.metrics.period import parse_date
 
     path = config.db_path(db)
+    rejects_dir = writable_folder(rejects_dir or (path.parent / "rejects"), "--rejects")
     day = parse_date(observed_on, "--observed-on") if observed_on else None
     accounts = mapping.load(mapping_file or mapping.default_path(path))
     con = warehouse.connect(path)
@@ -157,7 +162,7 @@ def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platf
         results = ingest_module.ingest_paths(
             con, paths, observed_on=day, business=business,
             platform=None if platform == "auto" else platform, timezone=timezone, year=year,
-            mapping=accounts, rejects_dir=rejects_dir or (path.parent / "rejects"),
+            mapping=accounts, rejects_dir=rejects_dir,
             on_file=show,
         )
     finally:

@@ -15,6 +15,7 @@ from analytics.cli.options import (
     out_option,
     period_options,
     selected_ids,
+    writable_folder,
 )
 
 
@@ -60,6 +61,8 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     from analytics.metrics.period import parse_date, resolve_period
 
     ids = selected_ids(business_ids, all_businesses)
+    writable_folder(out, "--out")
+    writable_folder(outbox, "--outbox")
     explicit = bool(period or start or end or days is not None)
     as_of_date = parse_date(as_of, "--as-of") if as_of else date.today()
     periods = [resolve_period(period, start, end, days, as_of_date)[0]] if explicit else None

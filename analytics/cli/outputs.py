@@ -16,6 +16,7 @@ from analytics.cli.options import (
     parse_params,
     period_options,
     selected_ids,
+    writable_folder,
 )
 
 FORMATS = config.REPORT_FORMATS
@@ -76,6 +77,7 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     from analytics.render.batch import RenderOptions, run_batch
 
     formats = _formats(format_)
+    writable_folder(out, "--out")
     if not config.CONTENT_LIMIT_RANGE[0] <= limit <= config.CONTENT_LIMIT_RANGE[1]:
         raise AnalyticsError(f"--limit must be from 1 to 100, not {limit}")
     ids = selected_ids(business_ids, all_businesses)
@@ -148,6 +150,7 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
 
     ids = selected_ids(business_ids, all_businesses)
     the_period, as_of_date = resolve_period(period, start, end, days, as_of)
+    writable_folder(out, "--out")
     path = config.db_path(db)
     con = warehouse.connect(path, read_only=True)
     try:

@@ -107,6 +107,10 @@ def ingest_paths(
             except duckdb.Error as exc:  # rolled back: the warehouse is as it was
                 first = str(exc).strip().splitlines()[0]
                 done = [FileResult(plan.path, error=f"{plan.path}: could not be loaded ({first})")]
+            except OSError as exc:  # the rejects file could not be written (a full disk)
+                reason = exc.strerror or str(exc)
+                done = [FileResult(plan.path, error=f"{plan.path}: nothing loaded: "
+                                   f"{exc.filename or 'a file'}: {reason}")]
             results += done
             for result in done:
                 if on_file:

@@ -8,7 +8,7 @@ commit, renamed into place after it, removed if the file is rolled back.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import duckdb
 
-from analytics import config
+from analytics import config, csvsafe
 from analytics.ingest import canonical, read
 from analytics.ingest.adapter import COUNTERS, Context, DailyFormat, PostFormat
 from analytics.ingest.formats import Format
@@ -163,7 +163,7 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
     count = 0
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csvsafe.Writer(handle, lineterminator="\n")
         writer.writerow(["file", "line", "column", "reason"])
         while rows := cursor.fetchmany(10_000):
             for line, column, reason in rows:
@@ -245,12 +245,17 @@ def ingest_file(
                 results.append(result)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            # DuckDB aborts the transaction itself on some errors (a full disk): then there is
+            # nothing to roll back, and that must not hide the error that matters
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
             for temporary, _final in written:
-                temporary.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    temporary.unlink(missing_ok=True)
             raise
         finally:
-            read.drop_scratch(con)
+            with contextlib.suppress(duckdb.Error):
+                read.drop_scratch(con)
     for (temporary, final), result in zip(written, results, strict=True):
         if result.rejected:
             temporary.replace(final)

@@ -26,6 +26,7 @@ import re
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -90,9 +91,17 @@ def declared_parameters(template: Path) -> dict[str, Any]:
         import papermill
     except ImportError:
         raise _missing("papermill") from None
-    if not template.exists():
+    if not template.is_file():
         raise AnalyticsError(f"no notebook at {template}")
-    found = papermill.inspect_notebook(str(template))
+    try:
+        with warnings.catch_warnings():  # papermill warns of a name without .ipynb: said below
+            warnings.simplefilter("ignore")
+            found = papermill.inspect_notebook(str(template))
+    except Exception as exc:  # noqa: BLE001 - the user's file: JSON, schema, decoding errors
+        # (nbformat's NotJSONError, jsonschema's ValidationError…) all mean "not a notebook"
+        reason = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
+        raise AnalyticsError(f"{template} is not a Jupyter notebook ({reason}); pass an "
+                             ".ipynb file with a cell tagged 'parameters'") from None
     if not found:
         raise AnalyticsError(f"{template} has no cell tagged 'parameters'")
     return found
