@@ -142,3 +142,124 @@ def test_notebook_save_csv_neutralises_text_not_numbers(tmp_path: Path) -> None:
     assert rows == [["post", "title", "delta"], ["'-x", "'=1+1", "-5"], ["b", "fine", "3"],
                     ["c", "'@me", "0"]]
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
+
+
+def linkedin_workbook(path: Path, rows: int, extra_cell: str | None = None,
+                      dimension: str | None = None) -> Path:
+    """A LinkedIn *All posts* workbook of ``rows`` posts, its sheet XML edited the way a
+    damaged or foreign file comes: a cell at ``extra_cell``'s column on every row, or a
+    <dimension> that understates the sheet."""
+    import re
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "All posts"
+    sheet.append(["Post title", "Post link", "Created date", "Impressions", "Clicks", "Likes",
+                  "Comments", "Reposts"])
+    for i in range(rows):
+        sheet.append([f"t{i}", f"https://www.linkedin.com/feed/update/urn:li:activity:{i}",
+                      "2025-01-01", 10, 1, 1, 1, 1])
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    name = "xl/worksheets/sheet1.xml"
+    xml = files[name].decode()
+    if extra_cell:
+        xml = re.sub(r'<c r="H(\d+)"(.*?)</c></row>',
+                     lambda m: f'<c r="H{m[1]}"{m[2]}</c><c r="{extra_cell}{m[1]}" t="n">'
+                               f"<v>7</v></c></row>", xml)
+    if dimension:
+        xml = re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"', xml)
+    files[name] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in files.items():
+            archive.writestr(member, data)
+    return path
+
+
+@pytest.mark.parametrize("column", ["XFE", "ZZZ", "ZZZZ"])
+def test_an_xlsx_cell_past_column_xfd_is_one_line_fast(tmp_path: Path, column: str) -> None:
+    import time
+
+    businesses = write_csv(tmp_path / "b.csv", BUSINESS_COLUMNS,
+                           [{"business_id": "b1", "name": "B", "timezone": "UTC"}])
+    book = linkedin_workbook(tmp_path / "posts.xlsx", 3000, extra_cell=column)
+    started = time.perf_counter()
+    code, out = run_cli("ingest", str(businesses), str(book), "--db",
+                        str(tmp_path / "w.duckdb"), "--business", "b1")
+    assert time.perf_counter() - started < 10  # before: ~10 s per 3,000 rows, GBs of memory
+    assert code == 1 and "Traceback" not in out
+    assert f"cell {column}1 lies past column XFD" in out
+    assert "1 of 2 files refused" in out  # the businesses file went in
+
+
+def test_an_xlsx_whose_dimension_understates_the_sheet_loses_no_row(tmp_path: Path) -> None:
+    businesses = write_csv(tmp_path / "b.csv", BUSINESS_COLUMNS,
+                           [{"business_id": "b1", "name": "B", "timezone": "UTC"}])
+    book = linkedin_workbook(tmp_path / "posts.xlsx", 50, dimension="A1:H2")
+    code, out = run_cli("ingest", str(businesses), str(book), "--db",
+                        str(tmp_path / "w.duckdb"), "--business", "b1")
+    assert code == 0, out
+    row = [line for line in out.splitlines() if "linkedin-posts" in line][0]
+    assert row.split()[-5:] == ["50", "50", "0", "0", "0"]  # read, inserted, …, rejected
+
+
+def _limit_file_size(limit: int) -> None:
+    """In the child: files can grow to ``limit`` bytes, then writes fail (EFBIG) as on a full
+    disk; the signal that would kill the process is ignored, as a full disk sends none."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_a_disk_that_fills_during_ingest_is_one_line_and_loses_nothing(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    import duckdb
+
+    businesses = write_csv(tmp_path / "b.csv", BUSINESS_COLUMNS,
+                           [{"business_id": "acme", "name": "Acme", "timezone": "UTC"}])
+    rows = [post("acme", "x", f"p{i}", "2026-11-20T10:00:00Z", views=100 + i,
+                 title="a title long enough to fill some pages " * 2,
+                 clicks="bad" if i % 1000 == 0 else 1) for i in range(40_000)]
+    posts = write_csv(tmp_path / "posts.csv", POST_COLUMNS, rows)
+    second = write_csv(tmp_path / "zz.csv", POST_COLUMNS, rows[:10])
+    db = tmp_path / "w.duckdb"
+    command = [sys.executable, "-m", "analytics", "ingest", "--db", str(db),
+               "--observed-on", "2026-11-30"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    subprocess.run([*command, str(businesses)], check=True, env=env, capture_output=True)
+    full = subprocess.run([*command, str(posts), str(second)], env=env, capture_output=True,
+                          text=True, preexec_fn=lambda: _limit_file_size(3_000_000),
+                          timeout=300)
+    assert full.returncode == 1
+    assert "Traceback" not in full.stderr, full.stderr
+    errors = full.stderr.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith("error: "), errors
+    # where the disk fills decides whether DuckDB fails the commit (the file is refused, the
+    # next goes on) or the checkpoint after it (the run stops): either way it is said, once
+    assert "File too large" in full.stdout, full.stdout
+    assert not [p for p in tmp_path.rglob("*") if ".tmp" in p.name]  # no temporary left
+    con = duckdb.connect(str(db), read_only=True)
+    try:  # the file was rolled back whole; what was there before is intact
+        assert con.execute("SELECT count(*) FROM businesses").fetchone() == (1,)
+        assert con.execute("SELECT count(*) FROM content_metrics WHERE content_id NOT IN "
+                           "('p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9')"
+                           ).fetchone() == (0,)
+    finally:
+        con.close()
+    again = subprocess.run([*command, str(posts), str(second)], env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    try:  # with room, the same command loads everything: nothing was lost
+        assert con.execute("SELECT count(*) FROM content_metrics").fetchone() == (40_000 - 40,)
+    finally:
+        con.close()

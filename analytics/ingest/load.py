@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import duckdb
 
 from analytics import config, csvsafe
-from analytics.ingest import canonical, read
+from analytics.ingest import canonical, read, values
 from analytics.ingest.adapter import COUNTERS, Context, DailyFormat, PostFormat
 from analytics.ingest.formats import Format
 from analytics.ingest.plan import FilePlan, Part
@@ -218,6 +218,7 @@ def ingest_file(
             fast = read.stage_canonical_fast(con, formats[0], tables[0])
         con.execute("BEGIN TRANSACTION")
         try:
+            values.register_sql(con)  # the number grammar the macros below call
             con.execute(sql.load("ingest_macros"))
             for part, table in zip(plan.parts, tables, strict=True):
                 result = FileResult(plan.path, format=part.format.name,
