@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -441,7 +442,7 @@ def run_notebooks(
     run_resilient(
         jobs, _run_in_worker,
         lambda: ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                    initializer=_worker_init),
+                                    initializer=_worker_init, initargs=(os.getpid(),)),
         workers,
         on_result=lambda job, result: finished(result),
         on_failure=lambda job, reason: finished(
@@ -450,8 +451,20 @@ def run_notebooks(
     return [done[job.business_id] for job in jobs]
 
 
-def _worker_init() -> None:
+def _worker_init(parent_pid: int) -> None:
     import atexit
+
+    from analytics.render.pool import exit_with_parent
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     atexit.register(_shutdown_worker)
+    # the command killed: this worker exits, and takes its kernel with it (a kernel outlives
+    # its worker: it is a process of its own, waiting for messages that will never come)
+    exit_with_parent(parent_pid, on_orphan=_kill_kernel)
+
+
+def _kill_kernel() -> None:
+    if _WORKER is not None and _WORKER.km is not None:
+        pid = getattr(getattr(_WORKER.km, "provisioner", None), "pid", None)
+        if pid:
+            os.kill(pid, signal.SIGKILL)
