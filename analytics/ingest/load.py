@@ -30,12 +30,32 @@ from analytics.warehouse import sql
 REJECTS_SHOWN = 1000
 
 
+@dataclass(frozen=True)
+class Decrease:
+    """A counter lower than in the observation before it: kept (platforms do remove likes),
+    and reported. ``line`` is the line of the file's observation of the two."""
+
+    line: int
+    platform: str
+    content_id: str
+    counter: str
+    before_day: date
+    before: int
+    after_day: date
+    after: int
+
+    def describe(self) -> str:
+        return (f"{self.platform}/{self.content_id} {self.counter} {self.before:,} on "
+                f"{self.before_day} → {self.after:,} on {self.after_day}")
+
+
 #: The query files the ingest runs (the registry test checks none is orphaned).
 INGEST_QUERIES = (
     "ingest_macros", "ingest_posts_check", "ingest_posts_status", "ingest_posts_upsert_content",
     "ingest_posts_insert_metrics", "ingest_posts_upsert_metrics", "ingest_businesses_check",
     "ingest_businesses_upsert", "ingest_daily_check", "ingest_daily_status",
     "ingest_daily_upsert_metrics", "ingest_daily_upsert_followers", "ingest_rejects",
+    "ingest_posts_decreases",
 )
 
 
@@ -57,6 +77,11 @@ class FileResult:
     rejects: list[tuple[int, str | None, str]] = field(default_factory=list)
     rejects_file: Path | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    #: counters lower than in the observation before (kept, and logged to decreases_file)
+    decreased: int = 0
+    #: the first :data:`REJECTS_SHOWN` of them, in line order
+    decreases: list[Decrease] = field(default_factory=list)
+    decreases_file: Path | None = None
     #: (line, reason) of rows that are not data: Total rows, description rows
     skipped: list[tuple[int, str]] = field(default_factory=list)
     #: sheets of a workbook left out, and why
@@ -176,6 +201,33 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
     return count
 
 
+def _write_decreases(con: duckdb.DuckDBPyConnection, result: FileResult, now: datetime,
+                     target: Path) -> int:
+    """Stream the counters this file saw go down (or made go down) to ``target``, a CSV in
+    the rejects' style; returns how many. Nothing is written when there are none."""
+    cursor = con.execute(sql.load("ingest_posts_decreases"), {"ingested_at": now})
+    count = 0
+    handle = None
+    try:
+        while rows := cursor.fetchmany(10_000):
+            if handle is None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                handle = open(target, "w", encoding="utf-8", newline="")  # noqa: SIM115
+                writer = csvsafe.Writer(handle, lineterminator="\n")
+                writer.writerow(["file", "line", "platform", "content_id", "counter",
+                                 "before_day", "before", "after_day", "after"])
+            for row in rows:
+                decrease = Decrease(*row)
+                writer.writerow([result.label, *row])
+                if len(result.decreases) < REJECTS_SHOWN:
+                    result.decreases.append(decrease)
+                count += 1
+    finally:
+        if handle is not None:
+            handle.close()
+    return count
+
+
 def _lineage(con: duckdb.DuckDBPyConnection, plan: FilePlan, part: Part, result: FileResult,
              now: datetime) -> None:
     con.execute(
@@ -208,6 +260,7 @@ def ingest_file(
     formats: Sequence[Format] = [p.format for p in plan.parts]
     results: list[FileResult] = []
     written: list[tuple[Path, Path]] = []  # (temporary, final) rejects files
+    logged: list[tuple[Path, Path]] = []  # (temporary, final) decreases logs
     with open_tables(plan.path, formats) as opened:
         tables = opened.tables
         if [t.format for t in tables] != list(formats):
@@ -241,6 +294,11 @@ def ingest_file(
                 written.append((temporary, final))
                 result.rejected = _write_rejects(con, part, table, result, temporary)
                 result.rejects_file = final if result.rejected else None
+                if part.format.kind == "posts":
+                    log = final.with_name(final.stem + "-decreases.csv")
+                    logged.append((log.with_suffix(".csv.tmp"), log))
+                    result.decreased = _write_decreases(con, result, now, logged[-1][0])
+                    result.decreases_file = log if result.decreased else None
                 _lineage(con, plan, part, result, now)
                 read.drop_scratch(con)
                 results.append(result)
@@ -250,7 +308,7 @@ def ingest_file(
             # nothing to roll back, and that must not hide the error that matters
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
-            for temporary, _final in written:
+            for temporary, _final in written + logged:
                 with contextlib.suppress(OSError):
                     temporary.unlink(missing_ok=True)
             raise
@@ -262,6 +320,9 @@ def ingest_file(
             temporary.replace(final)
         else:
             temporary.unlink(missing_ok=True)
+    for temporary, final in logged:
+        if temporary.exists():
+            temporary.replace(final)
     for result in results:
         result.notes = list(plan.skipped_sheets)
         assert result.read == result.kept + result.rejected, result
