@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 from datetime import date
-from pathlib import Path
 
 from click.testing import CliRunner
 from ingest_helpers import add_business, one, run

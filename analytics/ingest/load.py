@@ -294,7 +294,7 @@ def ingest_file(
                 written.append((temporary, final))
                 result.rejected = _write_rejects(con, part, table, result, temporary)
                 result.rejects_file = final if result.rejected else None
-                if part.format.kind == "posts":
+                if part.format.kind == "posts" and result.inserted + result.updated:
                     log = final.with_name(final.stem + "-decreases.csv")
                     logged.append((log.with_suffix(".csv.tmp"), log))
                     result.decreased = _write_decreases(con, result, now, logged[-1][0])

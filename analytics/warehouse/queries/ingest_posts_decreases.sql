@@ -10,9 +10,11 @@ WITH new AS (
     WHERE s.status IN ('inserted', 'updated')
 ),
 stored AS (
+    -- only the posts of this file: a small file must not sort the whole warehouse
     SELECT platform, content_id, observed_on, ingested_at,
            [views, reach, likes, shares, comments, clicks] AS counts
     FROM content_metrics
+    WHERE (platform, content_id) IN (SELECT platform, content_id FROM new)
 ),
 pairs AS (
     -- the file's observation, and the one just before it (stored, or from this file)
