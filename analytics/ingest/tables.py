@@ -208,8 +208,18 @@ def _fit(fields: list[str], width: int) -> tuple[list[str], str | None]:
     return fields + [""] * (width - len(fields)), None
 
 
-def _sheet_records(rows: Iterator[tuple]) -> Iterator[Record]:
-    for number, row in enumerate(rows, start=1):
+def _sheet_records(rows: Iterator[tuple], where: str) -> Iterator[Record]:
+    number = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001 - openpyxl reads lazily: XML, zip, values
+            raise UnreadableFile(f"{where}: row {number + 1} cannot be read "
+                                 f"({type(exc).__name__}: {str(exc)[:100]}); the workbook is "
+                                 "damaged: export it again") from None
+        number += 1
         fields = [cell_text(v) for v in row]
         if any(f.strip() for f in fields):
             yield number, fields, None
@@ -279,7 +289,7 @@ def _open_xlsx(path: Path, formats: Sequence[Format], stack: ExitStack) -> Opene
         # the <dimension> a program wrote may understate the sheet: rows past it would be
         # dropped without a word, so the rows are counted as they are read instead
         sheet.reset_dimensions()
-        records = _sheet_records(sheet.iter_rows(values_only=True))
+        records = _sheet_records(sheet.iter_rows(values_only=True), f"{path} [{sheet.title}]")
         try:
             fmt, line, header, preamble, rest = _find_header(records, f"{path} [{sheet.title}]",
                                                               formats)
