@@ -94,3 +94,15 @@ def test_kill_9_of_notebook_leaves_no_worker_or_kernel_behind(demo_path: Path,
     run_and_kill([sys.executable, "-m", "analytics", "notebook", "--all", "--jobs", "2",
                   "--db", str(demo_path), "--out", str(tmp_path / "out"),
                   "--as-of", DEMO_AS_OF.isoformat()], 5, tmp_path)
+
+
+@pytest.mark.slow
+def test_kill_9_of_send_leaves_no_worker_behind(demo_path: Path, tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(demo_path, db)  # send writes its delivery log
+    # the reports are missing: send renders them first, on a pool of 2 workers
+    run_and_kill([sys.executable, "-m", "analytics", "send", "--all", "--dry-run", "--jobs", "2",
+                  "--db", str(db), "--out", str(tmp_path / "out"), "--period", "2026-W47",
+                  "--as-of", DEMO_AS_OF.isoformat()], 4, tmp_path)
