@@ -205,7 +205,8 @@ def _write_decreases(con: duckdb.DuckDBPyConnection, result: FileResult, now: da
                      target: Path) -> int:
     """Stream the counters this file saw go down (or made go down) to ``target``, a CSV in
     the rejects' style; returns how many. Nothing is written when there are none."""
-    cursor = con.execute(sql.load("ingest_posts_decreases"), {"ingested_at": now})
+    cursor = con.execute(sql.load("ingest_posts_decreases"),
+                         {"ingested_at": now, "source_file": str(result.path)})
     count = 0
     handle = None
     try:
