@@ -78,3 +78,13 @@ def test_within_one_file_and_in_the_cli_summary(tmp_path) -> None:
     (log,) = (tmp_path / "rejects").glob("*-decreases.csv")
     assert f"all decreases: {log}" in result.output
     assert not list((tmp_path / "rejects").glob("*.tmp"))
+
+
+def test_two_files_in_one_run_each_report_their_own(fresh_db, tmp_path) -> None:
+    add_business(fresh_db, "acme")
+    first = write_csv(tmp_path / "a.csv", POST_COLUMNS, [observation("2026-11-23", 40),
+                                                         observation("2026-11-30", 10)])
+    second = write_csv(tmp_path / "b.csv", POST_COLUMNS, [observation("2026-12-07", 5)])
+    a, b = run(fresh_db, [first, second], tmp_path)
+    assert [(d.before, d.after) for d in a.decreases] == [(40, 10)]
+    assert [(d.before, d.after) for d in b.decreases] == [(10, 5)]  # not 40 → 10 again
