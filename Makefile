@@ -19,10 +19,10 @@ JOBS_ARGS := $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 .DEFAULT_GOAL := help
 .PHONY: help install system-deps demo reports report notebooks lab send schedule test lint \
-	bench bench-render bench-ingest clean
+	bench bench-render bench-ingest bench-concurrency bench-api clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,12 +32,13 @@ $(STAMP): pyproject.toml
 
 # What WeasyPrint (PDF reports) needs from the system: pango and fonts (DejaVu for the report,
 # Noto CJK and colour emoji so that Japanese titles and emoji in posts are not drawn as empty
-# boxes). Installed with apt-get when missing and running as root (a fresh Debian machine,
-# CI); otherwise says what to install.
+# boxes); chromium for the portal's browser test (driven by playwright; no browser download).
+# Installed with apt-get when missing and running as root (a fresh Debian machine, CI);
+# otherwise says what to install.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk \
-	fonts-noto-color-emoji
+	fonts-noto-color-emoji chromium
 
-system-deps: ## Install pango and fonts for PDF reports when missing (apt-get, as root)
+system-deps: ## Install pango and fonts for PDF reports, chromium for tests, when missing (apt-get, as root)
 	@command -v dpkg-query >/dev/null || { echo "not Debian: make sure pango and DejaVu fonts are installed"; exit 0; }; \
 	missing=""; for pkg in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
@@ -82,18 +83,26 @@ test: install ## Run the test suite (what CI runs)
 lint: install ## Lint with ruff
 	$(BIN)/ruff check analytics tests benchmarks
 
-bench: install ## All benchmarks (report models, insight accuracy, notebooks, ingest, rendering)
+bench: install ## All benchmarks (report models, warehouse access, insight accuracy, notebooks, ingest, rendering, API)
 	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/bench_concurrency.py
 	$(BIN)/python benchmarks/insight_accuracy.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_api.py
+
+bench-api: install ## API load test alone: 50 loopback clients on the 1,000-business warehouse (BUSINESSES=… SECONDS=…)
+	$(BIN)/python benchmarks/bench_api.py $(if $(BUSINESSES),--businesses $(BUSINESSES)) $(if $(SECONDS),--seconds $(SECONDS))
 
 bench-ingest: install ## Ingest benchmark alone: a 1 GB canonical CSV and its Parquet (SIZE_MB=…)
 	$(BIN)/python benchmarks/bench_ingest.py $(if $(SIZE_MB),--size-mb $(SIZE_MB))
+
+bench-concurrency: install ## How long report --all holds the warehouse, and the read path's cost (BUSINESSES=…)
+	$(BIN)/python benchmarks/bench_concurrency.py $(if $(BUSINESSES),--businesses $(BUSINESSES))
 
 bench-render: install ## Benchmark HTML+PDF rendering alone: 200 businesses, --jobs 1 and 2, before/after
 	$(BIN)/python benchmarks/bench_render.py
 
 clean: ## Remove generated warehouses, reports and caches (keeps .venv)
-	rm -rf data/*.duckdb data/*.wal data/rejects reports/*/ reports/index.html .pytest_cache
+	rm -rf data/*.duckdb data/*.wal data/*.lock data/rejects reports/*/ reports/index.html .pytest_cache

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from analytics import AnalyticsError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 DEFAULT_DB = Path("data") / "warehouse.duckdb"
@@ -22,6 +24,11 @@ EMAIL_PATTERN = (
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
+
+#: Dates outside these years are typing mistakes, not social media history (and near the ends
+#: of Python's calendar, shifting them by a period would overflow). Ingest, periods, dates on
+#: the command line all check against this one window.
+YEARS = (2000, 2100)
 
 PLATFORMS = ("x", "facebook", "instagram", "linkedin", "tiktok", "youtube")
 
@@ -72,9 +79,37 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
+#: How long a command waits for the warehouse when another holds it (a writer waits for the
+#: writer before it and for readers to finish their read; a reader waits for a writer), before
+#: it gives up with one line and exit status 1. ``--wait`` or ``$ANALYTICS_LOCK_TIMEOUT``
+#: override it. Ten minutes: the scheduled send must outlast a large ingest.
+LOCK_TIMEOUT_SECONDS = 600.0
+
+
+def lock_timeout(explicit: float | None = None) -> float:
+    """Seconds to wait for the warehouse: ``--wait``, else ``$ANALYTICS_LOCK_TIMEOUT``, else
+    :data:`LOCK_TIMEOUT_SECONDS`."""
+    if explicit is not None:
+        value, source = explicit, "--wait"
+    else:
+        env = os.environ.get("ANALYTICS_LOCK_TIMEOUT", "").strip()
+        if not env:
+            return LOCK_TIMEOUT_SECONDS
+        source = "ANALYTICS_LOCK_TIMEOUT"
+        try:
+            value = float(env)
+        except ValueError:
+            raise AnalyticsError(f"{source} must be a number of seconds, not {env[:20]!r}") \
+                from None
+    if not 0 <= value <= 86_400 or value != value:
+        raise AnalyticsError(f"{source} must be from 0 to 86400 seconds, not {value:g}")
+    return float(value)
+
+
 # --- rendering: HTML and PDF dashboards (see analytics/render.py and analytics/batch.py) -----
 #: Every output `analytics report` can write, and what it writes when not told.
-REPORT_FORMATS = ("html", "pdf", "json")
+#: ``csv`` and ``xlsx`` are the spreadsheet exports (analytics/render/exports.py).
+REPORT_FORMATS = ("html", "pdf", "json", "csv", "xlsx")
 DEFAULT_REPORT_FORMATS = ("html", "pdf", "json")
 #: Optional per-business branding: ``<BRANDS_DIR>/<business_id>.json`` holding
 #: ``{"colour": "#1f6f5c", "logo": "logo.png"}`` (the logo path relative to BRANDS_DIR).
@@ -124,6 +159,19 @@ DEFAULT_BRAND_COLOUR = "#1f5f8b"
 PDF_CHART_FORMAT = "svg"
 #: Options passed to WeasyPrint's ``write_pdf``.
 PDF_OPTIONS: dict[str, object] = {}
+
+
+#: Base URL of the client portal (``analytics serve``), e.g. ``https://reports.example``: when
+#: set, each weekly email carries a "View online" link with a token for that business only.
+PORTAL_URL_ENV = "ANALYTICS_PORTAL_URL"
+#: How long the token in an email's "View online" link works.
+EMAIL_LINK_DAYS = 30
+
+
+def portal_url() -> str | None:
+    """The portal's base URL from ``$ANALYTICS_PORTAL_URL``, without a trailing slash."""
+    value = os.environ.get(PORTAL_URL_ENV, "").strip().rstrip("/")
+    return value or None
 
 
 def default_jobs() -> int:

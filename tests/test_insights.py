@@ -58,54 +58,54 @@ def test_ranks_equal_scipy_rankdata(values) -> None:
 
 def test_video_on_linkedin_is_found_at_about_twice(demo_db) -> None:
     (rec,) = recommendations(demo_db, "northwind-coffee")
-    assert rec["kind"] == "content_type"
-    assert (rec["evidence"]["platform"], rec["evidence"]["content_type"]) == ("linkedin", "video")
-    assert 1.6 <= rec["evidence"]["effect"] <= 2.6
-    assert rec["evidence"]["ci_low"] <= rec["evidence"]["effect"] <= rec["evidence"]["ci_high"]
-    assert rec["evidence"]["q_value"] <= 0.05
-    assert rec["claim"].startswith("Video on LinkedIn earns about 2.")
+    assert rec.kind == "content_type"
+    assert (rec.evidence["platform"], rec.evidence["content_type"]) == ("linkedin", "video")
+    assert 1.6 <= rec.evidence["effect"] <= 2.6
+    assert rec.evidence["ci_low"] <= rec.evidence["effect"] <= rec.evidence["ci_high"]
+    assert rec.evidence["q_value"] <= 0.05
+    assert rec.claim.startswith("Video on LinkedIn earns about 2.")
 
 
 def test_the_best_posting_window_is_found_in_local_time(demo_db) -> None:
     (rec,) = recommendations(demo_db, "harbour-yoga")
-    assert rec["kind"] == "posting_time"
-    assert (rec["evidence"]["weekday"], rec["evidence"]["hour"]) == (2, 18)  # Tue 18:00–21:00
-    assert rec["evidence"]["effect"] >= 1.4
-    assert rec["evidence"]["n"] >= 10
-    assert "Tuesdays between 18:00 and 21:00" in rec["claim"]
+    assert rec.kind == "posting_time"
+    assert (rec.evidence["weekday"], rec.evidence["hour"]) == (2, 18)  # Tue 18:00–21:00
+    assert rec.evidence["effect"] >= 1.4
+    assert rec.evidence["n"] >= 10
+    assert "Tuesdays between 18:00 and 21:00" in rec.claim
     windows = insights(demo_db, "harbour-yoga", DEMO_PERIOD, as_of=DEMO_AS_OF).best_posting_times
-    assert [(w["weekday"], w["hour"]) for w in windows if w["recommended"]] == [(2, 18)]
-    assert not any(w["recommended"] and w["thin"] for w in windows)
+    assert [(w.weekday, w.hour) for w in windows if w.recommended] == [(2, 18)]
+    assert not any(w.recommended and w.thin for w in windows)
 
 
 def test_the_declining_platform_is_found(demo_db) -> None:
     (rec,) = recommendations(demo_db, "lumen-books")
-    assert rec["kind"] == "platform_trend"
-    assert rec["evidence"]["platform"] == "facebook"
-    assert rec["evidence"]["change_percent"] <= -25
-    assert "falling" in rec["claim"]
+    assert rec.kind == "platform_trend"
+    assert rec.evidence["platform"] == "facebook"
+    assert rec.evidence["change_percent"] <= -25
+    assert "falling" in rec.claim
 
 
 @pytest.mark.parametrize("business_id", ["alpine-outfitters", "kiku-ramen"])
 def test_controls_get_no_claim_only_notes(demo_db, business_id) -> None:
     result = insights(demo_db, business_id, DEMO_PERIOD, as_of=DEMO_AS_OF)
     assert result.recommendations == []
-    assert {n["topic"] for n in result.notes} == {"posting_time", "content_type",
+    assert {n.topic for n in result.notes} == {"posting_time", "content_type",
                                                   "platform_trend"}
 
 
 def test_every_claim_states_its_evidence(demo_db) -> None:
     for business_id in ("northwind-coffee", "harbour-yoga", "lumen-books"):
         for rec in recommendations(demo_db, business_id):
-            evidence = rec["evidence"]
+            evidence = rec.evidence
             assert evidence["n"] >= 10 and evidence["n_rest"] >= 10
             assert evidence["comparisons"] >= 1
-            assert rec["confidence"] in {"high", "moderate"}
+            assert rec.confidence in {"high", "moderate"}
             # the sentence a client reads carries the sample sizes and the period of data
-            assert str(evidence["n"]) in rec["evidence_text"]
-            assert str(evidence["n_rest"]) in rec["evidence_text"]
-            assert "26 weeks to 22 Nov 2026" in rec["evidence_text"] or "since" in \
-                rec["evidence_text"]
+            assert str(evidence["n"]) in rec.evidence_text
+            assert str(evidence["n_rest"]) in rec.evidence_text
+            assert "26 weeks to 22 Nov 2026" in rec.evidence_text or "since" in \
+                rec.evidence_text
 
 
 # --- noise is not called an effect --------------------------------------------------------------
@@ -138,12 +138,12 @@ def test_a_thin_window_is_never_recommended(load) -> None:
     con = load([{"business_id": "b", "name": "B", "timezone": "UTC"}], posts)
     result = insights(con, "b", "2026-W48", as_of="2026-11-30")
     assert result.recommendations == []
-    monday_nine = next(w for w in result.best_posting_times if (w["weekday"], w["hour"]) == (1, 9))
-    assert (monday_nine["posts"], monday_nine["thin"], monday_nine["recommended"]) == (4, True,
+    monday_nine = next(w for w in result.best_posting_times if (w.weekday, w.hour) == (1, 9))
+    assert (monday_nine.posts, monday_nine.thin, monday_nine.recommended) == (4, True,
                                                                                       False)
-    (timing,) = [n for n in result.notes if n["topic"] == "posting_time"]
-    assert "Not enough posts yet to say which times work best (16 posts" in timing["text"]
-    assert "we need about 30" in timing["text"]
+    (timing,) = [n for n in result.notes if n.topic == "posting_time"]
+    assert "Not enough posts yet to say which times work best (16 posts" in timing.text
+    assert "we need about 30" in timing.text
 
 
 def test_posts_without_an_hour_count_for_weekdays_only(load) -> None:
@@ -152,18 +152,18 @@ def test_posts_without_an_hour_count_for_weekdays_only(load) -> None:
         post("b", "x", "t1", "2026-11-17T10:00:00Z", views=1_000, likes=50),
     ])
     result = insights(con, "b", "2026-W47", as_of="2026-11-30")
-    assert result.basis["posts"] == 2
-    assert result.basis["timed_posts"] == 1
-    assert sum(w["posts"] for w in result.best_posting_times) == 1
-    assert next(d for d in result.posting_weekdays if d["weekday"] == 2)["posts"] == 2
-    (timing,) = [n for n in result.notes if n["topic"] == "posting_time"]
-    assert "1 more posts came from exports without an hour" in timing["text"]
+    assert result.basis.posts == 2
+    assert result.basis.timed_posts == 1
+    assert sum(w.posts for w in result.best_posting_times) == 1
+    assert next(d for d in result.posting_weekdays if d.weekday == 2).posts == 2
+    (timing,) = [n for n in result.notes if n.topic == "posting_time"]
+    assert "1 more posts came from exports without an hour" in timing.text
 
 
 def test_a_business_without_posts_gets_a_plain_note(load) -> None:
     con = load([{"business_id": "b", "name": "B", "timezone": "UTC"}])
     result = insights(con, "b", "2026-W47", as_of="2026-11-30")
     assert result.recommendations == []
-    assert [n["topic"] for n in result.notes] == ["data"]
-    assert all(w["posts"] == 0 for w in result.best_posting_times)
+    assert [n.topic for n in result.notes] == ["data"]
+    assert all(w.posts == 0 for w in result.best_posting_times)
     assert len(result.best_posting_times) == 7 * 8

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from analytics import AnalyticsError
@@ -68,8 +70,8 @@ def test_growth_compares_the_previous_week_at_the_same_age(load) -> None:
     assert result.previous.engagement == 500
     assert result.previous.views == 5_000
     assert result.growth_rate == pytest.approx(150.0)
-    assert result.growth["views"] == pytest.approx(100.0)
-    assert result.growth["posts"] == pytest.approx(0.0)
+    assert result.growth.views == pytest.approx(100.0)
+    assert result.growth.posts == pytest.approx(0.0)
     data = result.to_dict()["previous"]
     assert (data["start"], data["end"], data["as_of"]) == ("2026-11-09", "2026-11-15",
                                                            "2026-11-16")
@@ -126,7 +128,7 @@ def test_totals_equal_the_sum_of_the_platform_breakdown(load) -> None:
              comments=20, reach=3_000, clicks=40),
     ])
     result = overview(con, "acme", "2026-W47", as_of="2026-11-30")
-    breakdown = result.platform_breakdown
+    breakdown = result.to_dict()["platform_breakdown"]
     assert breakdown == {
         "instagram": {"posts": 1, "views": 4_000, "engagement": 120,
                       "engagement_rate": pytest.approx(3.0), "ctr": pytest.approx(1.0)},
@@ -214,6 +216,28 @@ def test_growth_of_a_week_under_way_compares_the_same_days_of_the_week_before(lo
     con = load(UTC_ACME, posts)
     result = overview(con, "acme", "2026-W47", as_of="2026-11-18")
     assert (result.current.posts, result.previous.posts) == (3, 3)
-    assert result.growth["posts"] == pytest.approx(0.0)
+    assert result.growth.posts == pytest.approx(0.0)
     data = result.to_dict()["previous"]
     assert (data["start"], data["end"]) == ("2026-11-09", "2026-11-11")
+
+
+def test_two_snapshots_on_one_connection_each_keep_their_own_posts(load) -> None:
+    # An analyst builds W47, then W45, on one connection: each snapshot owns its table, so the
+    # W47 answers stay W47's (they used to read W45's rows: 0 posts, no error).
+    from analytics.metrics.period import Period
+    from analytics.metrics.snapshot import Scope, Snapshot
+
+    con = load(UTC_ACME, [
+        post("acme", "x", "w47a", "2026-11-17T09:00:00Z", views=1_000, likes=10),
+        post("acme", "x", "w47b", "2026-11-18T09:00:00Z", views=1_000, likes=30),
+        post("acme", "x", "w45", "2026-11-03T09:00:00Z", views=500, likes=5),
+    ])
+    w47 = Snapshot(con, Scope.build(["acme"], Period.parse("2026-W47"), date(2026, 11, 30)))
+    assert w47.overview("acme").current.posts == 2
+    w45 = Snapshot(con, Scope.build(["acme"], Period.parse("2026-W45"), date(2026, 11, 30)))
+    assert w45.overview("acme").current.posts == 1
+    w47.__dict__.pop("totals")  # forget the cached answer: ask the table again
+    assert w47.overview("acme").current.posts == 2
+    assert w47.overview("acme").current.engagement == 40
+    assert w45.overview("acme").current.engagement == 5
+    assert w47.table != w45.table

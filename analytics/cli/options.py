@@ -7,7 +7,7 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,19 @@ def db_option(func: F) -> F:
         default=None,
         help=f"Warehouse file. Default: $ANALYTICS_DB, else {config.DEFAULT_DB}.",
     )(func)
+
+
+def wait_option(func: F) -> F:
+    return click.option(
+        "--wait", "wait", type=click.FloatRange(0, 86_400), default=None, metavar="SECONDS",
+        help="How long to wait for the warehouse while another command holds it. Default: "
+             f"$ANALYTICS_LOCK_TIMEOUT, else {config.LOCK_TIMEOUT_SECONDS:g}.",
+    )(func)
+
+
+def tell_waiting(message: str) -> None:
+    """The one line a command prints when it starts waiting for the warehouse."""
+    click.secho(message, fg="yellow", err=True)
 
 
 def period_options(func: F) -> F:
@@ -60,8 +73,6 @@ def out_option(func: F) -> F:
 
 
 def selected_ids(business_ids: tuple[str, ...], all_businesses: bool) -> list[str] | None:
-    from analytics.report import iter_ids
-
     if all_businesses and business_ids:
         raise AnalyticsError("give --business ID or --all, not both")
     if not all_businesses and not business_ids:
@@ -122,3 +133,15 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
         except ValueError:
             params[name.strip()] = value
     return params
+
+
+def iter_ids(values: Iterable[str]) -> list[str]:
+    """Business ids from repeated or comma-separated options, validated, order kept."""
+    from analytics.warehouse.businesses import validate_business_id
+
+    ids: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            if part.strip() and part.strip() not in ids:
+                ids.append(validate_business_id(part.strip()))
+    return ids

@@ -164,13 +164,16 @@ def compose(
     sender: str,
     when: datetime,
     templates: Path | None = None,
+    view_url: str | None = None,
 ) -> EmailMessage:
     """The email for one recipient: a text and an HTML body (the headline numbers and the top
-    recommendation, inline CSS, no script) and the PDF attached."""
+    recommendation, inline CSS, no script), a "View online" link to the portal when
+    ``view_url`` is given, and the PDF attached."""
     from analytics.render import environment
 
     env = environment(templates)
-    context = {"report": report, "top": top_message(report)}
+    context = {"report": report, "top": top_message(report), "view_url": view_url,
+               "link_days": config.EMAIL_LINK_DAYS}
     business, period = report["business"], report["period"]
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = sender

@@ -129,6 +129,7 @@ def send(
     retry_base_minutes: float = config.SEND_RETRY_BASE_MINUTES,
     retry_now: bool = False,
     on_outcome: Callable[[Outcome], None] | None = None,
+    portal_url: str | None = None,
 ) -> SendResult:
     """Deliver the reports of ``business_ids`` (all when None) for ``periods`` (the due weeks
     when None). ``con`` must be writable (the delivery log); ``settings`` is needed unless
@@ -138,6 +139,10 @@ def send(
     sent on Sunday morning would miss Sunday, and once marked sent never be sent whole.
     Reports are rendered with the same formats, templates and brand as ``analytics report``,
     so a current report is reused, not redone in a different look.
+
+    With ``portal_url`` (``$ANALYTICS_PORTAL_URL``), each message carries a "View online" link
+    holding a token of its own for that one business, valid ``config.EMAIL_LINK_DAYS`` days
+    (a dry run shows where the token goes and grants none).
     """
     from analytics.render.batch import RenderOptions, run_batch
 
@@ -145,7 +150,7 @@ def send(
     if not dry_run and settings is None:
         raise AnalyticsError("no SMTP settings: set SMTP_HOST and SMTP_FROM, or use --dry-run")
     for period in periods or ():
-        if period.end >= as_of:
+        if not period.is_complete(as_of):
             raise AnalyticsError(
                 f"period {period.label} ends on {period.end}, not before the as-of date "
                 f"{as_of}: it is still under way; send it once it has ended"
@@ -207,7 +212,7 @@ def send(
                 try:
                     _deliver_business(con, business, period, Path(out), log, now, sender,
                                       dry_run, outbox, mailer, templates, max_attempts,
-                                      retry_base_minutes, emit, result)
+                                      retry_base_minutes, emit, result, portal_url)
                 except (AnalyticsError, ValueError, OSError) as exc:  # one business, not all
                     problem = f"{business.business_id} {label}: {exc}"
                     result.problems.append(settings.redact(problem) if settings else problem)
@@ -223,6 +228,7 @@ def _deliver_business(
     log: dict[tuple, Delivery], now: datetime, sender: str, dry_run: bool, outbox: Path,
     mailer: Mailer | None, templates: Path | None, max_attempts: int,
     retry_base_minutes: float, emit: Callable[[Outcome], None], result: SendResult,
+    portal_url: str | None = None,
 ) -> None:
     business_id = business.business_id
     try:
@@ -254,7 +260,9 @@ def _deliver_business(
             emit(Outcome(business_id, period.label, recipient, "waiting",
                          f"not attempted: {mailer.unreachable}"))
             continue
-        message = compose(report, recipient, pdf, sender, now, templates)
+        message = compose(report, recipient, pdf, sender, now, templates,
+                          _view_url(con, portal_url, business_id, period, recipient, now,
+                                    dry_run))
         if dry_run:
             path = outbox / business_id / period.label / f"{_safe_name(recipient)}.eml"
             atomic_write(path, message.as_bytes())
@@ -296,6 +304,22 @@ def _deliver_business(
         delivery.last_error = delivery.next_attempt_at = None
         record(con, delivery, now, reply=reply)
         emit(Outcome(business_id, period.label, recipient, "sent", reply))
+
+
+def _view_url(con: duckdb.DuckDBPyConnection, portal_url: str | None, business_id: str,
+              period: Period, recipient: str, now: datetime, dry_run: bool) -> str | None:
+    """The portal link of one message: a fresh token for this business alone, named after
+    the recipient (``analytics access list`` shows them; ``revoke`` ends one)."""
+    if not portal_url:
+        return None
+    from analytics import access
+
+    if dry_run:  # a dry run grants nothing: the link shows where the token would go
+        token = "TOKEN-GRANTED-WHEN-SENT"
+    else:
+        token, _ = access.grant(con, [business_id], f"email {recipient}",
+                                timedelta(days=config.EMAIL_LINK_DAYS), now=now)
+    return access.portal_link(portal_url, token, business_id, period.label)
 
 
 def _append_run_log(con: duckdb.DuckDBPyConnection, result: SendResult, as_of: date,

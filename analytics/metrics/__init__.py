@@ -21,9 +21,10 @@ import duckdb
 import pandas as pd
 
 from analytics import AnalyticsError, config
-from analytics.metrics.insights import Insights
+from analytics.metrics.insights import for_snapshot
 from analytics.metrics.period import Period, as_period, parse_date
-from analytics.metrics.snapshot import Overview, Scope, Snapshot
+from analytics.metrics.results import ContentRow, Insights, Overview, PlatformRow, TrendPoint
+from analytics.metrics.snapshot import Scope, Snapshot
 from analytics.warehouse.businesses import Business, list_businesses
 
 
@@ -70,11 +71,7 @@ def overview(
     return snap.overview(business_id)
 
 
-CONTENT_COLUMNS = (
-    "rank", "platform", "content_id", "title", "content_type", "published_at",
-    "published_time_known", "permalink", "views", "reach", "likes", "shares", "comments",
-    "clicks", "engagement", "engagement_rate", "ctr",
-)
+CONTENT_COLUMNS = ContentRow.columns()
 
 
 def content_performance(
@@ -93,10 +90,7 @@ def content_performance(
     return pd.DataFrame(snap.content_rows(business_id, limit, min_views), columns=CONTENT_COLUMNS)
 
 
-PLATFORM_COLUMNS = (
-    "platform", "posts", "views", "reach", "reach_posts", "likes", "shares", "comments",
-    "clicks", "engagement", "engagement_rate", "ctr", "share_of_engagement",
-)
+PLATFORM_COLUMNS = PlatformRow.columns()
 
 
 def platform_comparison(
@@ -111,7 +105,7 @@ def platform_comparison(
     return pd.DataFrame(snap.platform_rows(business_id), columns=PLATFORM_COLUMNS)
 
 
-TREND_COLUMNS = ("date", "posts", "views", "engagement", "engagement_rate")
+TREND_COLUMNS = TrendPoint.columns()
 
 
 def engagement_trends(
@@ -142,7 +136,7 @@ def insights(
     """Best posting times (weekday × 3-hour windows with post counts), top content types,
     format comparisons, platform trends, and recommendations that each carry their evidence."""
     business, snap = _snapshot(con, business_id, period, as_of)
-    return snap.insights(business)
+    return for_snapshot(snap, business.business_id)
 
 
 @dataclass(frozen=True)
@@ -165,5 +159,5 @@ METRICS: tuple[Metric, ...] = (
     Metric("engagement_trends", engagement_trends, ("post_facts", "daily_trends"), "trends"),
     Metric("insights", insights, ("post_facts", "insight_posts", "content_types"), "insights"),
 )
-#: Queries used outside the metrics (listing businesses).
-SUPPORT_QUERIES = ("businesses",)
+#: Queries used outside the metrics (listing businesses; the rate macros every metric uses).
+SUPPORT_QUERIES = ("businesses", "metric_macros")

@@ -14,6 +14,7 @@ import numpy as np
 
 from analytics import config
 from analytics.metrics.labels import WEEKDAYS, fmt_day, platform_name, type_label, window_label
+from analytics.metrics.results import Note, Recommendation
 from analytics.metrics.stats import Comparison
 
 
@@ -49,53 +50,57 @@ def interval(ci: tuple[float | None, float | None], fmt: str) -> str:
     return f" (95 % interval {format(ci[0], fmt)}–{format(ci[1], fmt)}×)"
 
 
-def timing_claim(c: Comparison, rng: np.random.Generator, span: str, n_tests: int) -> dict:
+def timing_claim(
+    c: Comparison, rng: np.random.Generator, span: str, n_tests: int
+) -> Recommendation:
     ci = c.interval(rng)
     day_plural = WEEKDAYS[c.key["weekday"] - 1] + "s"
     start, end = c.key["hour"], c.key["hour"] + config.POSTING_BLOCK_HOURS
-    return {
-        "kind": "posting_time",
-        "subject": window_label(c.key["weekday"], c.key["hour"]),
-        "claim": (
+    return Recommendation(
+        kind="posting_time",
+        subject=window_label(c.key["weekday"], c.key["hour"]),
+        claim=(
             f"Post on {day_plural} between {start:02d}:00 and {end % 24:02d}:00: posts then earn "
             f"about {c.effect:.1f}× your typical engagement rate."
         ),
-        "evidence_text": (
+        evidence_text=(
             f"{c.group.size} posts in that window, {span}: their median engagement rate is "
             f"{c.effect:.2f}× your typical post on the same platform and format"
             f"{interval(ci, '.2f')}, against {c.median_rest:.2f}× for the {c.rest.size} posts "
             f"at other times. {fdr_sentence(n_tests)}"
         ),
-        "confidence": confidence(c.q_value),
-        "evidence": evidence(c, ci, n_tests, weekday=c.key["weekday"], hour=c.key["hour"],
+        confidence=confidence(c.q_value),
+        evidence=evidence(c, ci, n_tests, weekday=c.key["weekday"], hour=c.key["hour"],
                               measure="median engagement rate relative to the typical post"),
-    }
+    )
 
 
-def format_claim(c: Comparison, rng: np.random.Generator, span: str, n_tests: int) -> dict:
+def format_claim(
+    c: Comparison, rng: np.random.Generator, span: str, n_tests: int
+) -> Recommendation:
     ci = c.interval(rng)
     plat = platform_name(c.key["platform"])
     label = type_label(c.key["content_type"])
-    return {
-        "kind": "content_type",
-        "subject": f"{label} on {plat}",
-        "claim": (
+    return Recommendation(
+        kind="content_type",
+        subject=f"{label} on {plat}",
+        claim=(
             f"{label} on {plat} earns about {c.effect:.1f}× the engagement rate of your other "
             f"{plat} posts: make more of it."
         ),
-        "evidence_text": (
+        evidence_text=(
             f"Median engagement rate {c.median:.1f} % over {c.group.size} posts against "
             f"{c.median_rest:.1f} % over {c.rest.size} other {plat} posts, {span}"
             f"{interval(ci, '.2f')}. {fdr_sentence(n_tests)}"
         ),
-        "confidence": confidence(c.q_value),
-        "evidence": evidence(c, ci, n_tests, platform=c.key["platform"],
+        confidence=confidence(c.q_value),
+        evidence=evidence(c, ci, n_tests, platform=c.key["platform"],
                               content_type=c.key["content_type"],
                               measure="ratio of median engagement rates"),
-    }
+    )
 
 
-def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int) -> dict:
+def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int) -> Recommendation:
     ci = c.interval(rng)
     change = (c.effect - 1) * 100
     plat = platform_name(c.key["platform"])
@@ -110,26 +115,26 @@ def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int) -> dict:
     interval = ""
     if ci[0] is not None and ci[1] is not None:
         interval = f" (95 % interval {(ci[0] - 1) * 100:+.0f} % to {(ci[1] - 1) * 100:+.0f} %)"
-    return {
-        "kind": "platform_trend",
-        "subject": plat,
-        "claim": claim,
-        "evidence_text": (
+    return Recommendation(
+        kind="platform_trend",
+        subject=plat,
+        claim=claim,
+        evidence_text=(
             f"Median {c.median:,.0f} engagements per post (counted at "
             f"{config.INSIGHT_FIXED_AGE_DAYS} days old) over {c.group.size} posts in the last "
             f"{recent_weeks} weeks against {c.median_rest:,.0f} over {c.rest.size} posts "
             f"since {fmt_day(date.fromisoformat(c.key['earlier_start']))}{interval}. "
             f"{fdr_sentence(n_tests)}"
         ),
-        "confidence": confidence(c.q_value),
-        "evidence": evidence(c, ci, n_tests, platform=c.key["platform"],
+        confidence=confidence(c.q_value),
+        evidence=evidence(c, ci, n_tests, platform=c.key["platform"],
                               change_percent=change,
                               measure="ratio of median engagement per post"),
-    }
+    )
 
 
 def timing_note(timed: int, total: int, windows: list[dict], tested: list[Comparison],
-                 span: str) -> dict:
+                 span: str) -> Note:
     untimed = total - timed
     extra = (f" ({untimed} more posts came from exports without an hour and count for weekdays "
              "only)") if untimed else ""
@@ -144,10 +149,10 @@ def timing_note(timed: int, total: int, windows: list[dict], tested: list[Compar
         text = (f"No posting time stood out: the {len(tested)} weekday-and-time windows with "
                 f"{config.MIN_POSTS_PER_WINDOW} or more posts perform alike within the noise "
                 f"({timed} posts, {span}){extra}. Hours without posts cannot be judged.")
-    return {"topic": "posting_time", "text": text}
+    return Note("posting_time", text)
 
 
-def format_note(tested: list[Comparison], span: str) -> dict:
+def format_note(tested: list[Comparison], span: str) -> Note:
     if not tested:
         text = (f"Not enough posts of each format on one platform to compare formats yet (we need "
                 f"{config.MIN_POSTS_PER_GROUP} posts of a format and {config.MIN_POSTS_PER_GROUP} "
@@ -155,10 +160,10 @@ def format_note(tested: list[Comparison], span: str) -> dict:
     else:
         text = (f"No format clearly outperforms the others on its platform ({len(tested)} "
                 f"comparisons, {span}).")
-    return {"topic": "content_type", "text": text}
+    return Note("content_type", text)
 
 
-def trend_note(tested: list[Comparison], span: str) -> dict:
+def trend_note(tested: list[Comparison], span: str) -> Note:
     if not tested:
         text = (f"Not enough history to tell whether any platform is rising or falling (we need "
                 f"{config.MIN_POSTS_FOR_TREND} posts in the last "
@@ -167,4 +172,4 @@ def trend_note(tested: list[Comparison], span: str) -> dict:
     else:
         names = ", ".join(platform_name(c.key["platform"]) for c in tested)
         text = f"Engagement per post held steady on every platform compared ({names}; {span})."
-    return {"topic": "platform_trend", "text": text}
+    return Note("platform_trend", text)

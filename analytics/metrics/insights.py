@@ -21,9 +21,8 @@ The methods follow ``INSIGHTS.md``. In short:
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import stats
@@ -31,31 +30,21 @@ from scipy import stats
 from analytics import config
 from analytics.metrics import claims
 from analytics.metrics.labels import WEEKDAYS, fmt_day
+from analytics.metrics.results import (
+    ContentTypeRow,
+    FormatComparison,
+    InsightBasis,
+    Insights,
+    Note,
+    PlatformTrend,
+    PostingWeekday,
+    PostingWindow,
+    Recommendation,
+)
 from analytics.metrics.stats import Comparison, median, rank_sum_pvalues
 
-
-@dataclass(frozen=True)
-class Insights:
-    best_posting_times: list[dict[str, Any]] = field(default_factory=list)
-    posting_weekdays: list[dict[str, Any]] = field(default_factory=list)
-    top_content_types: list[dict[str, Any]] = field(default_factory=list)
-    format_comparisons: list[dict[str, Any]] = field(default_factory=list)
-    platform_trends: list[dict[str, Any]] = field(default_factory=list)
-    recommendations: list[dict[str, Any]] = field(default_factory=list)
-    notes: list[dict[str, Any]] = field(default_factory=list)
-    basis: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "best_posting_times": self.best_posting_times,
-            "posting_weekdays": self.posting_weekdays,
-            "top_content_types": self.top_content_types,
-            "format_comparisons": self.format_comparisons,
-            "platform_trends": self.platform_trends,
-            "recommendations": self.recommendations,
-            "notes": self.notes,
-            "basis": self.basis,
-        }
+if TYPE_CHECKING:
+    from analytics.metrics.snapshot import Snapshot
 
 
 def _optional_median(values: np.ndarray) -> float | None:
@@ -89,6 +78,19 @@ EMPTY_POSTS: dict[str, np.ndarray] = {
 }
 
 
+def for_snapshot(snapshot: Snapshot, business_id: str) -> Insights:
+    """The insights of one business of a snapshot (its insight posts and content types)."""
+    scope = snapshot.scope
+    return analyse(
+        business_id,
+        snapshot.insight_posts.get(business_id, EMPTY_POSTS),
+        snapshot.content_types.get(business_id, []),
+        lookback_start=scope.lookback_start,
+        end=scope.period.end,
+        as_of=scope.as_of,
+    )
+
+
 def analyse(
     business_id: str,
     posts: dict[str, np.ndarray],
@@ -109,7 +111,7 @@ def analyse(
     day = np.asarray(posts["day"], dtype=int)
     weeks = round(((end - lookback_start).days + 1) / 7)
     span = f"{weeks} weeks to {fmt_day(end)}"
-    basis = {
+    basis: dict[str, Any] = {
         "lookback_start": lookback_start.isoformat(),
         "end": end.isoformat(),
         "posts": int(platform.size),
@@ -119,14 +121,14 @@ def analyse(
         "comparisons": 0,
     }
     top_types = [
-        {
-            "content_type": r["content_type"],
-            "posts": r["posts"],
-            "platforms": list(r["platforms"]),
-            "views": r["views"],
-            "engagement": r["engagement"],
-            "engagement_rate": r["engagement_rate"],
-        }
+        ContentTypeRow(
+            content_type=r["content_type"],
+            posts=r["posts"],
+            platforms=list(r["platforms"]),
+            views=r["views"],
+            engagement=r["engagement"],
+            engagement_rate=r["engagement_rate"],
+        )
         for r in content_types
     ]
     rel = _relative_er(platform, ctype, er)
@@ -140,11 +142,10 @@ def analyse(
             comparison.q_value = float(q)
     n_tests = basis["comparisons"] = len(comparisons)
     rng_for = _rng_factory(business_id)
-    recommendations: list[dict[str, Any]] = []
-    notes: list[dict[str, Any]] = []
+    recommendations: list[Recommendation] = []
+    notes: list[Note] = []
     if not platform.size:
-        notes.append({"topic": "data",
-                      "text": f"No posts with views in the {span}: nothing to learn from yet."})
+        notes.append(Note("data", f"No posts with views in the {span}: nothing to learn from yet."))
 
     # posting times
     cells = {(w["weekday"], w["hour"]): w for w in windows}
@@ -165,15 +166,14 @@ def analyse(
     for c in formats:
         claimed = (c.q_value <= config.FDR_Q and c.effect is not None
                    and c.effect >= config.MIN_TYPE_RATIO)
-        format_rows.append(c.key | {
-            "posts": int(c.group.size), "other_posts": int(c.rest.size),
-            "median_engagement_rate": c.median, "other_median_engagement_rate": c.median_rest,
-            "ratio": c.effect, "p_value": c.p_value, "q_value": c.q_value,
-            "recommended": claimed,
-        })
+        format_rows.append(FormatComparison(
+            **c.key, posts=int(c.group.size), other_posts=int(c.rest.size),
+            median_engagement_rate=c.median, other_median_engagement_rate=c.median_rest,
+            ratio=c.effect, p_value=c.p_value, q_value=c.q_value, recommended=claimed,
+        ))
         if claimed:
             recommendations.append(claims.format_claim(c, rng_for(c), span, n_tests))
-    if platform.size and not any(r["recommended"] for r in format_rows):
+    if platform.size and not any(r.recommended for r in format_rows):
         notes.append(claims.format_note(formats, span))
 
     # platform trends
@@ -182,27 +182,26 @@ def analyse(
         change = None if c.effect is None else (c.effect - 1) * 100
         claimed = (c.q_value <= config.FDR_Q and change is not None
                    and abs(change) >= config.MIN_TREND_CHANGE * 100)
-        trend_rows.append(c.key | {
-            "recent_posts": int(c.group.size), "earlier_posts": int(c.rest.size),
-            "recent_median_engagement": c.median, "earlier_median_engagement": c.median_rest,
-            "change": change, "p_value": c.p_value, "q_value": c.q_value,
-            "significant": claimed,
-        })
+        trend_rows.append(PlatformTrend(
+            **c.key, recent_posts=int(c.group.size), earlier_posts=int(c.rest.size),
+            recent_median_engagement=c.median, earlier_median_engagement=c.median_rest,
+            change=change, p_value=c.p_value, q_value=c.q_value, significant=claimed,
+        ))
         if claimed:
             recommendations.append(claims.trend_claim(c, rng_for(c), n_tests))
-    if platform.size and not any(r["significant"] for r in trend_rows):
+    if platform.size and not any(r.significant for r in trend_rows):
         notes.append(claims.trend_note(trends, span))
 
-    recommendations.sort(key=lambda r: (r["evidence"]["q_value"], r["kind"], r["subject"]))
+    recommendations.sort(key=lambda r: (r.evidence["q_value"], r.kind, r.subject))
     return Insights(
-        best_posting_times=windows,
+        best_posting_times=[PostingWindow(**w) for w in windows],
         posting_weekdays=_weekdays(weekday, rel),
         top_content_types=top_types,
         format_comparisons=format_rows,
         platform_trends=trend_rows,
         recommendations=recommendations,
         notes=notes,
-        basis=basis,
+        basis=InsightBasis(**basis),
     )
 
 
@@ -279,16 +278,16 @@ def _posting_windows(
     return windows, comparisons
 
 
-def _weekdays(weekday: np.ndarray, rel: np.ndarray) -> list[dict[str, Any]]:
+def _weekdays(weekday: np.ndarray, rel: np.ndarray) -> list[PostingWeekday]:
     """Posts per local weekday, including posts whose export gave no hour."""
     known = ~np.isnan(rel)
     return [
-        {
-            "weekday": d,
-            "weekday_name": WEEKDAYS[d - 1],
-            "posts": int((weekday == d).sum()),
-            "median_relative_er": _optional_median(rel[(weekday == d) & known]),
-        }
+        PostingWeekday(
+            weekday=d,
+            weekday_name=WEEKDAYS[d - 1],
+            posts=int((weekday == d).sum()),
+            median_relative_er=_optional_median(rel[(weekday == d) & known]),
+        )
         for d in range(1, 8)
     ]
 

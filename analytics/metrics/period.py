@@ -42,6 +42,11 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    def is_complete(self, as_of: date) -> bool:
+        """The one rule for "complete": the period's last day is before ``as_of``. Counters as
+        of a day are taken during that day, so on its last day a period is still under way."""
+        return self.end < as_of
+
     def previous(self) -> Period:
         """The equal-length period just before this one (growth rates compare against it)."""
         length = timedelta(days=self.days)
@@ -65,7 +70,7 @@ class Period:
     def last_complete_week(cls, as_of: date) -> Period:
         """The latest Monday–Sunday week that ended before ``as_of``: counters as of a day are
         taken during that day, so a week is complete only once its Sunday is past."""
-        sunday = as_of - timedelta(days=as_of.isoweekday())
+        sunday = as_of - timedelta(days=as_of.isoweekday())  # so that is_complete(as_of)
         year, week, _ = sunday.isocalendar()
         return cls.iso_week(year, week)
 
@@ -103,20 +108,15 @@ def _range_label(start: date, end: date) -> str:
     return f"{start.isoformat()}_{end.isoformat()}"
 
 
-#: Dates outside these years are typing mistakes, not social media history (and near the ends
-#: of Python's calendar, shifting them by a period would overflow).
-YEARS = (2000, 2100)
-
-
 def _check_year(day: date, what: str) -> date:
-    if not YEARS[0] <= day.year <= YEARS[1]:
-        raise AnalyticsError(f"{what} {day.isoformat()} is outside {YEARS[0]}–{YEARS[1]}; "
-                             "check the year")
+    low, high = config.YEARS
+    if not low <= day.year <= high:
+        raise AnalyticsError(f"{what} {day.isoformat()} is outside {low}–{high}; check the year")
     return day
 
 
 def parse_date(text: str | date, what: str = "date") -> date:
-    """An ISO date (``2026-11-22``) between 2000 and 2100; anything else is a clear error
+    """An ISO date (``2026-11-22``) within ``config.YEARS``; anything else is a clear error
     naming ``what``."""
     if isinstance(text, date):
         return _check_year(text, what)

@@ -9,10 +9,13 @@ one run of each query, not a thousand.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
+import os
+import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,10 +24,16 @@ import duckdb
 import numpy as np
 
 from analytics import config
-from analytics.metrics.insights import EMPTY_POSTS, Insights, analyse
 from analytics.metrics.period import Period
+from analytics.metrics.results import (
+    ContentRow,
+    Overview,
+    PlatformRow,
+    PlatformTotals,
+    Totals,
+    TrendPoint,
+)
 from analytics.warehouse import sql
-from analytics.warehouse.businesses import Business
 
 
 @dataclass(frozen=True)
@@ -94,95 +103,6 @@ class Scope:
         }
 
 
-def growth(current: float | None, previous: float | None) -> float | None:
-    """(current − previous) / previous × 100; ``None`` when either is unknown or previous is 0."""
-    if current is None or previous is None or previous == 0:
-        return None
-    return (current - previous) * 100.0 / previous
-
-
-@dataclass(frozen=True)
-class Totals:
-    """Period totals of one business (current or previous period)."""
-
-    posts: int = 0
-    #: None when the period has posts but none reports the counter (missing, never 0)
-    views: int | None = 0
-    reach: int | None = None
-    reach_posts: int = 0
-    engagement: int | None = 0
-    clicks: int | None = 0
-    engagement_rate: float | None = None
-    ctr: float | None = None
-    #: posts too small (fewer views than the ranking floor) or without counters to rank
-    unranked_posts: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "total_posts": self.posts,
-            "total_reach": self.reach,
-            "total_views": self.views,
-            "total_engagement": self.engagement,
-            "total_clicks": self.clicks,
-            "avg_engagement_rate": self.engagement_rate,
-            "ctr": self.ctr,
-            "reach_posts": self.reach_posts,
-        }
-
-
-@dataclass(frozen=True)
-class Overview:
-    """The overview cards of a business for a period, and their previous-period twins."""
-
-    current: Totals
-    previous: Totals
-    previous_period: Period
-    previous_as_of: date
-    top_platform: str | None
-    platform_breakdown: dict[str, dict[str, Any]] = field(default_factory=dict)
-    reach_platforms: tuple[str, ...] = ()
-    reach_excluded_platforms: tuple[str, ...] = ()
-
-    @property
-    def growth(self) -> dict[str, float | None]:
-        cur, prev = self.current, self.previous
-        return {
-            "posts": growth(cur.posts, prev.posts),
-            "views": growth(cur.views, prev.views),
-            "reach": growth(cur.reach, prev.reach),
-            "engagement": growth(cur.engagement, prev.engagement),
-        }
-
-    @property
-    def growth_rate(self) -> float | None:
-        """Growth of engagement against the previous equal-length period, in percent."""
-        return self.growth["engagement"]
-
-    def to_dict(self) -> dict[str, Any]:
-        cur, prev = self.current, self.previous
-        previous = prev.to_dict() | {
-            "start": self.previous_period.start.isoformat(),
-            "end": self.previous_period.end.isoformat(),
-            "as_of": self.previous_as_of.isoformat(),
-        }
-        rate_change = (
-            None
-            if cur.engagement_rate is None or prev.engagement_rate is None
-            else cur.engagement_rate - prev.engagement_rate
-        )
-        return cur.to_dict() | {
-            "growth_rate": self.growth_rate,
-            "growth": self.growth | {"engagement_rate_points": rate_change},
-            "top_platform": self.top_platform,
-            "platform_breakdown": self.platform_breakdown,
-            "reach_platforms": list(self.reach_platforms),
-            "reach_excluded_platforms": list(self.reach_excluded_platforms),
-            "unranked_posts": cur.unranked_posts,
-            "min_views_for_ranking": config.MIN_VIEWS_FOR_RANKING,
-            "previous": previous,
-        }
-
-
 def _by_business(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """Split rows ordered by business_id into one list per business (business_id dropped)."""
     grouped: dict[str, list[dict[str, Any]]] = {}
@@ -195,24 +115,41 @@ def _local_iso(ts: Any, tz: str) -> str | None:
     return None if ts is None else ts.astimezone(ZoneInfo(tz)).isoformat()
 
 
-class Snapshot:
-    """The ``post_facts`` table of a scope, and each grouped query over it, run at most once.
+#: Numbers the snapshots' temporary tables, so no two on a connection ever share one.
+_TABLE_NUMBERS = itertools.count(1)
 
-    The temporary table lives on the connection; building a new snapshot on the same
-    connection replaces it, so keep one snapshot per connection at a time.
+
+def _drop_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    # the connection may already be closed, or the interpreter shutting down
+    with contextlib.suppress(Exception):
+        con.execute("DROP TABLE IF EXISTS " + sql.quote_identifier(table))
+
+
+class Snapshot:
+    """The ``post_facts`` rows of a scope, and each grouped query over them, run at most once.
+
+    Each snapshot owns its own temporary table (dropped when the snapshot is collected), so an
+    analyst can keep a W47 and a W45 snapshot side by side on one connection and both stay
+    right.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, scope: Scope):
         self.con = con
         self.scope = scope
         self._params = scope.params()
+        self.table = f"post_facts_{os.getpid()}_{next(_TABLE_NUMBERS)}"
+        self._relations = {"post_facts": self.table}
+        con.execute(sql.load("metric_macros"))
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE post_facts AS " + sql.load("post_facts"),
+            f"CREATE TEMP TABLE {sql.quote_identifier(self.table)} AS " + sql.load("post_facts"),
             {k: v for k, v in self._params.items() if k in sql.parameters("post_facts")},
         )
+        weakref.finalize(self, _drop_table, con, self.table)
 
     def _grouped(self, name: str, **extra: Any) -> dict[str, list[dict[str, Any]]]:
-        return _by_business(sql.records(self.con, name, **(self._params | extra)))
+        return _by_business(
+            sql.records(self.con, name, relations=self._relations, **(self._params | extra))
+        )
 
     @functools.cached_property
     def totals(self) -> dict[str, dict[str, Totals]]:
@@ -250,7 +187,8 @@ class Snapshot:
     def insight_posts(self) -> dict[str, dict[str, np.ndarray]]:
         """Per business, the insight posts as column arrays (fetched as numpy, not as rows:
         a thousand businesses hold half a million of them)."""
-        columns = sql.execute(self.con, "insight_posts", **self._params).fetchnumpy()
+        columns = sql.execute(self.con, "insight_posts", relations=self._relations,
+                              **self._params).fetchnumpy()
         ids = columns.pop("business_id")
         if not ids.size:
             return {}
@@ -264,6 +202,12 @@ class Snapshot:
     @functools.lru_cache(maxsize=4)  # noqa: B019 - one snapshot lives as long as its batch
     def top_content(self, limit: int, min_views: int) -> dict[str, list[dict[str, Any]]]:
         return self._grouped("top_content", limit=limit, min_views=min_views)
+
+    def fetch_all(self, limit: int, min_views: int = config.MIN_VIEWS_FOR_RANKING) -> None:
+        """Run every query now, so the caller can close the connection before the reports
+        are assembled (insights are computed from these results, not from the warehouse)."""
+        _ = self.totals, self.platforms, self.content_types, self.trends, self.insight_posts
+        self.top_content(limit, min_views)
 
     # --- per-business answers -------------------------------------------------------------
 
@@ -281,13 +225,13 @@ class Snapshot:
                 platforms[0]["platform"] if platforms and platforms[0]["engagement"] else None
             ),
             platform_breakdown={
-                p["platform"]: {
-                    "posts": p["posts"],
-                    "views": p["views"],
-                    "engagement": p["engagement"],
-                    "engagement_rate": p["engagement_rate"],
-                    "ctr": p["ctr"],
-                }
+                p["platform"]: PlatformTotals(
+                    posts=p["posts"],
+                    views=p["views"],
+                    engagement=p["engagement"],
+                    engagement_rate=p["engagement_rate"],
+                    ctr=p["ctr"],
+                )
                 for p in platforms
             },
             reach_platforms=tuple(sorted(p["platform"] for p in platforms if p["reach_posts"])),
@@ -296,74 +240,26 @@ class Snapshot:
             ),
         )
 
-    def platform_rows(self, business_id: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "platform": p["platform"],
-                "posts": p["posts"],
-                "views": p["views"],
-                "reach": p["reach"],
-                "reach_posts": p["reach_posts"],
-                "likes": p["likes"],
-                "shares": p["shares"],
-                "comments": p["comments"],
-                "clicks": p["clicks"],
-                "engagement": p["engagement"],
-                "engagement_rate": p["engagement_rate"],
-                "ctr": p["ctr"],
-                "share_of_engagement": p["share_of_engagement"],
-            }
-            for p in self.platforms.get(business_id, [])
-        ]
+    def platform_rows(self, business_id: str) -> list[PlatformRow]:
+        columns = PlatformRow.columns()
+        return [PlatformRow(**{k: p[k] for k in columns})
+                for p in self.platforms.get(business_id, [])]
 
     def content_rows(
         self,
         business_id: str,
         limit: int = config.CONTENT_LIMIT_DEFAULT,
         min_views: int = config.MIN_VIEWS_FOR_RANKING,
-    ) -> list[dict[str, Any]]:
-        return [
-            {
-                "rank": r["rank"],
-                "platform": r["platform"],
-                "content_id": r["content_id"],
-                "title": r["title"],
-                "content_type": r["content_type"],
-                "published_at": _local_iso(r["published_at"], r["timezone"]),
-                "published_time_known": r["published_time_known"],
-                "permalink": r["permalink"],
-                "views": r["views"],
-                "reach": r["reach"],
-                "likes": r["likes"],
-                "shares": r["shares"],
-                "comments": r["comments"],
-                "clicks": r["clicks"],
-                "engagement": r["engagement"],
-                "engagement_rate": r["engagement_rate"],
-                "ctr": r["ctr"],
-            }
-            for r in self.top_content(limit, min_views).get(business_id, [])
-        ]
+    ) -> list[ContentRow]:
+        columns = ContentRow.columns()
+        rows = []
+        for r in self.top_content(limit, min_views).get(business_id, []):
+            values = {k: r[k] for k in columns}
+            values["published_at"] = _local_iso(r["published_at"], r["timezone"])
+            rows.append(ContentRow(**values))
+        return rows
 
-    def trend_rows(self, business_id: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "date": r["date"].isoformat(),
-                "posts": r["posts"],
-                "views": r["views"],
-                "engagement": r["engagement"],
-                "engagement_rate": r["engagement_rate"],
-            }
-            for r in self.trends.get(business_id, [])
-        ]
-
-    def insights(self, business: Business) -> Insights:
-        scope = self.scope
-        return analyse(
-            business.business_id,
-            self.insight_posts.get(business.business_id, EMPTY_POSTS),
-            self.content_types.get(business.business_id, []),
-            lookback_start=scope.lookback_start,
-            end=scope.period.end,
-            as_of=scope.as_of,
-        )
+    def trend_rows(self, business_id: str) -> list[TrendPoint]:
+        columns = TrendPoint.columns()
+        return [TrendPoint(**({k: r[k] for k in columns} | {"date": r["date"].isoformat()}))
+                for r in self.trends.get(business_id, [])]

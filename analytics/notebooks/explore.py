@@ -3,12 +3,20 @@
 Nothing here computes a metric: every number comes from the report model
 (:mod:`analytics.report`), reshaped into tables an analyst can sort, filter, plot and save.
 The notebooks call these; they hold no SQL and no business logic of their own.
+
+A notebook's warehouse is a :class:`~analytics.warehouse.access.Warehouse` handle
+(:func:`open_warehouse`), not a connection: each helper opens a read-only connection for its
+one read and closes it, so a kernel left open overnight never stops ``ingest`` or ``send``.
+Each read sees one consistent state; the next read sees the data as it is then.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,21 +24,43 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analytics import config, csvsafe, warehouse
+from analytics import config, csvsafe
 from analytics.metrics.labels import WEEKDAYS, platform_name
 from analytics.metrics.period import resolve_period
+from analytics.metrics.results import ContentRow, PlatformRow, PostingWindow, TrendPoint
+from analytics.records import Record
 from analytics.report import Report, ReportBatch, build_report
+from analytics.warehouse.access import Warehouse
 from analytics.warehouse.businesses import list_businesses
 
+#: What the helpers read from: a handle (notebooks), or an open connection (the caller's own).
+Source = Warehouse | duckdb.DuckDBPyConnection
 
-def open_warehouse(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the warehouse: ``db``, else ``$ANALYTICS_DB``, else the
-    default."""
-    return warehouse.connect(config.db_path(db or None), read_only=True)
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def open_warehouse(db: str | Path | None = None, *, timeout: float | None = None) -> Warehouse:
+    """A handle on the warehouse (``db``, else ``$ANALYTICS_DB``, else the default) that holds
+    no file open: every helper given it reads through its own short read-only connection.
+    For a query of your own: ``with wh.read() as con: …``. While a writer (an ingest, the
+    weekly send) runs, a read waits for it, saying so, up to ``timeout`` seconds (default:
+    ``$ANALYTICS_LOCK_TIMEOUT``, else 600)."""
+    return Warehouse(config.db_path(db or None), timeout=timeout, on_wait=_say)
+
+
+@contextlib.contextmanager
+def _connection(source: Source) -> Iterator[duckdb.DuckDBPyConnection]:
+    if isinstance(source, Warehouse):
+        with source.read() as con:
+            yield con
+    else:
+        yield source
 
 
 def load_report(
-    con: duckdb.DuckDBPyConnection,
+    source: Source,
     business_id: str,
     period: str = "",
     start: str = "",
@@ -41,7 +71,8 @@ def load_report(
     """The report model for the notebook's parameters (blank strings mean "not given")."""
     the_period, as_of_date = resolve_period(period or None, start or None, end or None, days,
                                             as_of or None)
-    return build_report(con, business_id, the_period, as_of_date)
+    with _connection(source) as con:
+        return build_report(con, business_id, the_period, as_of_date)
 
 
 def overview_frame(report: Report) -> pd.DataFrame:
@@ -62,23 +93,23 @@ def overview_frame(report: Report) -> pd.DataFrame:
     return frame.set_index("metric")
 
 
+def _frame(rows: list[Any], record: type[Record]) -> pd.DataFrame:
+    """Rows of a report section as a DataFrame whose columns are the record's fields (the
+    ``report.json`` keys), in declaration order, even when there are no rows."""
+    return pd.DataFrame([r.to_dict() for r in rows], columns=list(record.columns()))
+
+
 def content_frame(report: Report) -> pd.DataFrame:
     """Top content, ranked by engagement rate (the report's table)."""
-    columns = ["rank", "platform", "content_type", "title", "published_at", "views", "reach",
-               "likes", "shares", "comments", "clicks", "engagement", "engagement_rate", "ctr",
-               "content_id", "permalink"]
-    return pd.DataFrame(report.content, columns=columns).set_index("rank")
+    return _frame(report.content, ContentRow).set_index("rank")
 
 
 def platforms_frame(report: Report) -> pd.DataFrame:
-    columns = ["platform", "posts", "views", "reach", "engagement", "engagement_rate", "ctr",
-               "share_of_engagement", "likes", "shares", "comments", "clicks"]
-    return pd.DataFrame(report.platforms, columns=columns).set_index("platform")
+    return _frame(report.platforms, PlatformRow).set_index("platform")
 
 
 def trends_frame(report: Report) -> pd.DataFrame:
-    frame = pd.DataFrame(report.trends,
-                         columns=["date", "posts", "views", "engagement", "engagement_rate"])
+    frame = _frame(report.trends, TrendPoint)
     frame["date"] = pd.to_datetime(frame["date"])
     return frame.set_index("date")
 
@@ -86,7 +117,7 @@ def trends_frame(report: Report) -> pd.DataFrame:
 def posting_times_frame(report: Report, value: str = "median_relative_er") -> pd.DataFrame:
     """Weekday × 3-hour window grid (rows: weekdays; columns: window starts) of ``value``:
     ``median_relative_er`` (1.0 = the business's typical post) or ``posts``."""
-    frame = pd.DataFrame(report.insights.best_posting_times)
+    frame = _frame(report.insights.best_posting_times, PostingWindow)
     grid = frame.pivot(index="weekday", columns="hours", values=value)
     grid.index = [WEEKDAYS[d - 1] for d in grid.index]
     return grid
@@ -128,10 +159,10 @@ def posting_times_styled(report: Report) -> Any:
 
 def recommendations_frame(report: Report) -> pd.DataFrame:
     rows = [
-        {"claim": r["claim"], "confidence": r["confidence"], "effect": r["evidence"]["effect"],
-         "ci_low": r["evidence"]["ci_low"], "ci_high": r["evidence"]["ci_high"],
-         "posts": r["evidence"]["n"], "compared_with": r["evidence"]["n_rest"],
-         "q_value": r["evidence"]["q_value"], "evidence": r["evidence_text"]}
+        {"claim": r.claim, "confidence": r.confidence, "effect": r.evidence["effect"],
+         "ci_low": r.evidence["ci_low"], "ci_high": r.evidence["ci_high"],
+         "posts": r.evidence["n"], "compared_with": r.evidence["n_rest"],
+         "q_value": r.evidence["q_value"], "evidence": r.evidence_text}
         for r in report.insights.recommendations
     ]
     return pd.DataFrame(rows, columns=["claim", "confidence", "effect", "ci_low", "ci_high",
@@ -151,40 +182,55 @@ def heading(report: Report) -> str:
 
 def recommendations_markdown(report: Report) -> str:
     """Recommendations with their evidence, then the notes, as Markdown for ``display``."""
-    lines = [f"**{_md(r['claim'])}**  \n{_md(r['evidence_text'])}\n"
+    lines = [f"**{_md(r.claim)}**  \n{_md(r.evidence_text)}\n"
              for r in report.insights.recommendations]
-    lines += [f"- {_md(n['text'])}" for n in report.insights.notes]
+    lines += [f"- {_md(n.text)}" for n in report.insights.notes]
     return "\n".join(lines) or "_No recommendations._"
 
 
 def compare_businesses(
-    con: duckdb.DuckDBPyConnection,
+    source: Source,
     period: str = "",
     as_of: str = "",
     business_ids: list[str] | None = None,
 ) -> pd.DataFrame:
-    """One row per business for a period (one batch, one scan): the overview side by side."""
+    """One row per business for a period (one batch, one scan): the overview side by side.
+
+    Given a handle, the warehouse is released once the batch's snapshot is read, before the
+    reports are assembled."""
     the_period, as_of_date = resolve_period(period or None, None, None, None, as_of or None)
     rows: list[dict[str, Any]] = []
-    for business, built in ReportBatch(con, business_ids, the_period, as_of_date):
-        if isinstance(built, Exception):
-            raise built
-        data = built.to_dict()["overview"]
-        rows.append({
-            "business_id": business.business_id, "name": business.name,
-            "posts": data["total_posts"], "views": data["total_views"],
-            "reach": data["total_reach"], "engagement": data["total_engagement"],
-            "engagement_rate": data["avg_engagement_rate"], "growth %": data["growth_rate"],
-            "top_platform": platform_name(data["top_platform"]) if data["top_platform"] else None,
-            "recommendations": len(built.insights.recommendations),
-        })
+    with contextlib.ExitStack() as stack:
+        release = None
+        if isinstance(source, Warehouse):
+            con = stack.enter_context(source.read())
+            release = stack.close  # on_read: closes the connection, the batch goes on
+        else:
+            con = source
+        for business, built in ReportBatch(con, business_ids, the_period, as_of_date,
+                                           on_read=release):
+            if isinstance(built, Exception):
+                raise built
+            data = built.to_dict()["overview"]
+            rows.append({
+                "business_id": business.business_id, "name": business.name,
+                "posts": data["total_posts"], "views": data["total_views"],
+                "reach": data["total_reach"], "engagement": data["total_engagement"],
+                "engagement_rate": data["avg_engagement_rate"],
+                "growth %": data["growth_rate"],
+                "top_platform": (platform_name(data["top_platform"]) if data["top_platform"]
+                                 else None),
+                "recommendations": len(built.insights.recommendations),
+            })
     return pd.DataFrame(rows).set_index("business_id")
 
 
-def businesses_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def businesses_frame(source: Source) -> pd.DataFrame:
+    with _connection(source) as con:
+        businesses = list_businesses(con)
     return pd.DataFrame(
         [{"business_id": b.business_id, "name": b.name, "timezone": b.timezone}
-         for b in list_businesses(con)]
+         for b in businesses]
     ).set_index("business_id")
 
 

@@ -31,6 +31,7 @@ import jinja2
 from markupsafe import Markup
 
 from analytics import AnalyticsError, config
+from analytics.metrics import labels
 from analytics.metrics.labels import WEEKDAYS, platform_name, type_label
 
 REPORT_TEMPLATE = "report.html.j2"
@@ -76,11 +77,10 @@ def direction(value: float | None) -> str:
 
 
 def fmt_day(value: str | date | None) -> str:
-    """``16 Nov 2026``."""
+    """``16 Nov 2026`` (see :func:`labels.fmt_day`), from a date or an ISO string."""
     if value is None:
         return DASH
-    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
-    return f"{day.day} {day:%b %Y}"
+    return labels.fmt_day(date.fromisoformat(value[:10]) if isinstance(value, str) else value)
 
 
 def fmt_posted(value: str | None, time_known: bool = True) -> str:

@@ -1,224 +1,25 @@
-"""The report model: one JSON-serialisable object per (business, period).
+"""The report model (one typed object per business and period, and its ``report.json``), its
+JSON Schema, and where its outputs go."""
 
-``build_reports`` computes the models of many businesses from one snapshot (one scan of the
-warehouse, each grouped query run once); ``build_report`` is the one-business case. Every
-output (JSON, HTML, PDF, notebook, email) reads this model; none computes a number itself.
-"""
+from analytics.report.files import atomic_write, report_dir
+from analytics.report.model import (
+    REPORT_FORMAT,
+    Report,
+    ReportBatch,
+    ReportDoc,
+    build_report,
+    build_reports,
+    write_json,
+)
 
-from __future__ import annotations
-
-import os
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-from typing import Any
-
-import duckdb
-import orjson
-
-from analytics import AnalyticsError, __version__, config
-from analytics.metrics.insights import Insights
-from analytics.metrics.period import Period, as_period, parse_date
-from analytics.metrics.snapshot import Overview, Scope, Snapshot
-from analytics.warehouse.businesses import Business, list_businesses, validate_business_id
-
-#: Bumped when a key of report.json changes meaning (keys are only ever added).
-REPORT_FORMAT = 1
-
-
-@dataclass(frozen=True)
-class Report:
-    """Everything one business's report shows, for one period, as of one day."""
-
-    business: Business
-    period: Period
-    as_of: date
-    overview: Overview
-    content: list[dict[str, Any]]
-    platforms: list[dict[str, Any]]
-    trends: list[dict[str, Any]]
-    insights: Insights
-    trend_start: date
-    trend_end: date
-
-    @property
-    def is_empty(self) -> bool:
-        """No posts in the period: the report says so instead of drawing zeros."""
-        return self.overview.current.posts == 0
-
-    def to_dict(self) -> dict[str, Any]:
-        period = self.period
-        return {
-            "report_format": REPORT_FORMAT,
-            "analytics_version": __version__,
-            "business": self.business.to_dict(),
-            "period": {
-                "start": period.start.isoformat(),
-                "end": period.end.isoformat(),
-                "label": period.label,
-                "as_of": self.as_of.isoformat(),
-                "days": period.days,
-                # complete once the period's last day is past: counters as of a day are
-                # taken during it
-                "complete": period.end < self.as_of,
-                "trend_start": self.trend_start.isoformat(),
-                "trend_end": self.trend_end.isoformat(),
-            },
-            "overview": self.overview.to_dict(),
-            "content": self.content,
-            "platforms": self.platforms,
-            "trends": self.trends,
-            "insights": self.insights.to_dict(),
-        }
-
-    def to_json(self) -> bytes:
-        """UTF-8 JSON, indented; stable bytes: same warehouse, period and as-of → same file.
-
-        orjson writes any non-finite float as null, so no NaN ever reaches report.json.
-        """
-        return orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-
-
-class ReportBatch:
-    """The reports of many businesses from one snapshot, yielded one at a time as
-    ``(business, Report)``, or ``(business, exception)`` for a business whose report could not
-    be built: one business failing never stops the others."""
-
-    def __init__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        business_ids: Sequence[str] | None,
-        period: Period | str,
-        as_of: date | str | None = None,
-        *,
-        limit: int = config.CONTENT_LIMIT_DEFAULT,
-    ):
-        self.businesses = list_businesses(con, business_ids)
-        self.period = as_period(period)
-        self.as_of = date.today() if as_of is None else parse_date(as_of, "as_of")
-        self.limit = limit
-        self._con = con
-
-    @property
-    def total(self) -> int:
-        return len(self.businesses)
-
-    def __iter__(self) -> Iterator[tuple[Business, Report | Exception]]:
-        if not self.businesses:
-            return
-        ids = [b.business_id for b in self.businesses]
-        snapshot = Snapshot(self._con, Scope.build(ids, self.period, self.as_of))
-        for business in self.businesses:
-            try:
-                yield business, _assemble(snapshot, business, self.limit)
-            except Exception as exc:  # noqa: BLE001 - reported per business by the caller
-                yield business, exc
-
-
-
-def build_reports(
-    con: duckdb.DuckDBPyConnection,
-    business_ids: Sequence[str] | None,
-    period: Period | str,
-    as_of: date | str | None = None,
-    *,
-    limit: int = config.CONTENT_LIMIT_DEFAULT,
-) -> Iterator[Report]:
-    """The report models of ``business_ids`` (all businesses when None), in id order.
-
-    One snapshot serves the whole batch: one scan of the warehouse, each grouped query run
-    once. Models are yielded one at a time, so a caller can write each as it comes. The first
-    business whose model cannot be built raises (use :class:`ReportBatch` to go on past it).
-    """
-    for _, result in ReportBatch(con, business_ids, period, as_of, limit=limit):
-        if isinstance(result, Exception):
-            raise result
-        yield result
-
-
-def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
-    business_id = business.business_id
-    return Report(
-        business=business,
-        period=snapshot.scope.period,
-        as_of=snapshot.scope.as_of,
-        overview=snapshot.overview(business_id),
-        content=snapshot.content_rows(business_id, limit, config.MIN_VIEWS_FOR_RANKING),
-        platforms=snapshot.platform_rows(business_id),
-        trends=snapshot.trend_rows(business_id),
-        insights=snapshot.insights(business),
-        trend_start=snapshot.scope.trend_start,
-        trend_end=snapshot.scope.trend_end,
-    )
-
-
-def build_report(
-    con: duckdb.DuckDBPyConnection,
-    business_id: str,
-    period: Period | str,
-    as_of: date | str | None = None,
-    *,
-    limit: int = config.CONTENT_LIMIT_DEFAULT,
-) -> Report:
-    """The report model of one business (see :func:`build_reports`)."""
-    (report,) = build_reports(con, [business_id], period, as_of, limit=limit)
-    return report
-
-
-# --- where outputs go ----------------------------------------------------------------------------
-
-
-def report_dir(out: str | Path, business_id: str, period: Period) -> Path:
-    """``<out>/<business_id>/<period label>``, refusing any id that could leave ``out``."""
-    validate_business_id(business_id)
-    root = Path(out).resolve()
-    target = (root / business_id / period.label).resolve()
-    if not target.is_relative_to(root):
-        raise AnalyticsError(f"business id {business_id!r} would write outside {out}")
-    return target
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
-
-
-def atomic_write(path: Path, data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename, so
-    a reader never sees half a file and a crash never leaves one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private (0600); a report is meant to be read by others
-        # (a web server, the mailer), so give it the mode a plain open() would
-        os.fchmod(fd, 0o666 & ~_UMASK)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_json(report: Report, out: str | Path) -> Path:
-    """Write ``report.json`` for a report; returns its path."""
-    folder = report_dir(out, report.business.business_id, report.period)
-    return atomic_write(folder / "report.json", report.to_json())
-
-
-def iter_ids(values: Iterable[str]) -> list[str]:
-    """Business ids from repeated or comma-separated options, validated, order kept."""
-    ids: list[str] = []
-    for value in values:
-        for part in value.split(","):
-            if part.strip() and part.strip() not in ids:
-                ids.append(validate_business_id(part.strip()))
-    return ids
+__all__ = [
+    "REPORT_FORMAT",
+    "Report",
+    "ReportBatch",
+    "ReportDoc",
+    "atomic_write",
+    "build_report",
+    "build_reports",
+    "report_dir",
+    "write_json",
+]

@@ -1,4 +1,4 @@
-"""Loading and running the SQL files of ``analytics/queries``.
+"""Loading and running the SQL files of ``analytics/warehouse/queries``.
 
 SQL is data: one question per file, values only ever bound as named parameters (``$name``).
 :func:`run` checks that the parameters given are exactly the ones the file uses, so a typo is
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
@@ -37,18 +38,48 @@ def available() -> list[str]:
     return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".sql"))
 
 
-def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
-    """Execute query ``name`` with exactly the parameters it uses; returns the cursor."""
+@functools.cache
+def _with_relations(name: str, relations: tuple[tuple[str, str], ...]) -> str:
+    text = load(name)
+    for placeholder, actual in relations:
+        # a whole word that is not part of a dotted, quoted or longer name
+        pattern = rf'(?<![\w."]){re.escape(placeholder)}(?![\w"])'
+        quoted = quote_identifier(actual).replace("\\", "\\\\")
+        text, count = re.subn(pattern, quoted, text)
+        if not count:
+            raise TypeError(f"query {name} does not read {placeholder}")
+    return text
+
+
+def execute(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    *,
+    relations: Mapping[str, str] | None = None,
+    **params: Any,
+) -> duckdb.DuckDBPyConnection:
+    """Execute query ``name`` with exactly the parameters it uses; returns the cursor.
+
+    ``relations`` maps a table name the file reads (``post_facts``) to the table to read
+    instead: a snapshot's own temporary table. Only identifiers take that path, quoted.
+    """
     wanted = parameters(name)
     missing = wanted - params.keys()
     if missing:
         raise TypeError(f"query {name} needs parameters {sorted(missing)}")
-    return con.execute(load(name), {k: v for k, v in params.items() if k in wanted})
+    text = _with_relations(name, tuple(sorted((relations or {}).items())))
+    return con.execute(text, {k: v for k, v in params.items() if k in wanted})
 
 
-def records(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
+def records(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    *,
+    relations: Mapping[str, str] | None = None,
+    **params: Any,
+) -> list[dict[str, Any]]:
     """Run query ``name`` and return its rows as dicts of plain Python values (NULL is None)."""
-    cursor = execute(con, name, **params)
+    cursor = execute(con, name, relations=relations, **params)
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 

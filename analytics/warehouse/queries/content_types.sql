@@ -7,8 +7,7 @@ SELECT
     list(DISTINCT platform ORDER BY platform) AS platforms,
     sum(views) AS views,
     sum(engagement) AS engagement,
-    sum(engagement) FILTER (WHERE views IS NOT NULL) * 100.0
-        / nullif(sum(views) FILTER (WHERE engagement IS NOT NULL), 0) AS engagement_rate
+    rate_of_sums(engagement, views) AS engagement_rate
 FROM post_facts
 WHERE published_day BETWEEN $start AND $end
 GROUP BY business_id, content_type

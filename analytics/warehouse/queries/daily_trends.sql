@@ -17,8 +17,7 @@ daily AS (
         count(*) AS posts,
         sum(views) AS views,
         sum(engagement) AS engagement,
-        sum(engagement) FILTER (WHERE views IS NOT NULL) AS rate_engagement,
-        sum(views) FILTER (WHERE engagement IS NOT NULL) AS rate_views
+        rate_of_sums(engagement, views) AS engagement_rate
     FROM post_facts
     WHERE published_day BETWEEN $trend_start AND $trend_end
     GROUP BY business_id, published_day
@@ -30,7 +29,7 @@ SELECT
     coalesce(daily.posts, 0) AS posts,
     CASE WHEN daily.posts IS NULL THEN 0 ELSE daily.views END AS views,
     CASE WHEN daily.posts IS NULL THEN 0 ELSE daily.engagement END AS engagement,
-    daily.rate_engagement * 100.0 / nullif(daily.rate_views, 0) AS engagement_rate
+    daily.engagement_rate
 FROM grid
 LEFT JOIN daily USING (business_id, day)
 ORDER BY grid.business_id, grid.day

@@ -10,7 +10,7 @@ SELECT
     CASE WHEN published_time_known THEN CAST(hour(published_local) AS DOUBLE)
          ELSE CAST('NaN' AS DOUBLE) END AS hour,
     CAST(aged_engagement AS DOUBLE) AS engagement,
-    aged_engagement * 100.0 / aged_views AS engagement_rate
+    percent_of(aged_engagement, aged_views) AS engagement_rate
 FROM post_facts
 WHERE published_day BETWEEN $lookback_start AND $end
   AND aged_views > 0

@@ -24,10 +24,8 @@ SELECT
     count(reach) AS reach_posts,
     sum(engagement) AS engagement,
     sum(clicks) AS clicks,
-    sum(engagement) FILTER (WHERE views IS NOT NULL) * 100.0
-        / nullif(sum(views) FILTER (WHERE engagement IS NOT NULL), 0) AS engagement_rate,
-    sum(clicks) FILTER (WHERE views IS NOT NULL) * 100.0
-        / nullif(sum(views) FILTER (WHERE clicks IS NOT NULL), 0) AS ctr,
+    rate_of_sums(engagement, views) AS engagement_rate,
+    rate_of_sums(clicks, views) AS ctr,
     -- posts the content ranking leaves out (fewer than $min_views views, or no counters)
     count(*) FILTER (WHERE unranked) AS unranked_posts
 FROM tagged

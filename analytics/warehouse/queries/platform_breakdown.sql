@@ -14,12 +14,9 @@ SELECT
     sum(comments) AS comments,
     sum(clicks) AS clicks,
     sum(engagement) AS engagement,
-    sum(engagement) FILTER (WHERE views IS NOT NULL) * 100.0
-        / nullif(sum(views) FILTER (WHERE engagement IS NOT NULL), 0) AS engagement_rate,
-    sum(clicks) FILTER (WHERE views IS NOT NULL) * 100.0
-        / nullif(sum(views) FILTER (WHERE clicks IS NOT NULL), 0) AS ctr,
-    sum(engagement) * 100.0
-        / nullif(sum(sum(engagement)) OVER (PARTITION BY business_id), 0)
+    rate_of_sums(engagement, views) AS engagement_rate,
+    rate_of_sums(clicks, views) AS ctr,
+    percent_of(sum(engagement), sum(sum(engagement)) OVER (PARTITION BY business_id))
         AS share_of_engagement
 FROM post_facts
 WHERE published_day BETWEEN $start AND $end

@@ -7,11 +7,11 @@ WITH ranked AS (
         business_id, platform, content_id, title, content_type, permalink,
         published_at, timezone, published_time_known,
         views, reach, likes, shares, comments, clicks, engagement,
-        engagement * 100.0 / nullif(views, 0) AS engagement_rate,
-        clicks * 100.0 / nullif(views, 0) AS ctr,
+        percent_of(engagement, views) AS engagement_rate,
+        percent_of(clicks, views) AS ctr,
         row_number() OVER (
             PARTITION BY business_id
-            ORDER BY engagement * 100.0 / nullif(views, 0) DESC NULLS LAST,
+            ORDER BY percent_of(engagement, views) DESC NULLS LAST,
                      engagement DESC NULLS LAST, views DESC NULLS LAST,
                      published_at, platform, content_id
         ) AS rank

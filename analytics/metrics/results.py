@@ -1,0 +1,355 @@
+"""What the metrics return: the typed rows and sections of the report model.
+
+Every structure here is declared once and reaches ``report.json`` field for field (see
+:mod:`analytics.records`). The snapshot fills the rows from SQL; the insights fill the insight
+rows; :mod:`analytics.report` assembles them. Keys may be added, never renamed: a test
+validates every demo ``report.json`` against the schema generated from these classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, ClassVar
+
+from analytics import config
+from analytics.metrics.period import Period
+from analytics.records import Record
+
+# --- rows of the period's tables ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContentRow(Record):
+    """One ranked post: its counters as of the report's as-of date."""
+
+    LABELS: ClassVar[dict[str, str]] = {
+        "rank": "#", "title": "Title", "platform": "Platform", "content_type": "Type",
+        "published_at": "Published", "views": "Views", "engagement": "Engagement",
+        "engagement_rate": "ER", "ctr": "CTR",
+    }
+
+    rank: int
+    platform: str
+    content_id: str
+    title: str | None
+    content_type: str
+    #: ISO timestamp in the business's timezone
+    published_at: str | None
+    published_time_known: bool
+    permalink: str | None
+    views: int | None
+    reach: int | None
+    likes: int | None
+    shares: int | None
+    comments: int | None
+    clicks: int | None
+    engagement: int | None
+    engagement_rate: float | None
+    ctr: float | None
+
+
+@dataclass(frozen=True)
+class PlatformRow(Record):
+    """One platform's totals for the period, with its share of the business's engagement."""
+
+    platform: str
+    posts: int
+    views: int | None
+    reach: int | None
+    reach_posts: int
+    likes: int | None
+    shares: int | None
+    comments: int | None
+    clicks: int | None
+    engagement: int | None
+    engagement_rate: float | None
+    ctr: float | None
+    share_of_engagement: float | None
+
+
+@dataclass(frozen=True)
+class TrendPoint(Record):
+    """One local day: the posts published that day and their counters."""
+
+    date: str
+    posts: int
+    views: int | None
+    engagement: int | None
+    engagement_rate: float | None
+
+
+# --- the overview cards ------------------------------------------------------------------------
+
+
+def growth(current: float | None, previous: float | None) -> float | None:
+    """(current − previous) / previous × 100; ``None`` when either is unknown or previous is 0."""
+    if current is None or previous is None or previous == 0:
+        return None
+    return (current - previous) * 100.0 / previous
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Period totals of one business (current or previous period)."""
+
+    posts: int = 0
+    #: None when the period has posts but none reports the counter (missing, never 0)
+    views: int | None = 0
+    reach: int | None = None
+    reach_posts: int = 0
+    engagement: int | None = 0
+    clicks: int | None = 0
+    engagement_rate: float | None = None
+    ctr: float | None = None
+    #: posts too small (fewer views than the ranking floor) or without counters to rank
+    unranked_posts: int = 0
+
+
+@dataclass(frozen=True)
+class PlatformTotals(Record):
+    """A platform's line in ``overview.platform_breakdown``."""
+
+    posts: int
+    views: int | None
+    engagement: int | None
+    engagement_rate: float | None
+    ctr: float | None
+
+
+@dataclass(frozen=True)
+class TotalsDoc(Record):
+    """The totals of a period as ``report.json`` names them."""
+
+    total_posts: int
+    total_reach: int | None
+    total_views: int | None
+    total_engagement: int | None
+    total_clicks: int | None
+    avg_engagement_rate: float | None
+    ctr: float | None
+    reach_posts: int
+
+    @staticmethod
+    def fields_of(t: Totals) -> dict[str, Any]:
+        return {
+            "total_posts": t.posts, "total_reach": t.reach, "total_views": t.views,
+            "total_engagement": t.engagement, "total_clicks": t.clicks,
+            "avg_engagement_rate": t.engagement_rate, "ctr": t.ctr, "reach_posts": t.reach_posts,
+        }
+
+
+@dataclass(frozen=True)
+class PreviousTotals(TotalsDoc):
+    """The previous period's totals, with its bounds and the day its counters were read."""
+
+    start: str
+    end: str
+    as_of: str
+
+
+@dataclass(frozen=True)
+class Growth(Record):
+    """Changes against the previous period, in percent (rate change in percentage points)."""
+
+    posts: float | None
+    views: float | None
+    reach: float | None
+    engagement: float | None
+    engagement_rate_points: float | None
+
+
+@dataclass(frozen=True)
+class OverviewDoc(TotalsDoc):
+    """``report.json`` ``overview``."""
+
+    growth_rate: float | None
+    growth: Growth
+    top_platform: str | None
+    platform_breakdown: dict[str, PlatformTotals]
+    reach_platforms: list[str]
+    reach_excluded_platforms: list[str]
+    unranked_posts: int
+    min_views_for_ranking: int
+    previous: PreviousTotals
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The overview cards of a business for a period, and their previous-period twins."""
+
+    current: Totals
+    previous: Totals
+    previous_period: Period
+    previous_as_of: date
+    top_platform: str | None
+    platform_breakdown: dict[str, PlatformTotals] = field(default_factory=dict)
+    reach_platforms: tuple[str, ...] = ()
+    reach_excluded_platforms: tuple[str, ...] = ()
+
+    @property
+    def growth(self) -> Growth:
+        cur, prev = self.current, self.previous
+        rate_change = (
+            None
+            if cur.engagement_rate is None or prev.engagement_rate is None
+            else cur.engagement_rate - prev.engagement_rate
+        )
+        return Growth(
+            posts=growth(cur.posts, prev.posts),
+            views=growth(cur.views, prev.views),
+            reach=growth(cur.reach, prev.reach),
+            engagement=growth(cur.engagement, prev.engagement),
+            engagement_rate_points=rate_change,
+        )
+
+    @property
+    def growth_rate(self) -> float | None:
+        """Growth of engagement against the previous equal-length period, in percent."""
+        return self.growth.engagement
+
+    def doc(self) -> OverviewDoc:
+        return OverviewDoc(
+            **TotalsDoc.fields_of(self.current),
+            growth_rate=self.growth_rate,
+            growth=self.growth,
+            top_platform=self.top_platform,
+            platform_breakdown=self.platform_breakdown,
+            reach_platforms=list(self.reach_platforms),
+            reach_excluded_platforms=list(self.reach_excluded_platforms),
+            unranked_posts=self.current.unranked_posts,
+            min_views_for_ranking=config.MIN_VIEWS_FOR_RANKING,
+            previous=PreviousTotals(
+                **TotalsDoc.fields_of(self.previous),
+                start=self.previous_period.start.isoformat(),
+                end=self.previous_period.end.isoformat(),
+                as_of=self.previous_as_of.isoformat(),
+            ),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.doc().to_dict()
+
+
+# --- insights ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostingWindow(Record):
+    """One weekday × 3-hour window of the heat map, and its test when it had enough posts."""
+
+    weekday: int
+    weekday_name: str
+    hour: int
+    hours: str
+    posts: int
+    #: median engagement rate relative to the business's typical post (1.0 = typical)
+    median_relative_er: float | None
+    thin: bool
+    p_value: float | None = None
+    q_value: float | None = None
+    recommended: bool = False
+
+
+@dataclass(frozen=True)
+class PostingWeekday(Record):
+    """Posts per local weekday, including posts whose export gave no hour."""
+
+    weekday: int
+    weekday_name: str
+    posts: int
+    median_relative_er: float | None
+
+
+@dataclass(frozen=True)
+class ContentTypeRow(Record):
+    """A content type's totals for the period, across the platforms that carry it."""
+
+    content_type: str
+    posts: int
+    platforms: list[str]
+    views: int | None
+    engagement: int | None
+    engagement_rate: float | None
+
+
+@dataclass(frozen=True)
+class FormatComparison(Record):
+    """A format against the other posts of its platform (two-sided rank test)."""
+
+    platform: str
+    content_type: str
+    posts: int
+    other_posts: int
+    median_engagement_rate: float | None
+    other_median_engagement_rate: float | None
+    ratio: float | None
+    p_value: float
+    q_value: float
+    recommended: bool
+
+
+@dataclass(frozen=True)
+class PlatformTrend(Record):
+    """Recent against earlier engagement per post on a platform (Spearman over the lookback)."""
+
+    platform: str
+    recent_start: str
+    earlier_start: str
+    recent_posts: int
+    earlier_posts: int
+    recent_median_engagement: float | None
+    earlier_median_engagement: float | None
+    change: float | None
+    p_value: float
+    q_value: float
+    significant: bool
+
+
+@dataclass(frozen=True)
+class Recommendation(Record):
+    """A claim in plain words with its evidence (effect, interval, samples, q-value…)."""
+
+    kind: str
+    subject: str
+    claim: str
+    evidence_text: str
+    confidence: str
+    #: the numbers behind the claim; common keys (effect, ci_low, ci_high, n, n_rest, median,
+    #: median_rest, p_value, q_value, comparisons) plus the ones of its kind
+    evidence: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Note(Record):
+    """Why no claim is made on a topic, in plain words."""
+
+    topic: str
+    text: str
+
+
+@dataclass(frozen=True)
+class InsightBasis(Record):
+    """The data behind the insights: lookback, posts, tests made."""
+
+    lookback_start: str
+    end: str
+    posts: int
+    timed_posts: int
+    fixed_age_days: int
+    false_discovery_rate: float
+    comparisons: int
+
+
+@dataclass(frozen=True)
+class Insights(Record):
+    """``report.json`` ``insights``."""
+
+    best_posting_times: list[PostingWindow] = field(default_factory=list)
+    posting_weekdays: list[PostingWeekday] = field(default_factory=list)
+    top_content_types: list[ContentTypeRow] = field(default_factory=list)
+    format_comparisons: list[FormatComparison] = field(default_factory=list)
+    platform_trends: list[PlatformTrend] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    basis: InsightBasis | None = None

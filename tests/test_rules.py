@@ -1,0 +1,55 @@
+"""One home per rule: each rule the metrics share is defined once, and tested here once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from analytics import AnalyticsError, config
+from analytics.metrics import labels
+from analytics.metrics.period import Period, parse_date
+from analytics.render import fmt_day
+from analytics.warehouse import sql
+
+
+def test_a_period_is_complete_only_once_its_last_day_is_past() -> None:
+    week = Period.parse("2026-W47")  # Mon 16 – Sun 22 Nov
+    assert not week.is_complete(date(2026, 11, 22))  # counters of the 22nd are still moving
+    assert week.is_complete(date(2026, 11, 23))
+    assert Period.last_complete_week(date(2026, 11, 23)) == week
+    assert Period.last_complete_week(date(2026, 11, 22)) == Period.parse("2026-W46")
+    for as_of in (date(2026, 11, 22), date(2026, 11, 23), date(2026, 11, 29)):
+        assert Period.last_complete_week(as_of).is_complete(as_of)
+
+
+@pytest.mark.parametrize("text", ["1999-12-31", "2101-01-01"])
+def test_dates_outside_the_year_window_are_refused(text: str) -> None:
+    assert config.YEARS == (2000, 2100)
+    with pytest.raises(AnalyticsError, match="outside 2000–2100"):
+        parse_date(text)
+
+
+def test_the_year_window_bounds_are_accepted() -> None:
+    assert parse_date("2000-01-01") == date(2000, 1, 1)
+    assert parse_date("2100-12-31") == date(2100, 12, 31)
+
+
+def test_rates_are_ratios_of_sums_over_posts_that_report_both_counters() -> None:
+    con = duckdb.connect()
+    con.execute(sql.load("metric_macros"))
+    rows = con.execute(
+        "SELECT g, rate_of_sums(e, v), percent_of(sum(e), sum(v)) FROM (VALUES "
+        "(1, 10, 100), (1, 30, 900), (1, NULL, 500), (1, 7, NULL), (2, 0, 0)) t(g, e, v) "
+        "GROUP BY g ORDER BY g").fetchall()
+    # group 1: (10 + 30) / (100 + 900) = 4 %; the post without engagement and the one without
+    # views are out of both sums. Group 2: no views, no rate (NULL, never 0 or an error).
+    assert rows[0][1] == pytest.approx(4.0)
+    assert rows[1][1] is None and rows[1][2] is None
+
+
+def test_days_are_written_one_way() -> None:
+    assert labels.fmt_day(date(2026, 11, 2)) == "2 Nov 2026"
+    assert fmt_day("2026-11-02") == fmt_day(date(2026, 11, 2)) == "2 Nov 2026"
+    assert fmt_day("2026-11-02T08:00:00+09:00") == "2 Nov 2026"
