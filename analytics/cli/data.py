@@ -12,6 +12,7 @@ from analytics.cli.options import (
     handle_errors,
     tell_waiting,
     wait_option,
+    writable_folder,
 )
 
 
@@ -48,7 +49,10 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
     from analytics.ingest import demo as demo_module
     from analytics.metrics.period import parse_date
 
+    if not 0 <= seed < 2**32:
+        raise AnalyticsError(f"--seed takes a whole number from 0 to {2**32 - 1}, not {seed}")
     path = config.db_path(db)
+    writable_folder(path.parent, "--db")
     as_of_date = parse_date(as_of, "--as-of") if as_of else None
     with tqdm(total=count, unit="business", desc="demo", disable=None, leave=False) as bar:
         summary = demo_module.generate(
@@ -123,6 +127,7 @@ def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platf
     from analytics.warehouse.access import writing
 
     path = config.db_path(db)
+    rejects_dir = writable_folder(rejects_dir or (path.parent / "rejects"), "--rejects")
     day = parse_date(observed_on, "--observed-on") if observed_on else None
     accounts = mapping.load(mapping_file or mapping.default_path(path))
     # the writer lock for the whole run: one ingest, send or demo at a time
@@ -151,6 +156,12 @@ def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platf
             click.echo(f"  skipped line {line}: {reason}")
         for note in result.notes:
             click.echo(f"  {note}")
+        if result.decreases_file:
+            # kept: platforms do remove likes, and the later figure is the truth of its day
+            click.secho(f"  {result.decreased:,} counters went down since an earlier "
+                        f"observation (kept), e.g. line {result.decreases[0].line}: "
+                        f"{result.decreases[0].describe()}", fg="yellow")
+            click.echo(f"  all decreases: {result.decreases_file}")
         if result.rejects_file:
             first = result.rejects[0]
             click.secho(f"  {result.rejected} rejected, e.g. line {first[0]}"
@@ -165,7 +176,7 @@ def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platf
         results = ingest_module.ingest_paths(
             con, paths, observed_on=day, business=business,
             platform=None if platform == "auto" else platform, timezone=timezone, year=year,
-            mapping=accounts, rejects_dir=rejects_dir or (path.parent / "rejects"),
+            mapping=accounts, rejects_dir=rejects_dir,
             on_file=show,
         )
     finally:

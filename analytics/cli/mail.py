@@ -17,6 +17,7 @@ from analytics.cli.options import (
     selected_ids,
     tell_waiting,
     wait_option,
+    writable_folder,
 )
 
 
@@ -64,6 +65,8 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     from analytics.warehouse.access import writing
 
     ids = selected_ids(business_ids, all_businesses)
+    writable_folder(out, "--out")
+    writable_folder(outbox, "--outbox")
     explicit = bool(period or start or end or days is not None)
     as_of_date = parse_date(as_of, "--as-of") if as_of else date.today()
     periods = [resolve_period(period, start, end, days, as_of_date)[0]] if explicit else None

@@ -18,6 +18,7 @@ from analytics.cli.options import (
     selected_ids,
     tell_waiting,
     wait_option,
+    writable_folder,
 )
 
 FORMATS = config.REPORT_FORMATS
@@ -79,6 +80,7 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     from analytics.warehouse.access import Warehouse
 
     formats = _formats(format_)
+    writable_folder(out, "--out")
     if not config.CONTENT_LIMIT_RANGE[0] <= limit <= config.CONTENT_LIMIT_RANGE[1]:
         raise AnalyticsError(f"--limit must be from 1 to 100, not {limit}")
     ids = selected_ids(business_ids, all_businesses)
@@ -152,6 +154,7 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
 
     ids = selected_ids(business_ids, all_businesses)
     the_period, as_of_date = resolve_period(period, start, end, days, as_of)
+    writable_folder(out, "--out")
     path = config.db_path(db)
     with reading(path, timeout=wait, on_wait=tell_waiting) as con:
         businesses = [b.business_id for b in list_businesses(con, ids)]

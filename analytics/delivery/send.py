@@ -184,9 +184,16 @@ def send(
     in_run = {(b.business_id, label) for label, group in wanted.items() for b in group}
     # deliveries given up long ago stay loud on every run, whatever the period asked for
     for (business_id, label, recipient), delivery in sorted(log.items()):
-        if (business_id, label) not in in_run and delivery.due(now, max_attempts) == "given up":
+        if (business_id, label) in in_run:
+            continue
+        reason = delivery.due(now, max_attempts)
+        if reason == "given up":
             emit(Outcome(business_id, label, recipient, "given_up",
                          f"after {delivery.attempts} attempts: {delivery.last_error}"))
+        elif reason is not None and reason.startswith("retry after"):
+            # a failed delivery waiting out its backoff is counted: "0 waiting" would hide it
+            emit(Outcome(business_id, label, recipient, "waiting",
+                         f"{reason} ({delivery.last_error})"))
 
     mailer = None if dry_run else Mailer(settings)  # type: ignore[arg-type]
     options = RenderOptions(out=Path(out), templates=templates, brands_dir=brands_dir)
@@ -207,7 +214,8 @@ def send(
                                       dry_run, outbox, mailer, templates, max_attempts,
                                       retry_base_minutes, emit, result, portal_url)
                 except (AnalyticsError, ValueError, OSError) as exc:  # one business, not all
-                    result.problems.append(f"{business.business_id} {label}: {exc}")
+                    problem = f"{business.business_id} {label}: {exc}"
+                    result.problems.append(settings.redact(problem) if settings else problem)
     finally:
         if mailer is not None:
             mailer.close()
@@ -261,14 +269,24 @@ def _deliver_business(
             emit(Outcome(business_id, period.label, recipient, "written", str(path)))
             continue
         delivery.message_id = message_id(business_id, period.label, recipient, sender)
-        delivery.status = "sending"
-        record(con, delivery, now, report_sha256=digest)
         try:
-            reply = mailer.send(message)  # type: ignore[union-attr]
+            # connect and log in before the row says "sending": a server that cannot be used
+            # must leave the row as it was, not "sending" with no attempt made
+            mailer.ready()  # type: ignore[union-attr]
+            delivery.status = "sending"
+            record(con, delivery, now, report_sha256=digest)
+            try:
+                reply = mailer.send(message)  # type: ignore[union-attr]
+            except (ConnectionFailed, DeliveryError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - never leave the row "sending"
+                # the type only: the text of an unexpected error may quote a credential
+                raise DeliveryError(f"{type(exc).__name__} while sending") from None
         except ConnectionFailed as exc:
             # the server, not this recipient: no attempt is counted, and nothing more is
             # tried in this run (a thousand 30-second timeouts help no one)
             delivery.status, delivery.last_error = "failed", str(exc)
+            # with no attempt spent, a never-tried row must still not read "given up"
             delivery.next_attempt_at = now + backoff(1, retry_base_minutes)
             record(con, delivery, now)
             emit(Outcome(business_id, period.label, recipient, "failed", str(exc)))

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analytics import config
+from analytics import config, csvsafe
 from analytics.metrics.labels import WEEKDAYS, platform_name
 from analytics.metrics.period import resolve_period
 from analytics.metrics.results import ContentRow, PlatformRow, PostingWindow, TrendPoint
@@ -255,8 +255,16 @@ def show(frame: pd.DataFrame) -> Any:
 
 
 def save_csv(frame: pd.DataFrame, name: str, folder: str | Path = "reports/exports") -> Path:
-    """Write a table as CSV under ``folder`` (created) and return its path, to download or share."""
+    """Write a table as CSV under ``folder`` (created) and return its path, to download or share.
+
+    Text cells (titles, names, labels) that a spreadsheet would run as a formula are written
+    as text (``analytics.csvsafe``); the file appears whole or not at all.
+    """
+    from analytics.report import atomic_write
+
     path = Path(folder) / f"{name}-{date.today().isoformat()}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path)
+    safe = frame.map(csvsafe.neutralise)
+    safe.index = safe.index.map(csvsafe.neutralise)
+    safe.columns = safe.columns.map(csvsafe.neutralise)
+    atomic_write(path, safe.to_csv().encode("utf-8"))
     return path

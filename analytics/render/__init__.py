@@ -38,7 +38,7 @@ from analytics.metrics.labels import WEEKDAYS, platform_name, type_label
 
 REPORT_TEMPLATE = "report.html.j2"
 INDEX_TEMPLATE = "index.html.j2"
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")  # \Z: "$" would let a trailing newline through
 LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
               ".svg": "image/svg+xml"}
 

@@ -39,7 +39,7 @@ import orjson
 
 from analytics import AnalyticsError, __version__, config
 from analytics.metrics.period import Period
-from analytics.render.pool import run_resilient
+from analytics.render.pool import exit_with_parent, run_resilient
 from analytics.report import Report, ReportBatch, atomic_write, report_dir
 from analytics.warehouse.access import DataState, Warehouse, data_state
 
@@ -259,7 +259,8 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     else:  # pragma: no cover - not on Linux or macOS
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                               max_tasks_per_child=config.RENDER_TASKS_PER_WORKER)
+                               max_tasks_per_child=config.RENDER_TASKS_PER_WORKER,
+                               initializer=exit_with_parent, initargs=(os.getpid(),))
 
 
 def _timed(iterator: Iterator[Any], seconds: dict[str, float]) -> Iterator[Any]:

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# one home for the rule, shared with the ingest's rejects files and the notebooks' CSVs
+from analytics.csvsafe import FORMULA_STARTS, neutralise  # noqa: F401 - FORMULA_STARTS re-exported
 from analytics.report import atomic_write
 
-#: What a spreadsheet treats as the start of a formula (or of a DDE payload).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_FORMATS = ("csv", "xlsx")
 XLSX_FILE = "report.xlsx"
 CSV_FOLDER = "csv"
@@ -36,14 +36,6 @@ class Table:
     name: str
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]]
-
-
-def neutralise(value: Any) -> Any:
-    """A cell value that no spreadsheet will run: text starting like a formula gets a
-    leading apostrophe; numbers, dates and None pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 _OVERVIEW = (
