@@ -66,14 +66,19 @@ class PlatformRow(Record):
     engagement_rate: float | None
     ctr: float | None
     share_of_engagement: float | None
+    #: its posts per week before this period (from its first post in the insights lookback);
+    #: a platform the business used there but not this period has a row with ``posts`` 0
+    usual_posts_per_week: float | None = None
 
 
 @dataclass(frozen=True)
 class TrendPoint(Record):
-    """One local day: the posts published that day and their counters."""
+    """One local day: the posts published that day and their counters. A day without posts
+    has ``posts`` 0 (and zero counters); a day after the as-of date has not happened yet and
+    is all ``None``."""
 
     date: str
-    posts: int
+    posts: int | None
     views: int | None
     engagement: int | None
     engagement_rate: float | None
@@ -104,6 +109,10 @@ class Totals:
     ctr: float | None = None
     #: posts too small (fewer views than the ranking floor) or without counters to rank
     unranked_posts: int = 0
+    #: previous period only: posts observed by the as-of date but not yet at the same age
+    unobserved_posts: int = 0
+    #: current period only: the views a post needs to be ranked (see top_content.sql)
+    ranking_floor: int | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,14 @@ class Growth(Record):
     engagement_rate_points: float | None
 
 
+#: The previous period's posts counted at the same age as the current ones (as of
+#: ``as_of`` − the period's length) …
+SAME_AGE = "same_age"
+#: … or, when they were not observed that early (a first import, a single export), as of the
+#: same day as the current ones: they have had one period more to collect engagement.
+SAME_DAY = "same_day"
+
+
 @dataclass(frozen=True)
 class OverviewDoc(TotalsDoc):
     """``report.json`` ``overview``."""
@@ -172,6 +189,11 @@ class OverviewDoc(TotalsDoc):
     unranked_posts: int
     min_views_for_ranking: int
     previous: PreviousTotals
+    #: how the previous period was counted: ``same_age`` or ``same_day`` (see SAME_DAY)
+    growth_basis: str = SAME_AGE
+    #: the views a post needed to be ranked among the top posts: the larger of
+    #: ``min_views_for_ranking`` and the period's median post (None without posts)
+    ranking_min_views: int | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +208,7 @@ class Overview:
     platform_breakdown: dict[str, PlatformTotals] = field(default_factory=dict)
     reach_platforms: tuple[str, ...] = ()
     reach_excluded_platforms: tuple[str, ...] = ()
+    growth_basis: str = SAME_AGE
 
     @property
     def growth(self) -> Growth:
@@ -225,6 +248,8 @@ class Overview:
                 end=self.previous_period.end.isoformat(),
                 as_of=self.previous_as_of.isoformat(),
             ),
+            growth_basis=self.growth_basis,
+            ranking_min_views=self.current.ranking_floor,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -26,6 +26,8 @@ import numpy as np
 from analytics import config
 from analytics.metrics.period import Period
 from analytics.metrics.results import (
+    SAME_AGE,
+    SAME_DAY,
     ContentRow,
     Overview,
     PlatformRow,
@@ -166,6 +168,8 @@ class Snapshot:
                     engagement_rate=r["engagement_rate"],
                     ctr=r["ctr"],
                     unranked_posts=r["unranked_posts"],
+                    unobserved_posts=r["unobserved_posts"],
+                    ranking_floor=r["ranking_floor"],
                 )
                 for r in rows
             }
@@ -208,12 +212,19 @@ class Snapshot:
     def overview(self, business_id: str) -> Overview:
         totals = self.totals.get(business_id, {})
         current = totals.get("current", Totals())
-        platforms = self.platforms.get(business_id, [])
+        previous, basis, prev_as_of = totals.get("previous", Totals()), SAME_AGE, \
+            self.scope.prev_as_of
+        if previous.unobserved_posts:
+            # some of its posts were first observed after prev_as_of: same-age counters would
+            # claim they had nothing, so both periods are counted as of the same day instead
+            previous, basis, prev_as_of = totals["previous_same_day"], SAME_DAY, self.scope.as_of
+        platforms = [p for p in self.platforms.get(business_id, []) if p["posts"]]
         return Overview(
             current=current,
-            previous=totals.get("previous", Totals()),
+            previous=previous,
             previous_period=self.scope.previous,
-            previous_as_of=self.scope.prev_as_of,
+            previous_as_of=prev_as_of,
+            growth_basis=basis,
             # platform_breakdown.sql orders the most engaging platform first
             top_platform=(
                 platforms[0]["platform"] if platforms and platforms[0]["engagement"] else None

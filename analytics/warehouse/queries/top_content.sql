@@ -1,5 +1,7 @@
 -- The period's posts ranked by engagement rate, per business, at most $limit each.
--- Posts with fewer than $min_views views are not ranked: one view and one like is not 100 %.
+-- Only posts with at least the business's ranking floor of views are ranked (post_facts: the
+-- larger of $min_views and the period's median post), so a small post with a few likes does
+-- not beat one seen by many times more people.
 -- Ties are broken by engagement, then views, then the earlier post, then platform and id,
 -- so the ranking is total and a re-run gives the same order.
 WITH ranked AS (
@@ -17,7 +19,7 @@ WITH ranked AS (
         ) AS rank
     FROM post_facts
     WHERE published_day BETWEEN $start AND $end
-      AND views >= $min_views
+      AND views >= greatest(median_views, $min_views)
       AND engagement IS NOT NULL
 )
 SELECT *
