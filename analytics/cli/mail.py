@@ -61,8 +61,10 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
 
     ids = selected_ids(business_ids, all_businesses)
     explicit = bool(period or start or end or days is not None)
-    as_of_date = parse_date(as_of, "--as-of") if as_of else date.today()
-    periods = [resolve_period(period, start, end, days, as_of_date)[0]] if explicit else None
+    # without --as-of, each business's "today" is the day in its own timezone (send decides)
+    as_of_date = parse_date(as_of, "--as-of") if as_of else None
+    periods = ([resolve_period(period, start, end, days, as_of_date or date.today())[0]]
+               if explicit else None)
     settings = None if dry_run else SmtpSettings.from_env()
     sender = None
     if dry_run and os.environ.get("SMTP_FROM", "").strip():
