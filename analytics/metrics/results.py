@@ -50,6 +50,14 @@ class ContentRow(Record):
 
 
 @dataclass(frozen=True)
+class PostRow(ContentRow):
+    """One post of the period, ranked or not (``rank`` None: below the ranking floor, or no
+    counters): the HTML's full post table."""
+
+    rank: int | None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
 class PlatformRow(Record):
     """One platform's totals for the period, with its share of the business's engagement."""
 

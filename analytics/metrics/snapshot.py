@@ -32,6 +32,7 @@ from analytics.metrics.results import (
     Overview,
     PlatformRow,
     PlatformTotals,
+    PostRow,
     Totals,
     TrendPoint,
 )
@@ -117,6 +118,12 @@ def _local_iso(ts: Any, tz: str) -> str | None:
     return None if ts is None else ts.astimezone(ZoneInfo(tz)).isoformat()
 
 
+def _post_values(row: dict[str, Any]) -> dict[str, Any]:
+    values = {k: row[k] for k in ContentRow.columns()}
+    values["published_at"] = _local_iso(row["published_at"], row["timezone"])
+    return values
+
+
 #: Numbers the snapshots' temporary tables, so no two on a connection ever share one.
 _TABLE_NUMBERS = itertools.count(1)
 
@@ -176,6 +183,12 @@ class Snapshot:
         return result
 
     @functools.cached_property
+    def data_span(self) -> dict[str, tuple[date, date]]:
+        """Per business, the local days of its first and last post in the whole warehouse."""
+        rows = sql.records(self.con, "data_span", business_ids=list(self.scope.business_ids))
+        return {r["business_id"]: (r["first_post"], r["last_post"]) for r in rows}
+
+    @functools.cached_property
     def platforms(self) -> dict[str, list[dict[str, Any]]]:
         return self._grouped("platform_breakdown")
 
@@ -204,8 +217,10 @@ class Snapshot:
         }
 
     @functools.lru_cache(maxsize=4)  # noqa: B019 - one snapshot lives as long as its batch
-    def top_content(self, limit: int, min_views: int) -> dict[str, list[dict[str, Any]]]:
-        return self._grouped("top_content", limit=limit, min_views=min_views)
+    def top_content(self, limit: int, min_views: int,
+                    every_post: bool = False) -> dict[str, list[dict[str, Any]]]:
+        return self._grouped("top_content", limit=limit, min_views=min_views,
+                             every_post=every_post)
 
     # --- per-business answers -------------------------------------------------------------
 
@@ -256,13 +271,14 @@ class Snapshot:
         limit: int = config.CONTENT_LIMIT_DEFAULT,
         min_views: int = config.MIN_VIEWS_FOR_RANKING,
     ) -> list[ContentRow]:
-        columns = ContentRow.columns()
-        rows = []
-        for r in self.top_content(limit, min_views).get(business_id, []):
-            values = {k: r[k] for k in columns}
-            values["published_at"] = _local_iso(r["published_at"], r["timezone"])
-            rows.append(ContentRow(**values))
-        return rows
+        return [ContentRow(**_post_values(r))
+                for r in self.top_content(limit, min_views).get(business_id, [])]
+
+    def post_rows(self, business_id: str) -> list[PostRow]:
+        """Every post of the period: the ranked ones first, in rank order, then the rest."""
+        return [PostRow(**_post_values(r))
+                for r in self.top_content(0, config.MIN_VIEWS_FOR_RANKING, True)
+                .get(business_id, [])]
 
     def trend_rows(self, business_id: str) -> list[TrendPoint]:
         columns = TrendPoint.columns()

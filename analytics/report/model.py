@@ -8,7 +8,7 @@ output (JSON, HTML, PDF, notebook, email) reads this model; none computes a numb
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from analytics.metrics.results import (
     Overview,
     OverviewDoc,
     PlatformRow,
+    PostRow,
     TrendPoint,
 )
 from analytics.metrics.snapshot import Scope, Snapshot
@@ -43,6 +44,9 @@ class BusinessInfo(Record):
     business_id: str
     name: str
     timezone: str
+    #: local days of the business's first and last post in the warehouse (None: no posts)
+    first_post: str | None = None
+    last_post: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class ReportDoc(Record):
     platforms: list[PlatformRow]
     trends: list[TrendPoint]
     insights: Insights
+    #: every post of the period (``content`` holds only the top ones): the HTML lists them all
+    posts: list[PostRow]
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,9 @@ class Report:
     insights: Insights
     trend_start: date
     trend_end: date
+    posts: list[PostRow] = field(default_factory=list)
+    #: (first post, last post) local days of the business in the warehouse
+    data_span: tuple[date | None, date | None] = (None, None)
 
     @property
     def is_empty(self) -> bool:
@@ -101,8 +110,9 @@ class Report:
         return ReportDoc(
             report_format=REPORT_FORMAT,
             analytics_version=__version__,
-            business=BusinessInfo(self.business.business_id, self.business.name,
-                                  self.business.timezone),
+            business=BusinessInfo(
+                self.business.business_id, self.business.name, self.business.timezone,
+                *(d.isoformat() if d else None for d in self.data_span)),
             period=PeriodInfo(
                 start=period.start.isoformat(),
                 end=period.end.isoformat(),
@@ -118,6 +128,7 @@ class Report:
             platforms=self.platforms,
             trends=self.trends,
             insights=self.insights,
+            posts=self.posts,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -202,6 +213,8 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
         insights=for_snapshot(snapshot, business_id),
         trend_start=snapshot.scope.trend_start,
         trend_end=snapshot.scope.trend_end,
+        posts=snapshot.post_rows(business_id),
+        data_span=snapshot.data_span.get(business_id, (None, None)),
     )
 
 
