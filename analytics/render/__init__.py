@@ -96,19 +96,32 @@ def plural(count: int | float | None, word: str, many: str | None = None) -> str
 TITLE_CHARS = 140
 
 
+#: A run of this many characters without a space (hashtags, URLs) gets break opportunities.
+LONG_WORD = 24
+ZWSP = "\u200b"  # zero-width space: an invisible place where a line may break
+
+
+def _breakable(text: str) -> str:
+    # table layout (the PDF's, and browsers') sizes a column by its longest unbreakable
+    # word: a 140-character hashtag run would push the numbers beside it off the page
+    return re.sub(rf"\S{{{LONG_WORD},}}",
+                  lambda m: ZWSP.join(m[0][i:i + 12] for i in range(0, len(m[0]), 12)), text)
+
+
 def fmt_title(title: str | None, limit: int = TITLE_CHARS) -> str:
     """A post title for a table cell: ``(untitled)``, or cut at a word break near ``limit``
-    characters with an ellipsis; a 300-character hashtag run is cut too."""
+    characters with an ellipsis; a 300-character hashtag run is cut too, and long runs
+    without a space may break every 12 characters."""
     if not title:
         return "(untitled)"
     text = " ".join(title.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    if space > limit * 0.7:
-        cut = cut[:space]
-    return cut.rstrip() + "…"
+    if len(text) > limit:
+        cut = text[:limit]
+        space = cut.rfind(" ")
+        if space > limit * 0.7:
+            cut = cut[:space]
+        text = cut.rstrip() + "…"
+    return _breakable(text)
 
 
 def direction(value: float | None) -> str:
