@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from pypdf import PdfReader
 
 from analytics.metrics.period import Period
 from analytics.render import fmt_number, fmt_percent, fmt_signed, fmt_title, plural
 from analytics.render.batch import RenderOptions, run_batch
 from conftest import post, small_business
 
-NAME = "Sakura Noodle & Tea House of the Upper Valley — Family Owned Since 1952, Open Seven Days a Week, Catering Available!!!!!"
+NAME = ("Sakura Noodle & Tea House of the Upper Valley — Family Owned Since 1952, "
+        "Open Seven Days a Week, Catering Available!!!!!")
 HASHTAGS = "".join(f"#ramen{i:02d}" for i in range(38))[:300]  # 300 characters, no space
 JAPANESE = "新メニュー登場！🍜 春のラーメンフェア開催中、限定トッピングもあります。お早めにどうぞ🎉"
 A4_WIDTH = 595.0  # points
