@@ -66,7 +66,7 @@ def test_the_top_post_row_keeps_its_numbers_on_the_page(rendered: Path) -> None:
         edges = [(left, right) for w, left, right in found if w.startswith(number)]
         assert edges, number
         # inside the page's text column (15 mm margins), not pushed off its right edge
-        assert all(30 <= left and right <= A4_WIDTH - 30 for left, right in edges), \
+        assert all(left >= 30 and right <= A4_WIDTH - 30 for left, right in edges), \
             (number, edges)
     assert "6.4 %" in text and "1.5 %" in text  # with their units
     # the title is cut (an ellipsis), the business name is there whole
