@@ -123,7 +123,7 @@ def test_one_message_per_recipient_with_the_pdf_and_nothing_of_the_others(
     text = harbour.get_body(("plain",)).get_content()
     assert "<script" not in html.lower() and "<style" not in html.lower()
     for body in (html, text):
-        assert "Total posts" in body and "Growth rate" in body
+        assert "Posts" in body and "Engagement" in body and "last week" in body
         assert "Post on Tuesdays between 18:00 and 21:00" in body  # the top recommendation
     # nothing of Lumen Books in Harbour's message, in any part
     raw = harbour.as_bytes()

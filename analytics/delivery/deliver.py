@@ -172,13 +172,29 @@ def compose(
 
 
 def top_message(report: Mapping[str, Any]) -> dict[str, str] | None:
-    """The one thing to read first: the strongest recommendation, else the first note."""
+    """The one thing to read first: the strongest recommendation, else the period's best post
+    (not a note about what could not be judged), else the first note."""
+    from analytics.metrics.labels import platform_name
+    from analytics.render import fmt_number, fmt_percent, fmt_title
+
     insights = report["insights"]
     if insights["recommendations"]:
         top = insights["recommendations"][0]
-        return {"headline": top["claim"], "detail": top["evidence_text"]}
+        return {"kind": "Top recommendation", "headline": top["claim"],
+                "detail": top["evidence_text"]}
+    if report["content"]:
+        best = report["content"][0]
+        week = "week" if report["period"]["days"] == 7 else "period"
+        floor = fmt_number(report["overview"]["ranking_min_views"])
+        return {"kind": f"Your best post this {week}",
+                "headline": f"{fmt_title(best['title'], 100)} on {platform_name(best['platform'])}",
+                "detail": f"{fmt_number(best['views'])} views, {fmt_number(best['engagement'])} "
+                          f"engagements: an engagement rate of "
+                          f"{fmt_percent(best['engagement_rate'])}, the best of the {week}'s "
+                          f"posts with at least {floor} views."}
     if insights["notes"]:
-        return {"headline": insights["notes"][0]["text"], "detail": ""}
+        return {"kind": "What the data says", "headline": insights["notes"][0]["text"],
+                "detail": ""}
     return None
 
 
