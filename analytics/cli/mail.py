@@ -55,7 +55,7 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     from datetime import date
 
     from analytics import warehouse
-    from analytics.delivery.deliver import SmtpSettings, check_address
+    from analytics.delivery.deliver import SmtpSettings, check_sender
     from analytics.delivery.send import send as send_reports
     from analytics.metrics.period import parse_date, resolve_period
 
@@ -68,7 +68,7 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     settings = None if dry_run else SmtpSettings.from_env()
     sender = None
     if dry_run and os.environ.get("SMTP_FROM", "").strip():
-        sender = check_address(os.environ["SMTP_FROM"].strip(), "SMTP_FROM")
+        sender = check_sender(os.environ["SMTP_FROM"], "SMTP_FROM")
     con = warehouse.connect(config.db_path(db))
     marks = {"sent": ("sent", "green"), "written": ("written", "green"),
              "already_sent": ("already sent", None), "waiting": ("waiting", "yellow"),

@@ -86,7 +86,7 @@ class SmtpSettings:
         return cls(
             host=env["SMTP_HOST"].strip(),
             port=port,
-            sender=check_address(env["SMTP_FROM"].strip(), "SMTP_FROM"),
+            sender=check_sender(env["SMTP_FROM"]),
             tls=tls,
             user=env.get("SMTP_USER", "").strip() or None,
             password=env.get("SMTP_PASSWORD") or None,
@@ -113,6 +113,25 @@ def check_address(address: str, what: str = "recipient") -> str:
     return parsed.addr_spec.lower()
 
 
+def check_sender(text: str, what: str = "SMTP_FROM") -> str:
+    """The From header: a plain address, or one with a display name (``Acme Agency
+    <reports@acme.example>``), checked like a recipient; the name may hold no line break."""
+    if not isinstance(text, str) or _CONTROL.search(text) or not text.strip():
+        raise AnalyticsError(f"{what} {text!r} is not an email address (line break or empty)")
+    text = text.strip()
+    match = re.fullmatch(r"(.*?)\s*<([^<>]+)>", text)
+    if not match:
+        return check_address(text, what)
+    name, address = match[1].strip().strip('"').strip(), check_address(match[2], what)
+    return str(Address(display_name=name, addr_spec=address)) if name else address
+
+
+def address_of(sender: str) -> str:
+    """The bare address of a From value (for the SMTP envelope and the Message-ID)."""
+    match = re.fullmatch(r".*<([^<>]+)>\s*", sender)
+    return match[1] if match else sender
+
+
 def check_name(name: str) -> str:
     """A business name fit for a Subject line: no line breaks or control characters."""
     if _CONTROL.search(name):
@@ -124,7 +143,7 @@ def check_name(name: str) -> str:
 def message_id(business_id: str, period: str, recipient: str, sender: str) -> str:
     """The same Message-ID for every attempt at one delivery: duplicates are recognisable."""
     digest = hashlib.sha256(recipient.lower().encode()).hexdigest()[:16]
-    domain = sender.rpartition("@")[2] or "analytics.invalid"
+    domain = address_of(sender).rpartition("@")[2] or "analytics.invalid"
     return f"<{business_id}.{period}.{digest}@{domain}>"
 
 
@@ -280,7 +299,7 @@ class Mailer:
     def _transaction(self, smtp: smtplib.SMTP, message: EmailMessage) -> str:
         recipient = message["To"]
         try:
-            code, reply = smtp.mail(self.settings.sender)
+            code, reply = smtp.mail(address_of(self.settings.sender))
             if code != 250:
                 smtp.rset()
                 raise DeliveryError(f"sender refused: {code} {reply.decode(errors='replace')}")

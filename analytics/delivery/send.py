@@ -154,8 +154,12 @@ def send(
                 f"period {period.label} ends on {period.end}, not before the as-of date "
                 f"{as_of}: it is still under way; send it once it has ended"
             )
-    # a dry run writes the message a real run would send: same From, same Message-ID
-    sender = settings.sender if settings else (sender or config.DRY_RUN_SENDER)
+    # a dry run writes the message a real run would send: same From, same Message-ID; it
+    # never invents a From address
+    sender = settings.sender if settings else sender
+    if not sender:
+        raise AnalyticsError("set SMTP_FROM (e.g. 'Acme Agency <reports@acme.example>'): a dry "
+                             "run writes the messages a real run would send, From included")
     outbox = outbox or Path(out) / "outbox"
     result = SendResult()
     businesses = list_businesses(con, business_ids)
@@ -232,12 +236,21 @@ def _deliver_business(
     business_id = business.business_id
     try:
         check_name(business.name)
-        # one message per mailbox: addresses compare without regard to case
-        recipients = list(dict.fromkeys(check_address(r) for r in business.recipients))
     except AnalyticsError as exc:
         result.problems.append(f"{business_id}: {exc}")
         return
-    if not recipients:
+    # one message per mailbox: addresses compare without regard to case. A malformed or
+    # internationalised address (non-ASCII: this sender does not speak SMTPUTF8) is refused
+    # for that recipient alone; the business's other recipients still get their message.
+    recipients: list[str] = []
+    for address in business.recipients:
+        try:
+            recipients.append(check_address(address))
+        except AnalyticsError as exc:
+            result.problems.append(f"{business_id} {period.label}: not sent to this "
+                                   f"recipient: {exc}")
+    recipients = list(dict.fromkeys(recipients))
+    if not recipients and not business.recipients:
         result.problems.append(f"{business_id}: no recipients; add them in the businesses file")
         return
     folder = report_dir(out, business_id, period)
