@@ -190,7 +190,7 @@ def analyse(
         if claimed:
             recommendations.append(claims.trend_claim(c, rng_for(c), n_tests))
     if platform.size and not any(r.significant for r in trend_rows):
-        notes.append(claims.trend_note(trends, span))
+        notes.append(claims.trend_note(trends, span, [c.interval(rng_for(c)) for c in trends]))
 
     recommendations.sort(key=lambda r: (r.evidence["q_value"], r.kind, r.subject))
     return Insights(
