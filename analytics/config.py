@@ -42,6 +42,8 @@ MAX_PERIOD_DAYS = 366
 # --- content ranking -------------------------------------------------------------------------
 #: Posts with fewer views are not ranked by engagement rate (one view and one like is not 100 %).
 MIN_VIEWS_FOR_RANKING = 100
+#: A "usual period-to-period change" needs at least this many past changes to be read from.
+USUAL_RANGE_MIN_CHANGES = 8
 
 # --- insights (see INSIGHTS.md and analytics/insights.py) -------------------------------------
 #: How far back insights look, ending at the period's last day.

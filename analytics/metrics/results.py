@@ -121,6 +121,8 @@ class Totals:
     unobserved_posts: int = 0
     #: current period only: the views a post needs to be ranked (see top_content.sql)
     ranking_floor: int | None = None
+    #: the platforms whose posts report reach (the reach total's sources)
+    reach_platforms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,21 @@ class PreviousTotals(TotalsDoc):
     start: str
     end: str
     as_of: str
+    #: the platforms its reach total came from: when they differ from this period's, a change
+    #: of reach is partly a change in the mix of platforms
+    reach_platforms: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UsualRange(Record):
+    """The business's usual period-to-period change of engagement: the 10th to 90th
+    percentile of the changes between consecutive equal periods in the insights lookback
+    (posts counted at a fixed age, so old and young weeks compare fairly)."""
+
+    low: float
+    high: float
+    #: how many period-to-period changes it was read from
+    changes: int
 
 
 @dataclass(frozen=True)
@@ -202,6 +219,12 @@ class OverviewDoc(TotalsDoc):
     #: the views a post needed to be ranked among the top posts: the larger of
     #: ``min_views_for_ranking`` and the period's median post (None without posts)
     ranking_min_views: int | None = None
+    #: the usual change of engagement from one period to the next (None: too little history)
+    usual_engagement_change: UsualRange | None = None
+    #: the change of engagement is inside the usual range: normal, not news
+    growth_within_usual: bool | None = None
+    #: reach comes from different platforms than last period (a change of mix, not of reach)
+    reach_mix_changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,6 +240,7 @@ class Overview:
     reach_platforms: tuple[str, ...] = ()
     reach_excluded_platforms: tuple[str, ...] = ()
     growth_basis: str = SAME_AGE
+    usual_engagement_change: UsualRange | None = None
 
     @property
     def growth(self) -> Growth:
@@ -255,9 +279,18 @@ class Overview:
                 start=self.previous_period.start.isoformat(),
                 end=self.previous_period.end.isoformat(),
                 as_of=self.previous_as_of.isoformat(),
+                reach_platforms=list(self.previous.reach_platforms),
             ),
             growth_basis=self.growth_basis,
             ranking_min_views=self.current.ranking_floor,
+            usual_engagement_change=self.usual_engagement_change,
+            growth_within_usual=(
+                None if self.usual_engagement_change is None or self.growth_rate is None
+                else self.usual_engagement_change.low <= self.growth_rate
+                <= self.usual_engagement_change.high),
+            reach_mix_changed=bool(
+                self.current.reach is not None and self.previous.reach is not None
+                and self.current.reach_platforms != self.previous.reach_platforms),
         )
 
     def to_dict(self) -> dict[str, Any]:

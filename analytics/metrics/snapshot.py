@@ -35,6 +35,7 @@ from analytics.metrics.results import (
     PostRow,
     Totals,
     TrendPoint,
+    UsualRange,
 )
 from analytics.warehouse import sql
 
@@ -177,6 +178,7 @@ class Snapshot:
                     unranked_posts=r["unranked_posts"],
                     unobserved_posts=r["unobserved_posts"],
                     ranking_floor=r["ranking_floor"],
+                    reach_platforms=tuple(r["reach_platforms"]),
                 )
                 for r in rows
             }
@@ -240,6 +242,7 @@ class Snapshot:
             previous_period=self.scope.previous,
             previous_as_of=prev_as_of,
             growth_basis=basis,
+            usual_engagement_change=self.usual_change(business_id),
             # platform_breakdown.sql orders the most engaging platform first
             top_platform=(
                 platforms[0]["platform"] if platforms and platforms[0]["engagement"] else None
@@ -259,6 +262,26 @@ class Snapshot:
                 sorted(p["platform"] for p in platforms if not p["reach_posts"])
             ),
         )
+
+    def usual_change(self, business_id: str) -> UsualRange | None:
+        """The 10th–90th percentile of the changes of engagement between consecutive periods
+        of this length in the insights lookback (posts at a fixed age), or None with fewer
+        than ``config.USUAL_RANGE_MIN_CHANGES`` changes (a month has too few in 26 weeks)."""
+        posts = self.insight_posts.get(business_id)
+        length = self.scope.period.days
+        if posts is None or not posts["day"].size:
+            return None
+        # block 0 is the report's period; blocks 1, 2… the equal periods before it
+        block = (self.scope.period.end.toordinal() - posts["day"]) // length
+        blocks = (self.scope.period.end - self.scope.lookback_start).days // length
+        totals = np.bincount(block[block < blocks], weights=posts["engagement"][block < blocks],
+                             minlength=blocks)
+        earlier, later = totals[2:], totals[1:-1]  # block k+1 then block k, the current left out
+        changes = (later[earlier > 0] - earlier[earlier > 0]) * 100.0 / earlier[earlier > 0]
+        if changes.size < config.USUAL_RANGE_MIN_CHANGES:
+            return None
+        low, high = np.percentile(changes, [10, 90])
+        return UsualRange(low=float(low), high=float(high), changes=int(changes.size))
 
     def platform_rows(self, business_id: str) -> list[PlatformRow]:
         columns = PlatformRow.columns()

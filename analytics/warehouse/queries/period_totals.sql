@@ -45,7 +45,10 @@ SELECT
     -- posts the content ranking leaves out (below the ranking floor, or no counters)
     count(*) FILTER (WHERE unranked) AS unranked_posts,
     count(*) FILTER (WHERE unobserved) AS unobserved_posts,
-    max(ranking_floor) AS ranking_floor
+    max(ranking_floor) AS ranking_floor,
+    -- the platforms the reach total comes from (a change of reach may be a change of mix)
+    coalesce(list_sort(list(DISTINCT platform) FILTER (WHERE reach IS NOT NULL)), [])
+        AS reach_platforms
 FROM tagged
 GROUP BY business_id, which
 ORDER BY business_id, which
