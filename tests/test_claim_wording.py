@@ -56,3 +56,11 @@ def test_a_claim_whose_interval_reaches_under_the_bar_is_tentative() -> None:
     assert tentative.claim.startswith("Text posts on LinkedIn may earn more")
     assert firm.evidence["firm"] is True
     assert firm.claim.startswith("Video on LinkedIn earns about 2.0×")
+
+
+def test_singular_and_plural() -> None:
+    note = claims.timing_note(1, 2, [{"posts": 1}], [], "26 weeks").text
+    assert "(1 post with a known hour" in note and "(1 more post came" in note
+    assert "1 posts" not in note
+    many = claims.timing_note(12, 15, [{"posts": 3}], [], "26 weeks").text
+    assert "(12 posts with a known hour" in many and "(3 more posts came" in many

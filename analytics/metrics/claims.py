@@ -162,13 +162,19 @@ def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int) -> Recomm
     )
 
 
+def posts(count: int) -> str:
+    """``1 post``, ``12 posts``: singular and plural right."""
+    return f"{count:,} post{'' if count == 1 else 's'}"
+
+
 def timing_note(timed: int, total: int, windows: list[dict], tested: list[Comparison],
                  span: str) -> Note:
     untimed = total - timed
-    extra = (f" ({untimed} more posts came from exports without an hour and count for weekdays "
-             "only)") if untimed else ""
+    more = "1 more post" if untimed == 1 else f"{untimed} more posts"
+    extra = (f" ({more} came from exports without an hour and count"
+             f"{'s' if untimed == 1 else ''} for weekdays only)") if untimed else ""
     if timed < config.MIN_POSTS_FOR_TIMING:
-        text = (f"Not enough posts yet to say which times work best ({timed} posts with a known "
+        text = (f"Not enough posts yet to say which times work best ({posts(timed)} with a known "
                 f"hour in the {span}; we need about {config.MIN_POSTS_FOR_TIMING}){extra}.")
     elif not tested:
         busiest = max(w["posts"] for w in windows)
@@ -177,7 +183,7 @@ def timing_note(timed: int, total: int, windows: list[dict], tested: list[Compar
     else:
         text = (f"No posting time stood out: none of the {len(tested)} weekday-and-time windows "
                 f"with {config.MIN_POSTS_PER_WINDOW} or more posts did clearly better than your "
-                f"other times ({timed} posts, {span}){extra}. Hours without posts cannot be "
+                f"other times ({posts(timed)}, {span}){extra}. Hours without posts cannot be "
                 "judged.")
     return Note("posting_time", text)
 
