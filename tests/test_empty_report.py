@@ -57,5 +57,5 @@ def test_a_period_before_the_first_post_says_when_the_data_starts(load, tmp_path
     assert "may not have reached us" not in words
     import json
 
-    business = json.loads((folder / "report.json").read_text())["business"]
-    assert business["first_post"] == "2026-11-16"
+    period = json.loads((folder / "report.json").read_text())["period"]
+    assert period["data_start"] == "2026-11-16" and period["data_end"] == "2026-11-19"

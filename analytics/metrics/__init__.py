@@ -159,6 +159,5 @@ METRICS: tuple[Metric, ...] = (
     Metric("engagement_trends", engagement_trends, ("post_facts", "daily_trends"), "trends"),
     Metric("insights", insights, ("post_facts", "insight_posts", "content_types"), "insights"),
 )
-#: Queries used outside the metrics (listing businesses; the rate macros every metric uses;
-#: the span of a business's data, for the report's header and empty page).
-SUPPORT_QUERIES = ("businesses", "metric_macros", "data_span")
+#: Queries used outside the metrics (listing businesses; the rate macros every metric uses).
+SUPPORT_QUERIES = ("businesses", "metric_macros")

@@ -185,12 +185,6 @@ class Snapshot:
         return result
 
     @functools.cached_property
-    def data_span(self) -> dict[str, tuple[date, date]]:
-        """Per business, the local days of its first and last post in the whole warehouse."""
-        rows = sql.records(self.con, "data_span", business_ids=list(self.scope.business_ids))
-        return {r["business_id"]: (r["first_post"], r["last_post"]) for r in rows}
-
-    @functools.cached_property
     def platforms(self) -> dict[str, list[dict[str, Any]]]:
         return self._grouped("platform_breakdown")
 

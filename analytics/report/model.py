@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import orjson
@@ -44,9 +45,6 @@ class BusinessInfo(Record):
     business_id: str
     name: str
     timezone: str
-    #: local days of the business's first and last post in the warehouse (None: no posts)
-    first_post: str | None = None
-    last_post: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +60,10 @@ class PeriodInfo(Record):
     complete: bool
     trend_start: str
     trend_end: str
+    #: local days of the business's first and last post in the warehouse (None: no posts),
+    #: so a period before its data starts says so
+    data_start: str | None = None
+    data_end: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,13 @@ class Report:
     trend_start: date
     trend_end: date
     posts: list[PostRow] = field(default_factory=list)
-    #: (first post, last post) local days of the business in the warehouse
-    data_span: tuple[date | None, date | None] = (None, None)
+
+    @property
+    def data_span(self) -> tuple[date | None, date | None]:
+        """The local days of the business's first and last post in the warehouse."""
+        zone = ZoneInfo(self.business.timezone)
+        return tuple(None if ts is None else ts.astimezone(zone).date()  # type: ignore[return-value]
+                     for ts in (self.business.first_post, self.business.last_post))
 
     @property
     def is_empty(self) -> bool:
@@ -110,9 +117,8 @@ class Report:
         return ReportDoc(
             report_format=REPORT_FORMAT,
             analytics_version=__version__,
-            business=BusinessInfo(
-                self.business.business_id, self.business.name, self.business.timezone,
-                *(d.isoformat() if d else None for d in self.data_span)),
+            business=BusinessInfo(self.business.business_id, self.business.name,
+                                  self.business.timezone),
             period=PeriodInfo(
                 start=period.start.isoformat(),
                 end=period.end.isoformat(),
@@ -122,6 +128,8 @@ class Report:
                 complete=period.is_complete(self.as_of),
                 trend_start=self.trend_start.isoformat(),
                 trend_end=self.trend_end.isoformat(),
+                data_start=self.data_span[0].isoformat() if self.data_span[0] else None,
+                data_end=self.data_span[1].isoformat() if self.data_span[1] else None,
             ),
             overview=self.overview.doc(),
             content=self.content,
@@ -214,7 +222,6 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
         trend_start=snapshot.scope.trend_start,
         trend_end=snapshot.scope.trend_end,
         posts=snapshot.post_rows(business_id),
-        data_span=snapshot.data_span.get(business_id, (None, None)),
     )
 
 
