@@ -97,3 +97,38 @@ def test_an_explicit_week_under_way_costs_only_that_business(db, tmp_path, smtp)
     assert [(o.business_id, o.status) for o in result.outcomes] == [("lumen-books", "sent")]
     assert result.problems == ["harbour-yoga 2026-W47: still under way in America/Los_Angeles "
                                "(it is 2026-11-22 there); sent once it has ended"]
+
+
+def test_businesses_are_grouped_by_their_own_day() -> None:
+    from analytics.metrics.period import by_local_day
+
+    zones = {"la": "America/Los_Angeles", "akl": "Pacific/Auckland", "ldn": "Europe/London"}
+    assert by_local_day(zones, MONDAY_7_UTC) == {date(2026, 11, 22): ["la"],
+                                                 date(2026, 11, 23): ["akl", "ldn"]}
+
+
+def test_report_without_as_of_counts_each_business_as_of_its_own_today(load, tmp_path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from analytics.cli import cli
+    from conftest import post
+
+    con = load([{"business_id": "la", "name": "LA", "timezone": "America/Los_Angeles"},
+                {"business_id": "akl", "name": "AKL", "timezone": "Pacific/Auckland"}],
+               [post(b, "x", f"{b}1", "2026-11-17T10:00:00Z", views=500, likes=5)
+                for b in ("la", "akl")])
+    db = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()"
+                     ).fetchone()[0]
+    con.close()
+    before = datetime.now(UTC)
+    result = CliRunner().invoke(cli, ["report", "--all", "--db", db, "--out",
+                                      str(tmp_path / "out"), "--format", "json", "--jobs", "0"])
+    after = datetime.now(UTC)
+    assert result.exit_code == 0, result.output
+    for business, zone in (("la", "America/Los_Angeles"), ("akl", "Pacific/Auckland")):
+        (path,) = (tmp_path / "out" / business).glob("*/report.json")
+        as_of = json.loads(path.read_text())["period"]["as_of"]
+        assert as_of in {local_today(zone, before).isoformat(),
+                         local_today(zone, after).isoformat()}

@@ -107,6 +107,16 @@ def local_today(timezone: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
 
+def by_local_day(zones: dict[str, str], now: datetime) -> dict[date, list[str]]:
+    """Business ids grouped by the day it is at ``now`` in each one's timezone (``zones``:
+    id → IANA timezone), earliest day first: at most two or three groups at any moment, so a
+    batch still renders its businesses from a few snapshots."""
+    groups: dict[date, list[str]] = {}
+    for business_id, zone in sorted(zones.items()):
+        groups.setdefault(local_today(zone, now), []).append(business_id)
+    return dict(sorted(groups.items()))
+
+
 def as_period(period: Period | str) -> Period:
     """A Period, or the text of one (``2026-W47``, ``2026-11``, a range)."""
     return period if isinstance(period, Period) else Period.parse(period)
