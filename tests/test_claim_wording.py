@@ -64,3 +64,22 @@ def test_singular_and_plural() -> None:
     assert "1 posts" not in note
     many = claims.timing_note(12, 15, [{"posts": 3}], [], "26 weeks").text
     assert "(12 posts with a known hour" in many and "(3 more posts came" in many
+
+
+def test_a_falling_platform_with_the_best_engagement_rate_says_both() -> None:
+    falling = trend("facebook", [40.0] * 20, [100.0] * 20)
+    plain = claims.trend_claim(falling, np.random.default_rng(1), 5)
+    both = claims.trend_claim(falling, np.random.default_rng(1), 5, best_rate=7.5)
+    assert plain.claim.startswith("Engagement per post on Facebook is falling")
+    assert "best" not in plain.claim
+    assert both.claim.startswith("Engagement per post on Facebook is falling")
+    assert "Its engagement rate is still your best of any platform (7.5 %" in both.claim
+    assert both.evidence["best_engagement_rate"] == 7.5
+
+
+def test_the_best_rate_platform_is_the_highest_median_with_enough_posts() -> None:
+    from analytics.metrics.insights import _best_rate_platform
+
+    platform = np.array(["x"] * 10 + ["facebook"] * 10 + ["tiktok"] * 3, dtype=object)
+    er = np.array([2.0] * 10 + [5.0] * 10 + [50.0] * 3)
+    assert _best_rate_platform(platform, er) == ("facebook", 5.0)  # tiktok: too few posts

@@ -121,7 +121,11 @@ def format_claim(
     )
 
 
-def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int) -> Recommendation:
+def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int,
+                best_rate: float | None = None) -> Recommendation:
+    """A platform rising or falling. ``best_rate``: the platform's median engagement rate
+    when it is still the best of the business's platforms, so a falling platform says both
+    (fewer people engage per post, but those who see it engage the most)."""
     ci = c.interval(rng)
     change = (c.effect - 1) * 100
     plat = platform_name(c.key["platform"])
@@ -141,6 +145,10 @@ def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int) -> Recomm
                  f"Engagement per post on {plat} may be rising: recent posts earn about "
                  f"{change:.0f} % more than earlier ones, though the rise could be smaller "
                  f"than {bar * 100:.0f} %.")
+    if change < 0 and best_rate is not None:
+        claim += (f" Its engagement rate is still your best of any platform ({best_rate:.1f} % "
+                  "for the median post): fewer people engage per post, but those who see a post "
+                  "engage the most.")
     interval = ""
     if ci[0] is not None and ci[1] is not None:
         interval = f" (95 % interval {(ci[0] - 1) * 100:+.0f} % to {(ci[1] - 1) * 100:+.0f} %)"
@@ -157,7 +165,7 @@ def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int) -> Recomm
         ),
         confidence=confidence(c.q_value),
         evidence=evidence(c, ci, n_tests, firm=firm, platform=c.key["platform"],
-                              change_percent=change,
+                              change_percent=change, best_engagement_rate=best_rate,
                               measure="ratio of median engagement per post"),
     )
 
