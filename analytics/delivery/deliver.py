@@ -206,7 +206,8 @@ def top_message(report: Mapping[str, Any]) -> dict[str, str] | None:
         week = "week" if report["period"]["days"] == 7 else "period"
         floor = fmt_number(report["overview"]["ranking_min_views"])
         return {"kind": f"Your best post this {week}",
-                "headline": f"“{fmt_title(best['title'], 100)}” on {platform_name(best['platform'])}",
+                "headline": (f"“{fmt_title(best['title'], 100)}” on "
+                             f"{platform_name(best['platform'])}"),
                 "detail": f"{fmt_number(best['views'])} views, {fmt_number(best['engagement'])} "
                           f"engagements: an engagement rate of "
                           f"{fmt_percent(best['engagement_rate'])}, the best of the {week}'s "
