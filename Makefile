@@ -38,7 +38,10 @@ $(STAMP): pyproject.toml
 # Installed with apt-get when missing and running as root (a fresh Debian machine, CI);
 # otherwise says what to install.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk \
-	fonts-noto-color-emoji chromium
+	fonts-noto-color-emoji chromium poppler-utils
+# chromium: the phone-width tests measure the HTML in a real browser (driven by Python
+# playwright with executable_path=/usr/bin/chromium; no browser download); poppler-utils:
+# pdftotext -bbox reads back where each word of a PDF landed
 
 system-deps: ## Install pango and fonts (PDF reports), chromium, java and npm (tests) when missing (apt-get, as root)
 	@command -v dpkg-query >/dev/null || { echo "not Debian: make sure pango and DejaVu fonts are installed"; exit 0; }; \

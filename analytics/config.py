@@ -44,6 +44,8 @@ MAX_PERIOD_DAYS = 366
 # --- content ranking -------------------------------------------------------------------------
 #: Posts with fewer views are not ranked by engagement rate (one view and one like is not 100 %).
 MIN_VIEWS_FOR_RANKING = 100
+#: A "usual period-to-period change" needs at least this many past changes to be read from.
+USUAL_RANGE_MIN_CHANGES = 8
 
 # --- insights (see INSIGHTS.md and analytics/insights.py) -------------------------------------
 #: How far back insights look, ending at the period's last day.
@@ -194,5 +196,3 @@ SEND_RETRY_BASE_MINUTES = 15.0
 SEND_MAX_ATTEMPTS = 5
 #: How many past weeks a run catches up on when the scheduler missed some.
 SEND_CATCH_UP_WEEKS = 4
-#: The From address of --dry-run messages when SMTP_FROM is not set.
-DRY_RUN_SENDER = "reports@analytics.invalid"

@@ -54,7 +54,7 @@ def card_value(text: str, label: str) -> str:
 
 def test_overview_numbers_and_top_post_as_in_the_model(demo_reports: Path) -> None:
     model, pdf = read(demo_reports, "northwind-coffee")
-    first = pdf.pages[0].extract_text()
+    first = pdf.pages[0].extract_text().replace("\xa0", " ")  # numbers hold their units
     o = model["overview"]
     assert card_value(first, "Total posts") == f"{o['total_posts']:,}"
     assert card_value(first, "Total reach") == f"{o['total_reach']:,}"
@@ -91,7 +91,8 @@ def test_a_long_table_repeats_its_header_on_every_page(demo_db, tmp_path: Path) 
     assert [o.status for o in result.outcomes] == ["written"]
     folder = tmp_path / "northwind-coffee" / "2026-11"
     model = json.loads((folder / "report.json").read_text())
-    assert len(model["content"]) == 60
+    # only posts with at least the median post's views are ranked: about half the month's
+    assert 30 <= len(model["content"]) <= 60
     pages = [page.extract_text() for page in PdfReader(folder / "report.pdf").pages]
     # pages holding top-post rows: each starts its slice of the table with the header
     holding = [text for text in pages if re.search(r"^\s*\d+\s", text, re.M) and

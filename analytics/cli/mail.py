@@ -59,7 +59,7 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     import os
     from datetime import date
 
-    from analytics.delivery.deliver import SmtpSettings, check_address
+    from analytics.delivery.deliver import SmtpSettings, check_sender
     from analytics.delivery.send import send as send_reports
     from analytics.metrics.period import parse_date, resolve_period
     from analytics.warehouse.access import writing
@@ -68,12 +68,14 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     writable_folder(out, "--out")
     writable_folder(outbox, "--outbox")
     explicit = bool(period or start or end or days is not None)
-    as_of_date = parse_date(as_of, "--as-of") if as_of else date.today()
-    periods = [resolve_period(period, start, end, days, as_of_date)[0]] if explicit else None
+    # without --as-of, each business's "today" is the day in its own timezone (send decides)
+    as_of_date = parse_date(as_of, "--as-of") if as_of else None
+    periods = ([resolve_period(period, start, end, days, as_of_date or date.today())[0]]
+               if explicit else None)
     settings = None if dry_run else SmtpSettings.from_env()
     sender = None
     if dry_run and os.environ.get("SMTP_FROM", "").strip():
-        sender = check_address(os.environ["SMTP_FROM"].strip(), "SMTP_FROM")
+        sender = check_sender(os.environ["SMTP_FROM"], "SMTP_FROM")
     # the writer lock for the whole run: the delivery log is read, then written, by one
     # sender at a time (never twice), and no ingest changes the data under it
     session = writing(config.db_path(db), "send", timeout=wait, on_wait=tell_waiting)

@@ -84,11 +84,24 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     if not config.CONTENT_LIMIT_RANGE[0] <= limit <= config.CONTENT_LIMIT_RANGE[1]:
         raise AnalyticsError(f"--limit must be from 1 to 100, not {limit}")
     ids = selected_ids(business_ids, all_businesses)
-    the_period, as_of_date = resolve_period(period, start, end, days, as_of)
     options = RenderOptions(out=out, formats=tuple(formats), templates=templates,
                             brands_dir=brands_dir, force=force)
-    # read through a short connection, released once the snapshot is read (before rendering)
+    # read through short connections: one to learn each business's local day, then each
+    # batch's own, released once its snapshot is read (before rendering)
     source = Warehouse(config.db_path(db), timeout=wait, on_wait=tell_waiting)
+    if as_of is None:  # "today" (and so the default week) is each business's own day
+        from datetime import UTC, datetime
+
+        from analytics.metrics.period import by_local_day
+        from analytics.warehouse.businesses import list_businesses
+
+        with source.read() as con:
+            zones = {b.business_id: b.timezone for b in list_businesses(con, ids)}
+        groups = by_local_day(zones, datetime.now(UTC)) or {None: ids}
+    else:
+        groups = {None: ids}
+    runs = [(group, *resolve_period(period, start, end, days, day or as_of))
+            for day, group in groups.items()]
     bar = tqdm(unit="report", desc="reports", disable=None)
 
     def progress(outcome) -> None:
@@ -96,20 +109,26 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
             tqdm.write(f"failed: {outcome.business_id}: {outcome.error}", file=sys.stderr)
         bar.update(1)
 
+    failed, lines, index = [], [], None
     try:
-        result = run_batch(source, ids, the_period, as_of_date, options, jobs=jobs, limit=limit,
-                           on_outcome=progress, on_start=lambda total: bar.reset(total))
+        for group, the_period, as_of_date in runs:  # one batch per local day
+            result = run_batch(source, group, the_period, as_of_date, options, jobs=jobs,
+                               limit=limit, on_outcome=progress,
+                               on_start=lambda total: bar.reset(total))
+            written, skipped = result.with_status("written"), result.with_status("skipped")
+            failed += result.with_status("failed")
+            index = result.index or index
+            lines.append(f"{the_period.label} as of {as_of_date}: {len(written)} reports "
+                         f"written to {out}/, {len(skipped)} unchanged (skipped; --force to "
+                         f"redo), {len(result.with_status('failed'))} failed")
+            if len(written) == 1:
+                lines.append(f"  {written[0].files[0].parent}/")
     finally:
         bar.close()
-    written, skipped = result.with_status("written"), result.with_status("skipped")
-    failed = result.with_status("failed")
-    click.echo(f"{the_period.label} as of {as_of_date}: {len(written)} reports written to "
-               f"{out}/, {len(skipped)} unchanged (skipped; --force to redo), "
-               f"{len(failed)} failed")
-    if len(written) == 1:
-        click.echo(f"  {written[0].files[0].parent}/")
-    if result.index:
-        click.echo(f"  open {result.index}")
+    for line in lines:
+        click.echo(line)
+    if index:
+        click.echo(f"  open {index}")
     if failed:
         for outcome in failed:
             click.secho(f"  {outcome.business_id}: {outcome.error}", fg="red", err=True)
@@ -175,6 +194,10 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
 
         results = notebook_module.run_notebooks(planned, workers, on_result=progress)
     done = [r for r in results if r.ok]
+    if done:  # the index links each report's notebook
+        from analytics.render.batch import write_index
+
+        write_index(out)
     click.echo(f"{the_period.label} as of {as_of_date}: {len(done)} notebooks written to "
                f"{out}/, {len(failed)} failed")
     if len(done) == 1:

@@ -97,7 +97,7 @@ class SmtpSettings:
         return cls(
             host=env["SMTP_HOST"].strip(),
             port=port,
-            sender=check_address(env["SMTP_FROM"].strip(), "SMTP_FROM"),
+            sender=check_sender(env["SMTP_FROM"]),
             tls=tls,
             user=user,
             password=password,
@@ -131,6 +131,25 @@ def check_address(address: str, what: str = "recipient") -> str:
     return parsed.addr_spec.lower()
 
 
+def check_sender(text: str, what: str = "SMTP_FROM") -> str:
+    """The From header: a plain address, or one with a display name (``Acme Agency
+    <reports@acme.example>``), checked like a recipient; the name may hold no line break."""
+    if not isinstance(text, str) or _CONTROL.search(text) or not text.strip():
+        raise AnalyticsError(f"{what} {text!r} is not an email address (line break or empty)")
+    text = text.strip()
+    match = re.fullmatch(r"(.*?)\s*<([^<>]+)>", text)
+    if not match:
+        return check_address(text, what)
+    name, address = match[1].strip().strip('"').strip(), check_address(match[2], what)
+    return str(Address(display_name=name, addr_spec=address)) if name else address
+
+
+def address_of(sender: str) -> str:
+    """The bare address of a From value (for the SMTP envelope and the Message-ID)."""
+    match = re.fullmatch(r".*<([^<>]+)>\s*", sender)
+    return match[1] if match else sender
+
+
 def check_name(name: str) -> str:
     """A business name fit for a Subject line: no line breaks or control characters."""
     if _CONTROL.search(name):
@@ -142,7 +161,7 @@ def check_name(name: str) -> str:
 def message_id(business_id: str, period: str, recipient: str, sender: str) -> str:
     """The same Message-ID for every attempt at one delivery: duplicates are recognisable."""
     digest = hashlib.sha256(recipient.lower().encode()).hexdigest()[:16]
-    domain = sender.rpartition("@")[2] or "analytics.invalid"
+    domain = address_of(sender).rpartition("@")[2] or "analytics.invalid"
     return f"<{business_id}.{period}.{digest}@{domain}>"
 
 
@@ -193,13 +212,30 @@ def compose(
 
 
 def top_message(report: Mapping[str, Any]) -> dict[str, str] | None:
-    """The one thing to read first: the strongest recommendation, else the first note."""
+    """The one thing to read first: the strongest recommendation, else the period's best post
+    (not a note about what could not be judged), else the first note."""
+    from analytics.metrics.labels import platform_name
+    from analytics.render import fmt_number, fmt_percent, fmt_title
+
     insights = report["insights"]
     if insights["recommendations"]:
         top = insights["recommendations"][0]
-        return {"headline": top["claim"], "detail": top["evidence_text"]}
+        return {"kind": "Top recommendation", "headline": top["claim"],
+                "detail": top["evidence_text"]}
+    if report["content"]:
+        best = report["content"][0]
+        week = "week" if report["period"]["days"] == 7 else "period"
+        floor = fmt_number(report["overview"]["ranking_min_views"])
+        return {"kind": f"Your best post this {week}",
+                "headline": (f"“{fmt_title(best['title'], 100)}” on "
+                             f"{platform_name(best['platform'])}"),
+                "detail": f"{fmt_number(best['views'])} views, {fmt_number(best['engagement'])} "
+                          f"engagements: an engagement rate of "
+                          f"{fmt_percent(best['engagement_rate'])}, the best of the {week}'s "
+                          f"posts with at least {floor} views."}
     if insights["notes"]:
-        return {"headline": insights["notes"][0]["text"], "detail": ""}
+        return {"kind": "What the data says", "headline": insights["notes"][0]["text"],
+                "detail": ""}
     return None
 
 
@@ -339,7 +375,7 @@ class Mailer:
     def _transaction(self, smtp: smtplib.SMTP, message: EmailMessage) -> str:
         recipient = message["To"]
         try:
-            code, reply = smtp.mail(self.settings.sender)
+            code, reply = smtp.mail(address_of(self.settings.sender))
             self._check_auth(code, reply)
             if code != 250:
                 smtp.rset()

@@ -40,7 +40,7 @@ from analytics.delivery.deliver import (
     message_id,
     record,
 )
-from analytics.metrics.period import Period
+from analytics.metrics.period import Period, local_today
 from analytics.report import atomic_write, report_dir
 from analytics.warehouse.businesses import Business, list_businesses
 
@@ -114,7 +114,7 @@ def send(
     con: duckdb.DuckDBPyConnection,
     business_ids: Sequence[str] | None,
     *,
-    as_of: date,
+    as_of: date | None = None,
     out: Path,
     periods: Sequence[Period] | None = None,
     settings: SmtpSettings | None = None,
@@ -135,8 +135,12 @@ def send(
     when None). ``con`` must be writable (the delivery log); ``settings`` is needed unless
     ``dry_run``, which writes each message to ``outbox`` and records nothing.
 
-    A period still under way (its last day not before ``as_of``) is refused: a weekly report
-    sent on Sunday morning would miss Sunday, and once marked sent never be sent whole.
+    Without ``as_of``, each business's as-of day is today in its own timezone (at ``now``), so
+    its due weeks and whether a week is complete are judged there, not on the server's clock.
+    A period still under way (its last day not before the as-of day) is refused: a weekly
+    report sent on Sunday morning would miss Sunday, and once marked sent never be sent whole.
+    With ``as_of`` given, that refusal stops the run; without it, it costs only the businesses
+    for which the period is still under way.
     Reports are rendered with the same formats, templates and brand as ``analytics report``,
     so a current report is reused, not redone in a different look.
 
@@ -150,13 +154,17 @@ def send(
     if not dry_run and settings is None:
         raise AnalyticsError("no SMTP settings: set SMTP_HOST and SMTP_FROM, or use --dry-run")
     for period in periods or ():
-        if not period.is_complete(as_of):
+        if as_of is not None and not period.is_complete(as_of):
             raise AnalyticsError(
                 f"period {period.label} ends on {period.end}, not before the as-of date "
                 f"{as_of}: it is still under way; send it once it has ended"
             )
-    # a dry run writes the message a real run would send: same From, same Message-ID
-    sender = settings.sender if settings else (sender or config.DRY_RUN_SENDER)
+    # a dry run writes the message a real run would send: same From, same Message-ID; it
+    # never invents a From address
+    sender = settings.sender if settings else sender
+    if not sender:
+        raise AnalyticsError("set SMTP_FROM (e.g. 'Acme Agency <reports@acme.example>'): a dry "
+                             "run writes the messages a real run would send, From included")
     outbox = outbox or Path(out) / "outbox"
     result = SendResult()
     businesses = list_businesses(con, business_ids)
@@ -174,14 +182,22 @@ def send(
     by_business: dict[str, list[Delivery]] = {}  # the log read once, not once per business
     for delivery in log.values():
         by_business.setdefault(delivery.business_id, []).append(delivery)
-    wanted: dict[str, list[Business]] = {}  # period label → businesses due that period
+    # (period label, as-of day) → businesses due that period; businesses of one timezone
+    # band share an as-of day, so a batch still renders many reports from one snapshot
+    wanted: dict[tuple[str, date], list[Business]] = {}
     labels: dict[str, Period] = {}
     for business in businesses:
         rows = by_business.get(business.business_id, [])
-        for period in periods or due_periods(rows, as_of, now, max_attempts):
-            wanted.setdefault(period.label, []).append(business)
+        day = as_of if as_of is not None else local_today(business.timezone, now)
+        for period in periods or due_periods(rows, day, now, max_attempts):
+            if not period.is_complete(day):  # only an explicit period, without --as-of
+                result.problems.append(
+                    f"{business.business_id} {period.label}: still under way in "
+                    f"{business.timezone} (it is {day} there); sent once it has ended")
+                continue
+            wanted.setdefault((period.label, day), []).append(business)
             labels[period.label] = period
-    in_run = {(b.business_id, label) for label, group in wanted.items() for b in group}
+    in_run = {(b.business_id, label) for (label, _), group in wanted.items() for b in group}
     # deliveries given up long ago stay loud on every run, whatever the period asked for
     for (business_id, label, recipient), delivery in sorted(log.items()):
         if (business_id, label) in in_run:
@@ -198,13 +214,14 @@ def send(
     mailer = None if dry_run else Mailer(settings)  # type: ignore[arg-type]
     options = RenderOptions(out=Path(out), templates=templates, brands_dir=brands_dir)
     try:
-        for label in sorted(wanted):
+        for label, day in sorted(wanted):
             period = labels[label]
-            rendered = run_batch(con, [b.business_id for b in wanted[label]], period, as_of,
-                                 options, jobs=jobs)
+            group = wanted[(label, day)]
+            rendered = run_batch(con, [b.business_id for b in group], period, day, options,
+                                 jobs=jobs)
             failed_render = {o.business_id: o.error for o in rendered.outcomes
                              if o.status == "failed"}
-            for business in wanted[label]:
+            for business in group:
                 if business.business_id in failed_render:
                     result.problems.append(f"{business.business_id} {label}: report could not "
                                            f"be rendered: {failed_render[business.business_id]}")
@@ -233,12 +250,21 @@ def _deliver_business(
     business_id = business.business_id
     try:
         check_name(business.name)
-        # one message per mailbox: addresses compare without regard to case
-        recipients = list(dict.fromkeys(check_address(r) for r in business.recipients))
     except AnalyticsError as exc:
         result.problems.append(f"{business_id}: {exc}")
         return
-    if not recipients:
+    # one message per mailbox: addresses compare without regard to case. A malformed or
+    # internationalised address (non-ASCII: this sender does not speak SMTPUTF8) is refused
+    # for that recipient alone; the business's other recipients still get their message.
+    recipients: list[str] = []
+    for address in business.recipients:
+        try:
+            recipients.append(check_address(address))
+        except AnalyticsError as exc:
+            result.problems.append(f"{business_id} {period.label}: not sent to this "
+                                   f"recipient: {exc}")
+    recipients = list(dict.fromkeys(recipients))
+    if not recipients and not business.recipients:
         result.problems.append(f"{business_id}: no recipients; add them in the businesses file")
         return
     folder = report_dir(out, business_id, period)
@@ -322,7 +348,7 @@ def _view_url(con: duckdb.DuckDBPyConnection, portal_url: str | None, business_i
     return access.portal_link(portal_url, token, business_id, period.label)
 
 
-def _append_run_log(con: duckdb.DuckDBPyConnection, result: SendResult, as_of: date,
+def _append_run_log(con: duckdb.DuckDBPyConnection, result: SendResult, as_of: date | None,
                     now: datetime, dry_run: bool) -> Path | None:
     """One line per run: when, what was sent, skipped and failed (and why)."""
     row = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()"
@@ -333,7 +359,8 @@ def _append_run_log(con: duckdb.DuckDBPyConnection, result: SendResult, as_of: d
     counts = result.counts
     failures = [f"{o.business_id}/{o.period}/{o.recipient}: {o.detail}" for o in
                 result.outcomes if o.status in ("failed", "given_up")] + result.problems
-    line = (f"{now:%Y-%m-%dT%H:%M:%SZ} as_of={as_of} dry_run={'yes' if dry_run else 'no'} "
+    line = (f"{now:%Y-%m-%dT%H:%M:%SZ} as_of={as_of or 'local'} "
+            f"dry_run={'yes' if dry_run else 'no'} "
             f"sent={counts['sent']} written={counts['written']} "
             f"already_sent={counts['already_sent']} waiting={counts['waiting']} "
             f"failed={counts['failed']} given_up={counts['given_up']} "

@@ -46,20 +46,27 @@ LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
 # --- formatting filters (registered once, in environment()) -------------------------------------
 
 DASH = "–"
+#: Between a number and its unit ("57 %"), so a line never breaks between them.
+NBSP = "\u00a0"
+MINUS = "−"  # a true minus sign (U+2212), never a hyphen
+
+
+def _minus(text: str) -> str:
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def fmt_number(value: float | None, digits: int = 0) -> str:
     """``12,345`` (or ``–`` for a missing value)."""
     if value is None:
         return DASH
-    return f"{value:,.{digits}f}"
+    return _minus(f"{value:,.{digits}f}")
 
 
 def fmt_percent(value: float | None, digits: int = 1) -> str:
     """``5.4 %`` from 5.43 (rates are percentages in the model, rounded only here)."""
     if value is None:
         return DASH
-    return f"{value:,.{digits}f} %"
+    return _minus(f"{value:,.{digits}f}{NBSP}%")
 
 
 def fmt_signed(value: float | None, digits: int = 0, unit: str = " %") -> str:
@@ -67,8 +74,56 @@ def fmt_signed(value: float | None, digits: int = 0, unit: str = " %") -> str:
     if value is None:
         return DASH
     rounded = round(value, digits)
-    sign = "+" if rounded > 0 else "−" if rounded < 0 else "±"
-    return f"{sign}{abs(rounded):,.{digits}f}{unit}"
+    sign = "+" if rounded > 0 else MINUS if rounded < 0 else "±"
+    return f"{sign}{abs(rounded):,.{digits}f}{unit.replace(' ', NBSP)}"
+
+
+def fmt_usual(per_week: float | None) -> str:
+    """A usual posting rate in words: ``4``, ``1.5``, ``less than 1``."""
+    if per_week is None:
+        return DASH
+    if per_week < 0.95:
+        return "less than 1"
+    return f"{per_week:.0f}" if per_week >= 9.5 or per_week == round(per_week) else \
+        f"{per_week:.1f}".removesuffix(".0")
+
+
+def plural(count: int | float | None, word: str, many: str | None = None) -> str:
+    """``1 post``, ``2 posts``, ``1,234 posts`` (``many`` for irregular plurals)."""
+    shown = fmt_number(count)
+    return f"{shown} {word if count == 1 else (many or word + 's')}"
+
+
+#: Titles are cut at about this many characters on the page (the full text on hover).
+TITLE_CHARS = 140
+
+
+#: A run of this many characters without a space (hashtags, URLs) gets break opportunities.
+LONG_WORD = 24
+ZWSP = "\u200b"  # zero-width space: an invisible place where a line may break
+
+
+def _breakable(text: str) -> str:
+    # table layout (the PDF's, and browsers') sizes a column by its longest unbreakable
+    # word: a 140-character hashtag run would push the numbers beside it off the page
+    return re.sub(rf"\S{{{LONG_WORD},}}",
+                  lambda m: ZWSP.join(m[0][i:i + 12] for i in range(0, len(m[0]), 12)), text)
+
+
+def fmt_title(title: str | None, limit: int = TITLE_CHARS) -> str:
+    """A post title for a table cell: ``(untitled)``, or cut at a word break near ``limit``
+    characters with an ellipsis; a 300-character hashtag run is cut too, and long runs
+    without a space may break every 12 characters."""
+    if not title:
+        return "(untitled)"
+    text = " ".join(title.split())
+    if len(text) > limit:
+        cut = text[:limit]
+        space = cut.rfind(" ")
+        if space > limit * 0.7:
+            cut = cut[:space]
+        text = cut.rstrip() + "…"
+    return _breakable(text)
 
 
 def direction(value: float | None) -> str:
@@ -123,6 +178,9 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "platforms": platform_list,
     "ctype": type_label,
     "daterange": fmt_range,
+    "usual": fmt_usual,
+    "plural": plural,
+    "post_title": fmt_title,
 }
 
 
@@ -341,7 +399,8 @@ def context(
         "empty": report["overview"]["total_posts"] == 0,
         "heat": heat_rows(report, brand),
         "blocks": [f"{b:02d}–{(b + config.POSTING_BLOCK_HOURS) % 24:02d}" for b in blocks],
-        "content_platforms": sorted({c["platform"] for c in report["content"]}),
+        # the filter offers every platform with posts in the period (the table lists them all)
+        "content_platforms": sorted({c["platform"] for c in report["posts"]}),
     }
 
 

@@ -231,6 +231,11 @@ def render_task(task: Task) -> Outcome:
             "end": report["period"]["end"],
             "as_of": report["period"]["as_of"],
             "posts": report["overview"]["total_posts"],
+            # what the agency overview (index.html) shows of each report
+            "engagement": report["overview"]["total_engagement"],
+            "engagement_rate": report["overview"]["avg_engagement_rate"],
+            "growth_rate": report["overview"]["growth_rate"],
+            "complete": report["period"]["complete"],
             "files": [FILES[f] for f in config.REPORT_FORMATS if f in wanted],
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
@@ -416,18 +421,24 @@ def _run_pool(tasks: Iterator[Task], jobs: int, record: Callable[[Outcome], None
 # --- reports/index.html ----------------------------------------------------------------------
 
 
+#: Files beside a report that the index links to when they exist (analytics notebook).
+NOTEBOOK_FILES = ("notebook.html", "notebook.ipynb")
+
+
 def index_entries(out: Path) -> list[dict[str, Any]]:
     """Every report under ``out`` that finished (has a stamp and its files), by business
-    then newest period first."""
+    then newest period first (by its dates, not its label: 2026-W47 after 2026-11)."""
     entries = []
     for stamp_path in Path(out).glob(f"*/*/{STAMP}"):
         stamp = read_stamp(stamp_path.parent)
         if not stamp or stamp.get("business_id") != stamp_path.parent.parent.name:
             continue
         files = [f for f in stamp.get("files", []) if (stamp_path.parent / f).is_file()]
+        files += [f for f in NOTEBOOK_FILES if (stamp_path.parent / f).is_file()]
         if files:
-            entries.append(stamp | {"files": files})
-    entries.sort(key=lambda e: e["start"], reverse=True)
+            entries.append({"engagement": None, "engagement_rate": None, "growth_rate": None,
+                            "complete": True} | stamp | {"files": files})
+    entries.sort(key=lambda e: (e["end"], e["start"]), reverse=True)
     entries.sort(key=lambda e: e["business_id"])
     return entries
 
@@ -438,8 +449,12 @@ def write_index(out: Path, templates: Path | None = None) -> Path:
 
     entries = index_entries(out)
     now = datetime.now(UTC)
+    latest = {}  # each business's latest period: the agency's overview
+    for entry in entries:
+        latest.setdefault(entry["business_id"], entry)
     html = environment(templates).get_template(INDEX_TEMPLATE).render(
         entries=entries,
+        latest=list(latest.values()),
         businesses=len({e["business_id"] for e in entries}),
         generated_at=f"{fmt_day(now.date())}, {now:%H:%M} UTC",
     )

@@ -163,32 +163,57 @@ def _thousands(value: float, _pos: Any = None) -> str:
 
 def draw_trend(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
     """Engagement of the posts published each day, over the trend window, with the report's
-    period shaded. A day without posts is a zero (the series is zero-filled by the model)."""
+    period shaded and the previous period shaded faintly. Days with posts are dots on the
+    line; a day without posts is a grey cross on the baseline and a gap in the line (not a
+    zero: nothing was posted); a day whose posts earned nothing is a dot at zero; days after
+    the as-of date (``posts`` null) have not happened yet and are not drawn."""
     trends = report["trends"]
     if not trends or not any(t["posts"] for t in trends):
         _message(fig, "No posts were published in these weeks, so there is no trend to draw.")
         return
     days = [date.fromisoformat(t["date"]) for t in trends]
-    # a day whose posts report no engagement (yet) is a gap in the line, not a zero
-    values = [float("nan") if t["engagement"] is None else t["engagement"] for t in trends]
+    nan = float("nan")
+    # a day whose posts report no engagement (yet) is a gap in the line too
+    values = [nan if not t["posts"] or t["engagement"] is None else t["engagement"]
+              for t in trends]
     known = [v for v in values if v == v]
     if not known:
         _message(fig, "No engagement is known yet for the posts of these weeks.")
         return
     start = date.fromisoformat(report["period"]["start"])
     end = date.fromisoformat(report["period"]["end"])
+    prev = report["overview"]["previous"]
     ax = fig.add_axes((0.07, 0.16, 0.91, 0.76))
     x = [(d - days[0]).days for d in days]
-    ax.axvspan((start - days[0]).days - 0.5, (end - days[0]).days + 0.5, color=accent,
-               alpha=0.09, lw=0)
+
+    def span(first: date, last: date) -> tuple[float, float]:
+        return (first - days[0]).days - 0.5, (last - days[0]).days + 0.5
+
+    ax.axvspan(*span(start, end), color=accent, alpha=0.09, lw=0)
     # the label sits on the shaded period: in the accent, darkened if too pale to read there
-    ax.text((start - days[0]).days - 0.3, 0.98, report["period"]["label"],
+    ax.text(span(start, end)[0] + 0.2, 0.98, report["period"]["label"],
             transform=ax.get_xaxis_transform(), va="top", ha="left",
             color=readable(accent, _blend("#ffffff", accent, 0.09)),
             fontsize=7.5, fontweight="bold")
+    prev_start, prev_end = date.fromisoformat(prev["start"]), date.fromisoformat(prev["end"])
+    if prev_start >= days[0]:
+        ax.axvspan(*span(prev_start, prev_end), color=accent, alpha=0.035, lw=0)
+        ax.text(span(prev_start, prev_end)[0] + 0.2, 0.98, "previous",
+                transform=ax.get_xaxis_transform(), va="top", ha="left", color=MUTED,
+                fontsize=7.5)
+    future = [i for i, t in enumerate(trends) if t["posts"] is None]
+    if future:
+        ax.axvspan(x[future[0]] - 0.5, x[future[-1]] + 0.5, color="white", lw=0, zorder=1.5)
+        ax.text((x[future[0]] + x[future[-1]]) / 2, 0.5, "not yet", ha="center",
+                va="center", transform=ax.get_xaxis_transform(), color=MUTED, fontsize=7.5,
+                zorder=2)
     ax.fill_between(x, values, color=accent, alpha=0.12, lw=0)
     ax.plot(x, values, color=accent, lw=1.8, marker="o", markersize=3.2,
             markerfacecolor="white", markeredgewidth=1.2)
+    quiet = [i for i, t in enumerate(trends) if t["posts"] == 0]
+    if quiet:
+        ax.plot([x[i] for i in quiet], [0] * len(quiet), ls="none", marker="x",
+                markersize=3.2, color=MUTED, markeredgewidth=1.0, clip_on=False)
     ax.set_xlim(-0.5, x[-1] + 0.5)
     ax.set_ylim(0, max(known) * 1.18 or 1)
     ticks = [i for i, d in enumerate(days) if d.isoweekday() == 1] or [0]
@@ -206,7 +231,7 @@ def draw_platforms(fig: Figure, report: Mapping[str, Any]) -> None:
     """Engagement per platform (horizontal bars, most first), each bar labelled with its
     engagement and engagement rate, so neither colour nor legend is needed to read it."""
     platforms = report["platforms"]
-    if not platforms:
+    if not any(p["posts"] for p in platforms):
         _message(fig, "No posts on any platform in this period.")
         return
     height = 0.3 + 0.24 * len(platforms)
@@ -220,7 +245,8 @@ def draw_platforms(fig: Figure, report: Mapping[str, Any]) -> None:
     peak = max(values) or 1
     for i, (p, value) in enumerate(zip(rows, values, strict=True)):
         rate = p["engagement_rate"]
-        label = ("engagement not reported" if p["engagement"] is None else
+        label = ("no posts this period" if not p["posts"] else
+                 "engagement not reported" if p["engagement"] is None else
                  f"{p['engagement']:,}" + (f"  ·  {rate:.1f} % ER" if rate is not None else ""))
         ax.text(value + peak * 0.015, i, label, va="center", fontsize=7.5, color=INK)
     ax.set_yticks(range(len(rows)), [platform_name(p["platform"]) for p in rows], fontsize=8)

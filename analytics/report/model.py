@@ -8,10 +8,11 @@ output (JSON, HTML, PDF, notebook, email) reads this model; none computes a numb
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import orjson
@@ -25,6 +26,7 @@ from analytics.metrics.results import (
     Overview,
     OverviewDoc,
     PlatformRow,
+    PostRow,
     TrendPoint,
 )
 from analytics.metrics.snapshot import Scope, Snapshot
@@ -59,6 +61,10 @@ class PeriodInfo(Record):
     complete: bool
     trend_start: str
     trend_end: str
+    #: local days of the business's first and last post in the warehouse (None: no posts),
+    #: so a period before its data starts says so
+    data_start: str | None = None
+    data_end: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,8 @@ class ReportDoc(Record):
     insights: Insights
     #: the warehouse state the report was read from (null when built outside a batch)
     warehouse: DataState | None
+    #: every post of the period (``content`` holds only the top ones): the HTML lists them all
+    posts: list[PostRow]
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,14 @@ class Report:
     trend_end: date
     #: the warehouse state the batch read (see :mod:`analytics.warehouse.access`)
     data_state: DataState | None = None
+    posts: list[PostRow] = field(default_factory=list)
+
+    @property
+    def data_span(self) -> tuple[date | None, date | None]:
+        """The local days of the business's first and last post in the warehouse."""
+        zone = ZoneInfo(self.business.timezone)
+        return tuple(None if ts is None else ts.astimezone(zone).date()  # type: ignore[return-value]
+                     for ts in (self.business.first_post, self.business.last_post))
 
     @property
     def is_empty(self) -> bool:
@@ -117,6 +133,8 @@ class Report:
                 complete=period.is_complete(self.as_of),
                 trend_start=self.trend_start.isoformat(),
                 trend_end=self.trend_end.isoformat(),
+                data_start=self.data_span[0].isoformat() if self.data_span[0] else None,
+                data_end=self.data_span[1].isoformat() if self.data_span[1] else None,
             ),
             overview=self.overview.doc(),
             content=self.content,
@@ -124,6 +142,7 @@ class Report:
             trends=self.trends,
             insights=self.insights,
             warehouse=self.data_state,
+            posts=self.posts,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -219,6 +238,7 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
         insights=for_snapshot(snapshot, business_id),
         trend_start=snapshot.scope.trend_start,
         trend_end=snapshot.scope.trend_end,
+        posts=snapshot.post_rows(business_id),
     )
 
 
