@@ -223,6 +223,7 @@ class Snapshot:
         are assembled (insights are computed from these results, not from the warehouse)."""
         _ = self.totals, self.platforms, self.content_types, self.trends, self.insight_posts
         self.top_content(limit, min_views)
+        self.top_content(0, min_views, True)  # every post of the period (post_rows)
 
     # --- per-business answers -------------------------------------------------------------
 
