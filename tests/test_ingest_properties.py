@@ -115,7 +115,8 @@ def _ingest_bytes(con, data: bytes, folder: Path, name: str, **options) -> None:
 def test_random_bytes_never_crash_and_change_nothing(fresh_db, data, name):
     # the business exists, so a file that happens to be recognised goes on past planning
     # into the adapters and the checks
-    fresh_db.execute("INSERT OR IGNORE INTO businesses VALUES ('acme', 'Acme', 'UTC', [])")
+    fresh_db.execute("INSERT OR IGNORE INTO businesses (business_id, name, timezone, recipients)"
+                     " VALUES ('acme', 'Acme', 'UTC', [])")
     with tempfile.TemporaryDirectory() as folder:
         _ingest_bytes(fresh_db, data, Path(folder), name, business="acme")
 
@@ -123,7 +124,8 @@ def test_random_bytes_never_crash_and_change_nothing(fresh_db, data, name):
 @SETTINGS
 @given(data=csv_files(), year=st.sampled_from([None, 2025]))
 def test_random_csvs_keep_or_reject_every_row(fresh_db, data, year):
-    fresh_db.execute("INSERT OR IGNORE INTO businesses VALUES ('acme', 'Acme', 'UTC', [])")
+    fresh_db.execute("INSERT OR IGNORE INTO businesses (business_id, name, timezone, recipients)"
+                     " VALUES ('acme', 'Acme', 'UTC', [])")
     with tempfile.TemporaryDirectory() as folder:
         _ingest_bytes(fresh_db, data, Path(folder), "export.csv", business="acme", year=year)
 

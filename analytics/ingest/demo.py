@@ -357,7 +357,7 @@ def generate(
     con = warehouse.connect(temp)
     try:
         con.executemany(
-            "INSERT INTO businesses VALUES (?, ?, ?, ?)",
+            "INSERT INTO businesses (business_id, name, timezone, recipients) VALUES (?, ?, ?, ?)",
             [[b.business_id, b.name, b.timezone, [f"marketing@{b.business_id}.example"]]
              for b in people],
         )

@@ -21,6 +21,8 @@ import duckdb
 import pandas as pd
 
 from analytics import AnalyticsError, config
+from analytics.metrics import history as history_module
+from analytics.metrics.history import Audience, PeriodMetrics
 from analytics.metrics.insights import for_snapshot
 from analytics.metrics.period import Period, as_period, parse_date
 from analytics.metrics.results import ContentRow, Insights, Overview, PlatformRow, TrendPoint
@@ -139,6 +141,40 @@ def insights(
     return for_snapshot(snap, business.business_id)
 
 
+HISTORY_COLUMNS = PeriodMetrics.columns()
+
+
+def history(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+    periods: int = config.HISTORY_PERIODS,
+) -> pd.DataFrame:
+    """The business's totals for the ``periods`` periods of ``period``'s kind (ISO weeks,
+    months, quarters, or equal ranges) ending with ``period``, oldest first: one row per
+    platform and one for all platforms (``platform == "all"``), with followers at each
+    period's start and end. Each 'all' row equals that period's own report overview."""
+    _check_range("periods", periods, (1, 120))
+    (business,) = list_businesses(con, [business_id])
+    scope = Scope.build([business_id], as_period(period), _as_of(as_of), history=periods)
+    rows = history_module.compute(con, Snapshot(con, scope))[business_id].rows
+    return pd.DataFrame([r.to_dict() for r in rows], columns=HISTORY_COLUMNS)
+
+
+def audience(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+) -> Audience:
+    """Followers at the start and end of the period, net new followers and growth, per
+    platform and in total, and account-level views and reach from the daily account files
+    (unknown values are None, never 0)."""
+    _, snap = _snapshot(con, business_id, period, as_of)
+    return history_module.compute(con, snap)[business_id].audience
+
+
 @dataclass(frozen=True)
 class Metric:
     """One entry of the registry the report, the notebooks, the CLI and the tests loop over."""
@@ -158,6 +194,10 @@ METRICS: tuple[Metric, ...] = (
            "platforms"),
     Metric("engagement_trends", engagement_trends, ("post_facts", "daily_trends"), "trends"),
     Metric("insights", insights, ("post_facts", "insight_posts", "content_types"), "insights"),
+    Metric("history", history, ("post_facts", "history_totals", "history_followers",
+                                "history_account"), "history"),
+    Metric("audience", audience, ("history_followers", "history_account"), "audience"),
 )
-#: Queries used outside the metrics (listing businesses; the rate macros every metric uses).
-SUPPORT_QUERIES = ("businesses", "metric_macros")
+#: Queries used outside the metrics (listing businesses; the rate macros every metric uses;
+#: the stored history).
+SUPPORT_QUERIES = ("businesses", "metric_macros", *history_module.STORE_QUERIES)

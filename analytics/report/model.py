@@ -8,7 +8,7 @@ output (JSON, HTML, PDF, notebook, email) reads this model; none computes a numb
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,8 @@ import duckdb
 import orjson
 
 from analytics import __version__, config
+from analytics.metrics import history as history_module
+from analytics.metrics.history import Audience, BusinessHistory, HistoryPoint, PeriodMetrics
 from analytics.metrics.insights import for_snapshot
 from analytics.metrics.period import Period, as_period, parse_date
 from analytics.metrics.results import (
@@ -73,6 +75,9 @@ class ReportDoc(Record):
     platforms: list[PlatformRow]
     trends: list[TrendPoint]
     insights: Insights
+    #: the last periods of the report's kind, oldest first, ending with its own period
+    history: list[HistoryPoint]
+    audience: Audience
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,8 @@ class Report:
     insights: Insights
     trend_start: date
     trend_end: date
+    history: list[HistoryPoint] = field(default_factory=list)
+    audience: Audience = field(default_factory=lambda: Audience({}, None))
 
     @property
     def is_empty(self) -> bool:
@@ -118,6 +125,8 @@ class Report:
             platforms=self.platforms,
             trends=self.trends,
             insights=self.insights,
+            history=self.history,
+            audience=self.audience,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -151,6 +160,9 @@ class ReportBatch:
         self.as_of = date.today() if as_of is None else parse_date(as_of, "as_of")
         self.limit = limit
         self._con = con
+        #: every history row the batch computed (all businesses, all periods), for
+        #: :func:`analytics.metrics.history.store` once the batch is done
+        self.history_rows: list[PeriodMetrics] = []
 
     @property
     def total(self) -> int:
@@ -160,10 +172,14 @@ class ReportBatch:
         if not self.businesses:
             return
         ids = [b.business_id for b in self.businesses]
-        snapshot = Snapshot(self._con, Scope.build(ids, self.period, self.as_of))
+        snapshot = Snapshot(self._con, Scope.build(ids, self.period, self.as_of,
+                                                   history=config.HISTORY_PERIODS))
+        histories = history_module.compute(self._con, snapshot)
         for business in self.businesses:
+            history = histories[business.business_id]
+            self.history_rows.extend(history.rows)
             try:
-                yield business, _assemble(snapshot, business, self.limit)
+                yield business, _assemble(snapshot, business, self.limit, history)
             except Exception as exc:  # noqa: BLE001 - reported per business by the caller
                 yield business, exc
 
@@ -189,7 +205,8 @@ def build_reports(
         yield result
 
 
-def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
+def _assemble(snapshot: Snapshot, business: Business, limit: int,
+              history: BusinessHistory) -> Report:
     business_id = business.business_id
     return Report(
         business=business,
@@ -202,6 +219,8 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
         insights=for_snapshot(snapshot, business_id),
         trend_start=snapshot.scope.trend_start,
         trend_end=snapshot.scope.trend_end,
+        history=history.points(),
+        audience=history.audience,
     )
 
 

@@ -13,7 +13,9 @@ WITH raw AS (
                 list_transform(string_split(recipients, ';'), lambda x: lower(trim(x))),
                 lambda x: x <> ''))),
             []
-        ) AS recipients
+        ) AS recipients,
+        -- how often the business gets a report (and its history runs): weekly unless told
+        coalesce(nullif(lower(trim(cadence)), ''), 'weekly') AS cadence
     FROM _stage
 ),
 checked AS (
@@ -31,6 +33,8 @@ checked AS (
                 {'column': 'timezone', 'reason': '''' || timezone || ''' is not an IANA timezone such as Europe/London'}
             WHEN len(list_filter(recipients, lambda x: NOT regexp_full_match(x, $email_pattern))) > 0 THEN
                 {'column': 'recipients', 'reason': '''' || list_filter(recipients, lambda x: NOT regexp_full_match(x, $email_pattern))[1] || ''' is not an email address'}
+            WHEN cadence NOT IN ('weekly', 'monthly') THEN
+                {'column': 'cadence', 'reason': '''' || cadence || ''' is not a cadence (weekly or monthly)'}
         END AS problem
     FROM raw
 ),
@@ -46,6 +50,7 @@ deduplicated AS (
 SELECT d.*,
        CASE WHEN b.business_id IS NULL THEN 'inserted'
             WHEN b.name = d.name AND b.timezone = d.timezone AND b.recipients = d.recipients
+                 AND b.cadence IS NOT DISTINCT FROM d.cadence
             THEN 'unchanged'
             ELSE 'updated' END AS status
 FROM deduplicated AS d
