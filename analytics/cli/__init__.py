@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from analytics import __version__
-from analytics.cli import data, mail, outputs
+from analytics.cli import data, history, mail, outputs
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -26,7 +26,7 @@ def cli() -> None:
 
 
 for command in (data.demo, data.ingest, data.formats, data.businesses, outputs.report,
-                outputs.notebook, outputs.schema, mail.send, mail.schedule):
+                outputs.notebook, outputs.schema, history.history, mail.send, mail.schedule):
     cli.add_command(command)
 
 

@@ -79,10 +79,11 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     if not config.CONTENT_LIMIT_RANGE[0] <= limit <= config.CONTENT_LIMIT_RANGE[1]:
         raise AnalyticsError(f"--limit must be from 1 to 100, not {limit}")
     ids = selected_ids(business_ids, all_businesses)
-    the_period, as_of_date = resolve_period(period, start, end, days, as_of)
+    resolve_period(period, start, end, days, as_of)  # a bad option fails before any work
     options = RenderOptions(out=out, formats=tuple(formats), templates=templates,
                             brands_dir=brands_dir, force=force)
-    con = warehouse.connect(config.db_path(db), read_only=True)
+    path = config.db_path(db)
+    con = warehouse.connect(path, read_only=True)
     bar = tqdm(unit="report", desc="reports", disable=None)
 
     def progress(outcome) -> None:
@@ -90,25 +91,73 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
             tqdm.write(f"failed: {outcome.business_id}: {outcome.error}", file=sys.stderr)
         bar.update(1)
 
+    def grow_bar(total: int) -> None:  # one bar over every cadence's batch
+        bar.total = (bar.total or 0) + total
+        bar.refresh()
+
+    results = []
     try:
-        result = run_batch(con, ids, the_period, as_of_date, options, jobs=jobs, limit=limit,
-                           on_outcome=progress, on_start=lambda total: bar.reset(total))
+        # without a period option, each business gets its cadence's last complete period
+        for kind, members in cadence_groups(con, ids, period or start or end or days):
+            the_period, as_of_date = resolve_period(period, start, end, days, as_of, kind)
+            results.append(run_batch(con, members, the_period, as_of_date, options, jobs=jobs,
+                                     limit=limit, on_outcome=progress, on_start=grow_bar))
     finally:
         bar.close()
         con.close()
-    written, skipped = result.with_status("written"), result.with_status("skipped")
-    failed = result.with_status("failed")
-    click.echo(f"{the_period.label} as of {as_of_date}: {len(written)} reports written to "
-               f"{out}/, {len(skipped)} unchanged (skipped; --force to redo), "
-               f"{len(failed)} failed")
-    if len(written) == 1:
-        click.echo(f"  {written[0].files[0].parent}/")
-    if result.index:
-        click.echo(f"  open {result.index}")
+    store_history(path, [row for result in results for row in result.history_rows])
+    failed = []
+    for result in results:
+        written, skipped = result.with_status("written"), result.with_status("skipped")
+        failed += result.with_status("failed")
+        click.echo(f"{result.period.label} as of {result.as_of}: {len(written)} reports "
+                   f"written to {out}/, {len(skipped)} unchanged (skipped; --force to redo), "
+                   f"{len(result.with_status('failed'))} failed")
+        if len(written) == 1:
+            click.echo(f"  {written[0].files[0].parent}/")
+    index = next((r.index for r in reversed(results) if r.index), None)
+    if index:
+        click.echo(f"  open {index}")
     if failed:
         for outcome in failed:
             click.secho(f"  {outcome.business_id}: {outcome.error}", fg="red", err=True)
         sys.exit(1)
+
+
+def cadence_groups(con, ids: list[str] | None, explicit: object) -> list[tuple[str, list[str]]]:
+    """``(period kind, business ids)`` batches: one for all when the period was given,
+    else one per cadence (weekly businesses get the last complete ISO week, monthly ones the
+    last complete month)."""
+    from analytics.metrics.period import CADENCES
+    from analytics.warehouse.businesses import list_businesses
+
+    if explicit:
+        return [("week", ids)]
+    groups: dict[str, list[str]] = {}
+    for business in list_businesses(con, ids):
+        groups.setdefault(CADENCES.get(business.cadence, "week"), []).append(
+            business.business_id)
+    return sorted(groups.items()) or [("week", ids or [])]
+
+
+def store_history(path: Path, rows: list) -> None:
+    """Upsert the history rows a run computed, through a short read-write connection. A
+    warehouse another process holds is not a failure of the reports: said, and left."""
+    from analytics import warehouse
+    from analytics.metrics.history import store
+
+    if not rows:
+        return
+    try:
+        con = warehouse.connect(path)
+    except AnalyticsError as exc:
+        click.secho(f"note: history not stored ({exc}); `analytics history` recomputes it",
+                    fg="yellow", err=True)
+        return
+    try:
+        store(con, rows)
+    finally:
+        con.close()
 
 
 @click.command()

@@ -144,7 +144,7 @@ def insights(
 HISTORY_COLUMNS = PeriodMetrics.columns()
 
 
-def history(
+def history_table(
     con: duckdb.DuckDBPyConnection,
     business_id: str,
     period: Period | str,
@@ -194,7 +194,7 @@ METRICS: tuple[Metric, ...] = (
            "platforms"),
     Metric("engagement_trends", engagement_trends, ("post_facts", "daily_trends"), "trends"),
     Metric("insights", insights, ("post_facts", "insight_posts", "content_types"), "insights"),
-    Metric("history", history, ("post_facts", "history_totals", "history_followers",
+    Metric("history", history_table, ("post_facts", "history_totals", "history_followers",
                                 "history_account"), "history"),
     Metric("audience", audience, ("history_followers", "history_account"), "audience"),
 )

@@ -31,6 +31,8 @@ class Business:
     name: str
     timezone: str
     recipients: tuple[str, ...] = ()
+    #: how often the business gets its report: "weekly" (ISO weeks) or "monthly"
+    cadence: str = "weekly"
 
     def to_dict(self) -> dict[str, Any]:
         return {"business_id": self.business_id, "name": self.name, "timezone": self.timezone}
@@ -46,7 +48,8 @@ def list_businesses(
     wanted = None if business_ids is None else [validate_business_id(b) for b in business_ids]
     rows = sql.records(con, "businesses", business_ids=wanted)
     found = [
-        Business(r["business_id"], r["name"], r["timezone"], tuple(r["recipients"] or ()))
+        Business(r["business_id"], r["name"], r["timezone"], tuple(r["recipients"] or ()),
+                 r["cadence"])
         for r in rows
     ]
     if wanted is not None:
