@@ -14,8 +14,9 @@ WITH raw AS (
                 lambda x: x <> ''))),
             []
         ) AS recipients,
-        -- how often the business gets a report (and its history runs): weekly unless told
-        coalesce(nullif(lower(trim(cadence)), ''), 'weekly') AS cadence
+        -- how often the business gets a report (and its history runs); blank or absent: as
+        -- it was (a file from before the column existed changes nothing), else weekly
+        nullif(lower(trim(cadence)), '') AS cadence
     FROM _stage
 ),
 checked AS (
@@ -33,7 +34,7 @@ checked AS (
                 {'column': 'timezone', 'reason': '''' || timezone || ''' is not an IANA timezone such as Europe/London'}
             WHEN len(list_filter(recipients, lambda x: NOT regexp_full_match(x, $email_pattern))) > 0 THEN
                 {'column': 'recipients', 'reason': '''' || list_filter(recipients, lambda x: NOT regexp_full_match(x, $email_pattern))[1] || ''' is not an email address'}
-            WHEN cadence NOT IN ('weekly', 'monthly') THEN
+            WHEN cadence IS NOT NULL AND cadence NOT IN ('weekly', 'monthly') THEN
                 {'column': 'cadence', 'reason': '''' || cadence || ''' is not a cadence (weekly or monthly)'}
         END AS problem
     FROM raw
@@ -47,10 +48,10 @@ deduplicated AS (
     FROM checked
     WHERE problem IS NULL
 )
-SELECT d.*,
+SELECT d.* REPLACE (coalesce(d.cadence, b.cadence, 'weekly') AS cadence),
        CASE WHEN b.business_id IS NULL THEN 'inserted'
             WHEN b.name = d.name AND b.timezone = d.timezone AND b.recipients = d.recipients
-                 AND b.cadence IS NOT DISTINCT FROM d.cadence
+                 AND b.cadence IS NOT DISTINCT FROM coalesce(d.cadence, b.cadence, 'weekly')
             THEN 'unchanged'
             ELSE 'updated' END AS status
 FROM deduplicated AS d
