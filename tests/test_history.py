@@ -203,3 +203,16 @@ def test_audience_from_the_real_meta_and_tiktok_exports(exports: Path, fresh_db,
     assert (tiktok.account_views, tiktok.account_days) == (5_174, 5)
     assert tiktok.followers_end is None and tiktok.net_followers is None  # no follower file
     assert april.total.account_views == 5_174 and april.total.followers_start is None
+
+
+def test_the_notebook_frames_hold_the_same_numbers(demo_db) -> None:
+    from analytics.notebooks import explore
+
+    report = build_report(demo_db, "alpine-outfitters", DEMO_PERIOD, DEMO_AS_OF)
+    history = explore.history_frame(report)
+    assert list(history.index)[-1] == DEMO_PERIOD and len(history) == 12
+    assert history.loc[DEMO_PERIOD, "engagement"] == report.overview.current.engagement
+    audience_frame = explore.audience_frame(report)
+    assert list(audience_frame.index) == [*sorted(report.audience.platforms), "all"]
+    assert audience_frame.loc["all", "net_followers"] == report.audience.total.net_followers
+    assert audience_frame.loc["instagram", "net_followers"] > 1_800  # the planted surge
