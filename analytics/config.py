@@ -149,6 +149,8 @@ SEND_RETRY_BASE_MINUTES = 15.0
 SEND_MAX_ATTEMPTS = 5
 #: How many past weeks a run catches up on when the scheduler missed some.
 SEND_CATCH_UP_WEEKS = 4
+#: The same for businesses with a monthly cadence (their report is the last complete month).
+SEND_CATCH_UP_MONTHS = 2
 #: The From address of --dry-run messages when SMTP_FROM is not set.
 DRY_RUN_SENDER = "reports@analytics.invalid"
 

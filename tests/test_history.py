@@ -216,3 +216,36 @@ def test_the_notebook_frames_hold_the_same_numbers(demo_db) -> None:
     assert list(audience_frame.index) == [*sorted(report.audience.platforms), "all"]
     assert audience_frame.loc["all", "net_followers"] == report.audience.total.net_followers
     assert audience_frame.loc["instagram", "net_followers"] > 1_800  # the planted surge
+
+
+# --- cadence: monthly businesses get months from send and report ---------------------------------
+
+
+def test_a_monthly_business_is_sent_and_reported_by_month(demo_path: Path, tmp_path: Path) -> None:
+    path = _copy(demo_path, tmp_path)
+    con = warehouse.connect(path)
+    con.execute("UPDATE businesses SET cadence = 'monthly' WHERE business_id = 'lumen-books'")
+    con.close()
+    out = tmp_path / "reports"
+    sent = CliRunner().invoke(cli, [
+        "send", "--db", str(path), "--out", str(out), "--business", "lumen-books,kiku-ramen",
+        "--as-of", DEMO_AS_OF.isoformat(), "--dry-run"],
+        env={"SMTP_FROM": "reports@agency.example", "SMTP_HOST": ""})
+    assert sent.exit_code == 0, sent.output
+    written = sorted(p.relative_to(out / "outbox").parts[:2]
+                     for p in (out / "outbox").rglob("*.eml"))
+    assert written == [("kiku-ramen", DEMO_PERIOD), ("lumen-books", "2026-10")]
+    made = run("report", "--db", str(path), "--all", "--format", "json", "--out",
+               str(tmp_path / "r2"), "--as-of", DEMO_AS_OF.isoformat())
+    assert made.exit_code == 0, made.output
+    folders = sorted(p.parent.relative_to(tmp_path / "r2").as_posix()
+                     for p in (tmp_path / "r2").rglob("report.json"))
+    assert "lumen-books/2026-10" in folders and f"kiku-ramen/{DEMO_PERIOD}" in folders
+    assert len(folders) == 5
+    month = json.loads((tmp_path / "r2" / "lumen-books" / "2026-10" / "report.json").read_text())
+    assert [h["label"] for h in month["history"]][-2:] == ["2026-09", "2026-10"]
+    # the stored history of a monthly business runs by month too
+    history = run("history", "--db", str(path), "--business", "lumen-books", "--as-of",
+                  DEMO_AS_OF.isoformat(), "--format", "json")
+    assert [r["label"] for r in json.loads(history.output)][-1] == "2026-10"
+    assert "2026-10 as of 2026-11-23: 1 reports written" in made.output
