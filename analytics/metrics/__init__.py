@@ -158,7 +158,7 @@ def history_table(
     _check_range("periods", periods, (1, 120))
     (business,) = list_businesses(con, [business_id])
     scope = Scope.build([business_id], as_period(period), _as_of(as_of), history=periods)
-    rows = history_module.compute(con, Snapshot(con, scope))[business_id].rows
+    rows = history_module.compute(con, Snapshot(con, scope)).rows(business_id)
     return pd.DataFrame([r.to_dict() for r in rows], columns=HISTORY_COLUMNS)
 
 
@@ -172,7 +172,7 @@ def audience(
     platform and in total, and account-level views and reach from the daily account files
     (unknown values are None, never 0)."""
     _, snap = _snapshot(con, business_id, period, as_of)
-    return history_module.compute(con, snap)[business_id].audience
+    return history_module.compute(con, snap).businesses[business_id].audience
 
 
 @dataclass(frozen=True)
@@ -194,9 +194,8 @@ METRICS: tuple[Metric, ...] = (
            "platforms"),
     Metric("engagement_trends", engagement_trends, ("post_facts", "daily_trends"), "trends"),
     Metric("insights", insights, ("post_facts", "insight_posts", "content_types"), "insights"),
-    Metric("history", history_table, ("post_facts", "history_totals", "history_followers",
-                                "history_account"), "history"),
-    Metric("audience", audience, ("history_followers", "history_account"), "audience"),
+    Metric("history", history_table, ("post_facts", "history_periods"), "history"),
+    Metric("audience", audience, ("post_facts", "history_periods"), "audience"),
 )
 #: Queries used outside the metrics (listing businesses; the rate macros every metric uses;
 #: the stored history).

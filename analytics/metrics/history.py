@@ -17,18 +17,18 @@ the value unknown (null), never 0; counts that fall (unfollows) give a negative 
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics import config
 from analytics.metrics.period import Period
-from analytics.metrics.results import growth
 from analytics.metrics.snapshot import Scope, Snapshot
 from analytics.records import Record
 from analytics.warehouse import sql
@@ -124,15 +124,11 @@ class PeriodMetrics(Record):
 
 @dataclass(frozen=True)
 class BusinessHistory:
-    """What one snapshot computed for one business: every row of its history's periods and
-    the audience of the report's own period."""
+    """What one snapshot computed for one business's report: ``history`` (the all-platform
+    rows, oldest first) and the audience of the report's own period."""
 
-    rows: list[PeriodMetrics]
+    points: list[HistoryPoint]
     audience: Audience
-
-    def points(self) -> list[HistoryPoint]:
-        """``report.json`` ``history``: the all-platform rows, oldest first."""
-        return [r.point() for r in self.rows if r.platform == ALL]
 
 
 # --- computing ------------------------------------------------------------------------------
@@ -144,7 +140,10 @@ def _params(scope: Scope) -> dict[str, Any]:
         "business_ids": list(scope.business_ids),
         "period_starts": [p.start for p in periods],
         "period_ends": [p.end for p in periods],
+        "period_labels": [p.label for p in periods],
+        "period_kind": scope.period.kind,
         "first_day": periods[0].start,
+        "audience_start": scope.period.start,
         "as_of": scope.as_of,
         "max_gap": config.FOLLOWER_MAX_GAP_DAYS,
         "views_metrics": list(config.ACCOUNT_VIEWS_METRICS),
@@ -152,129 +151,72 @@ def _params(scope: Scope) -> dict[str, Any]:
     }
 
 
-def _keyed(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, date, str], dict[str, Any]]:
-    return {(r["business_id"], r["period_start"], r["platform"]): r for r in rows}
+_AUDIENCE = AudienceRow.columns()
 
 
-def _audience_row(opening: dict[str, Any] | None, closing: dict[str, Any] | None,
-                  account: dict[str, Any] | None) -> AudienceRow:
-    start = opening["n"] if opening else None
-    end = closing["n"] if closing else None
-    return AudienceRow(
-        followers_start=start,
-        followers_end=end,
-        net_followers=None if start is None or end is None else end - start,
-        growth_rate=growth(end, start),
-        source=os.path.basename(closing["source"]) if closing and closing["source"] else None,
-        start_day=opening["day"].isoformat() if opening else None,
-        end_day=closing["day"].isoformat() if closing else None,
-        account_views=account["views"] if account else None,
-        account_reach=account["reach"] if account else None,
-        account_days=account["views_days"] if account else 0,
-    )
+def _audience_row(row: dict[str, Any]) -> AudienceRow:
+    values = {name: row[name] for name in _AUDIENCE}
+    for name in ("start_day", "end_day"):
+        values[name] = None if row[name] is None else row[name].isoformat()
+    return AudienceRow(**values)
 
 
-def _total(platforms: dict[str, AudienceRow]) -> AudienceRow | None:
-    """The platforms known at both ends, added up; account views of every platform that has
-    them. None when there is nothing at all to add."""
-    known = {p: r for p, r in platforms.items() if r.net_followers is not None}
-    viewed = [r for r in platforms.values() if r.account_views is not None]
-    reached = [r for r in platforms.values() if r.account_reach is not None]
-    if not known and not viewed and not reached:
-        return None
-    start = sum(r.followers_start for r in known.values()) if known else None
-    end = sum(r.followers_end for r in known.values()) if known else None
-    return AudienceRow(
-        followers_start=start,
-        followers_end=end,
-        net_followers=None if start is None or end is None else end - start,
-        growth_rate=growth(end, start),
-        source=" + ".join(sorted(known)) or None,
-        start_day=min((r.start_day for r in known.values()), default=None),
-        end_day=max((r.end_day for r in known.values()), default=None),
-        account_views=sum(r.account_views for r in viewed) if viewed else None,
-        account_reach=sum(r.account_reach for r in reached) if reached else None,
-        account_days=max((r.account_days for r in viewed), default=0),
-    )
+@dataclass(frozen=True)
+class Computed:
+    """What :func:`compute` found for a snapshot: every row (an Arrow table in
+    ``business_metrics``' columns, for :func:`store`) and each business's report sections."""
+
+    table: pa.Table
+    businesses: dict[str, BusinessHistory]
+
+    def rows(self, business_id: str) -> list[PeriodMetrics]:
+        """One business's rows as records (for ``analytics history``, the notebooks)."""
+        mine = self.table.filter(pc.equal(self.table["business_id"], business_id))
+        return [PeriodMetrics(**row) for row in mine.to_pylist()]
 
 
-def compute(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> dict[str, BusinessHistory]:
+def compute(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> Computed:
     """Every business of the snapshot: its rows for the scope's history periods (or the
-    report's period alone, when the scope has no history) and its audience."""
+    report's period alone, when the scope has no history) and its audience. One query; only
+    the rows a report shows become Python objects (a thousand businesses have 84,000 rows)."""
     scope = snapshot.scope
-    periods = scope.history or (scope.period,)
-    params = _params(scope)
-    totals = _keyed(sql.records(con, "history_totals", relations={"post_facts": snapshot.table},
-                                **params))
-    followers = _keyed(sql.records(con, "history_followers", **params))
-    account = _keyed(sql.records(con, "history_account", **params))
-    result = {}
-    for business_id in scope.business_ids:
-        rows: list[PeriodMetrics] = []
-        audience = Audience({}, None)
-        for period in periods:
-            key = (business_id, period.start)
-            # the audience lists the platforms with follower or account data (a follower
-            # file for a platform never posted on included); the rows, those with posts too
-            audience_names = sorted({k[2] for k in (*followers, *account) if k[:2] == key})
-            platforms = {name: _audience_row(
-                (followers.get((*key, name)) or {}).get("opening"),
-                (followers.get((*key, name)) or {}).get("closing"),
-                account.get((*key, name))) for name in audience_names}
-            total = _total(platforms)
-            complete = period.is_complete(scope.as_of)
-            posted = sorted({k[2] for k in totals if k[:2] == key and k[2] != ALL})
-            for name in [ALL, *sorted(set(posted) | set(audience_names))]:
-                aud = total if name == ALL else platforms.get(name)
-                rows.append(_row(business_id, period, name, scope.as_of, complete,
-                                 totals.get((*key, name)), aud))
-            audience = Audience(platforms, total)  # the last period is the report's
-        result[business_id] = BusinessHistory(rows, audience)
-    return result
-
-
-def _row(business_id: str, period: Period, platform: str, as_of: date, complete: bool,
-         t: dict[str, Any] | None, audience: AudienceRow | None) -> PeriodMetrics:
-    # a period without posts: the overview's zeros (views, engagement and clicks 0; reach and
-    # rates unknown), so the row still equals that period's report
-    t = t or {"posts": 0, "views": 0, "reach": None, "reach_posts": 0, "engagement": 0,
-              "clicks": 0, "engagement_rate": None, "ctr": None}
-    return PeriodMetrics(
-        business_id=business_id, period_kind=period.kind, period_start=period.start,
-        period_end=period.end, label=period.label, platform=platform, as_of=as_of,
-        complete=complete, posts=t["posts"], views=t["views"], reach=t["reach"],
-        reach_posts=t["reach_posts"], engagement=t["engagement"], clicks=t["clicks"],
-        engagement_rate=t["engagement_rate"], ctr=t["ctr"],
-        followers_start=audience.followers_start if audience else None,
-        followers_end=audience.followers_end if audience else None,
-        net_followers=audience.net_followers if audience else None,
-    )
+    cursor = sql.execute(con, "history_periods", relations={"post_facts": snapshot.table},
+                         **_params(scope))
+    with warnings.catch_warnings():  # "an extra copy": of a few MB, and parameters need it
+        warnings.simplefilter("ignore", UserWarning)
+        table = cursor.to_arrow_table()
+    is_all = pc.equal(table["platform"], ALL)
+    points: dict[str, list[HistoryPoint]] = {b: [] for b in scope.business_ids}
+    for row in table.filter(is_all).select(list(PeriodMetrics.columns())).to_pylist():
+        points[row["business_id"]].append(PeriodMetrics(**row).point())
+    last = pc.equal(table["period_start"], pa.scalar(scope.period.start, pa.date32()))
+    audiences: dict[str, tuple[dict[str, AudienceRow], AudienceRow | None]] = {}
+    for row in table.filter(pc.and_(last, table["in_audience"])).to_pylist():
+        platforms, total = audiences.setdefault(row["business_id"], ({}, None))
+        if row["platform"] == ALL:
+            audiences[row["business_id"]] = (platforms, _audience_row(row))
+        else:
+            platforms[row["platform"]] = _audience_row(row)
+    businesses = {
+        b: BusinessHistory(points[b], Audience(*audiences.get(b, ({}, None))))
+        for b in scope.business_ids
+    }
+    return Computed(table.select(list(PeriodMetrics.columns())), businesses)
 
 
 # --- the stored history ---------------------------------------------------------------------
 
-_ARROW = pa.schema([
-    ("business_id", pa.string()), ("period_kind", pa.string()), ("period_start", pa.date32()),
-    ("period_end", pa.date32()), ("label", pa.string()), ("platform", pa.string()),
-    ("as_of", pa.date32()), ("complete", pa.bool_()), ("posts", pa.int64()),
-    ("views", pa.int64()), ("reach", pa.int64()), ("reach_posts", pa.int64()),
-    ("engagement", pa.int64()), ("clicks", pa.int64()), ("engagement_rate", pa.float64()),
-    ("ctr", pa.float64()), ("followers_start", pa.int64()), ("followers_end", pa.int64()),
-    ("net_followers", pa.int64()),
-])
-assert _ARROW.names == list(PeriodMetrics.columns())
 
-
-def store(con: duckdb.DuckDBPyConnection, rows: Sequence[PeriodMetrics],
+def store(con: duckdb.DuckDBPyConnection, tables: Sequence[pa.Table] | pa.Table,
           computed_at: datetime | None = None) -> int:
-    """Upsert ``rows`` into ``business_metrics`` (one transaction; a period's row is
-    replaced, never duplicated). Returns the number of rows written."""
-    if not rows:
+    """Upsert computed rows (:attr:`Computed.table`, or several) into ``business_metrics``,
+    in one transaction: a period's row is replaced, never duplicated. Returns the rows
+    written."""
+    tables = [tables] if isinstance(tables, pa.Table) else list(tables)
+    if not tables or not sum(t.num_rows for t in tables):
         return 0
-    names = [f.name for f in fields(PeriodMetrics)]
-    table = pa.Table.from_pylist([{n: getattr(r, n) for n in names} for r in rows],
-                                 schema=_ARROW)
-    con.register("_history_rows", table)
+    rows = pa.concat_tables(tables)
+    con.register("_history_rows", rows)
     try:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -285,7 +227,7 @@ def store(con: duckdb.DuckDBPyConnection, rows: Sequence[PeriodMetrics],
             raise
     finally:
         con.unregister("_history_rows")
-    return len(rows)
+    return rows.num_rows
 
 
 def _stored(con: duckdb.DuckDBPyConnection, business_id: str,
@@ -331,7 +273,7 @@ def history_of(con: duckdb.DuckDBPyConnection, business_id: str, last: Period, c
         names = PeriodMetrics.columns()
         return HistoryAnswer([PeriodMetrics(**{n: r[n] for n in names}) for r in rows], False)
     snapshot = Snapshot(con, Scope.build([business_id], last, as_of, history=count))
-    computed = compute(con, snapshot)[business_id].rows
+    computed = compute(con, snapshot)
     if write:
-        store(con, computed)
-    return HistoryAnswer(computed, True)
+        store(con, computed.table)
+    return HistoryAnswer(computed.rows(business_id), True)

@@ -18,7 +18,7 @@ import orjson
 
 from analytics import __version__, config
 from analytics.metrics import history as history_module
-from analytics.metrics.history import Audience, BusinessHistory, HistoryPoint, PeriodMetrics
+from analytics.metrics.history import Audience, BusinessHistory, HistoryPoint
 from analytics.metrics.insights import for_snapshot
 from analytics.metrics.period import Period, as_period, parse_date
 from analytics.metrics.results import (
@@ -154,15 +154,19 @@ class ReportBatch:
         as_of: date | str | None = None,
         *,
         limit: int = config.CONTENT_LIMIT_DEFAULT,
+        history: int = config.HISTORY_PERIODS,
     ):
         self.businesses = list_businesses(con, business_ids)
         self.period = as_period(period)
         self.as_of = date.today() if as_of is None else parse_date(as_of, "as_of")
         self.limit = limit
+        #: periods of history per report (0: no history or audience, as before issue 12;
+        #: the benchmark's baseline)
+        self.history = history
         self._con = con
-        #: every history row the batch computed (all businesses, all periods), for
-        #: :func:`analytics.metrics.history.store` once the batch is done
-        self.history_rows: list[PeriodMetrics] = []
+        #: every history row the batch computed (all businesses, all periods, as Arrow
+        #: tables), for :func:`analytics.metrics.history.store` once the batch is done
+        self.history_rows: list[Any] = []
 
     @property
     def total(self) -> int:
@@ -173,11 +177,14 @@ class ReportBatch:
             return
         ids = [b.business_id for b in self.businesses]
         snapshot = Snapshot(self._con, Scope.build(ids, self.period, self.as_of,
-                                                   history=config.HISTORY_PERIODS))
-        histories = history_module.compute(self._con, snapshot)
+                                                   history=self.history))
+        histories = {}
+        if self.history:
+            computed = history_module.compute(self._con, snapshot)
+            self.history_rows.append(computed.table)
+            histories = computed.businesses
         for business in self.businesses:
-            history = histories[business.business_id]
-            self.history_rows.extend(history.rows)
+            history = histories.get(business.business_id, NO_HISTORY)
             try:
                 yield business, _assemble(snapshot, business, self.limit, history)
             except Exception as exc:  # noqa: BLE001 - reported per business by the caller
@@ -205,6 +212,9 @@ def build_reports(
         yield result
 
 
+NO_HISTORY = BusinessHistory([], Audience({}, None))
+
+
 def _assemble(snapshot: Snapshot, business: Business, limit: int,
               history: BusinessHistory) -> Report:
     business_id = business.business_id
@@ -219,7 +229,7 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int,
         insights=for_snapshot(snapshot, business_id),
         trend_start=snapshot.scope.trend_start,
         trend_end=snapshot.scope.trend_end,
-        history=history.points(),
+        history=history.points,
         audience=history.audience,
     )
 
