@@ -84,6 +84,7 @@ lint: install ## Lint with ruff
 
 bench: install ## All benchmarks (report models, insight accuracy, notebooks, ingest, rendering)
 	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/bench_history.py
 	$(BIN)/python benchmarks/insight_accuracy.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 	$(BIN)/python benchmarks/bench_ingest.py

@@ -152,6 +152,9 @@ def _params(scope: Scope) -> dict[str, Any]:
 
 
 _AUDIENCE = AudienceRow.columns()
+#: The columns of history_periods.sql that make a HistoryPoint, in its field order.
+_POINT_SOURCES = ["business_id", "period_start", "period_end", "label", "posts", "views",
+                  "reach", "engagement", "engagement_rate", "ctr", "complete"]
 
 
 def _audience_row(row: dict[str, Any]) -> AudienceRow:
@@ -187,8 +190,9 @@ def compute(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> Computed:
         table = cursor.to_arrow_table()
     is_all = pc.equal(table["platform"], ALL)
     points: dict[str, list[HistoryPoint]] = {b: [] for b in scope.business_ids}
-    for row in table.filter(is_all).select(list(PeriodMetrics.columns())).to_pylist():
-        points[row["business_id"]].append(PeriodMetrics(**row).point())
+    columns = table.filter(is_all).select(_POINT_SOURCES).to_pydict()
+    for business_id, start, end, *values in zip(*columns.values(), strict=True):
+        points[business_id].append(HistoryPoint(start.isoformat(), end.isoformat(), *values))
     last = pc.equal(table["period_start"], pa.scalar(scope.period.start, pa.date32()))
     audiences: dict[str, tuple[dict[str, AudienceRow], AudienceRow | None]] = {}
     for row in table.filter(pc.and_(last, table["in_audience"])).to_pylist():

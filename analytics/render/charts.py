@@ -267,44 +267,43 @@ def _usual_range(values: list[float | None]) -> tuple[float, float] | None:
 
 def draw_history(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
     """Small multiples of the last periods (posts, engagement, engagement rate), oldest first:
-    this period in the accent colour, the earlier ones grey, and each panel's usual range (the
-    middle half of the earlier periods) shaded. A period without engagement is a gap."""
+    this period in the accent colour and labelled with its value, the earlier ones grey, and
+    each panel's usual range (the middle half of the earlier periods) shaded. A period without
+    engagement is a gap. Kept lean (no y-axis labels: the shading and the labelled value say
+    it), as every element costs the PDF renderer time in every report."""
     history = report.get("history") or []
     if not any(h["posts"] for h in history):
         _message(fig, "No posts in these periods, so there is no history to draw.")
         return
     x = list(range(len(history)))
-    colours = [EARLIER] * (len(history) - 1) + [accent]
     panels = (("posts", "posts", False), ("engagement", "engagement", False),
-              ("engagement_rate", "engagement rate %", True))
+              ("engagement_rate", "engagement rate", True))
     width = 0.9 / len(panels)
     for i, (key, title, as_line) in enumerate(panels):
         ax = fig.add_axes((0.04 + i * (width + 0.03), 0.2, width - 0.02, 0.64))
         values = [h[key] for h in history]
         usual = _usual_range(values[:-1])
-        if usual:  # over the bars, translucent, with its edges dashed: visible behind none
-            ax.axhspan(usual[0], usual[1], color=INK, alpha=0.08, lw=0, zorder=4)
-            for edge in usual:
-                ax.axhline(edge, color=MUTED, lw=0.6, ls=(0, (3, 2)), zorder=4)
+        if usual:  # over the bars, translucent: visible behind none of them
+            ax.axhspan(usual[0], usual[1], color=INK, alpha=0.1, lw=0, zorder=4)
         drawn = [float("nan") if v is None else v for v in values]
         if as_line:
-            ax.plot(x, drawn, color=MUTED, lw=1.2, zorder=2)
-            ax.scatter(x, drawn, c=colours, s=[12] * (len(x) - 1) + [30], zorder=3)
+            ax.plot(x[:-1], drawn[:-1], color=EARLIER, lw=1.4, marker="o", markersize=3)
+            ax.plot(x[-1:], drawn[-1:], color=accent, marker="o", markersize=6, lw=0)
         else:
-            ax.bar(x, [0 if v != v else v for v in drawn], color=colours, width=0.7, zorder=2)
+            ax.bar(x, [0 if v != v else v for v in drawn], width=0.7, zorder=2,
+                   color=[EARLIER] * (len(x) - 1) + [accent])
         known = [v for v in values if v is not None]
-        ax.set_ylim(0, (max(known) * 1.2) if known and max(known) > 0 else 1)
+        ax.set_ylim(0, (max(known) * 1.25) if known and max(known) > 0 else 1)
         ax.set_title(title, fontsize=8, color=INK, loc="left")
         current = values[-1]
         if current is not None:
-            text = f"{current:.1f} %" if as_line else f"{current:,}"
+            text = f"{current:.1f} %" if as_line else _thousands(current)
             ax.annotate(text, (x[-1], current), xytext=(0, 4), textcoords="offset points",
                         ha="center", va="bottom", fontsize=7, color=accent, fontweight="bold")
         ticks = [0, len(x) - 1] if len(x) > 1 else [0]
         ax.set_xticks(ticks, [_short_label(history[t]["label"]) for t in ticks])
         ax.set_xlim(-0.6, len(x) - 0.4)
-        ax.yaxis.set_major_formatter(_thousands)
-        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
+        ax.set_yticks([])
         ax.tick_params(length=0, pad=3)
         ax.spines["left"].set_visible(False)
     fig.text(0.04, 0.04, "shaded: the usual range (middle half of the earlier periods)",
