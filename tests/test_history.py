@@ -105,6 +105,15 @@ def test_report_runs_store_history_once(demo_path: Path, tmp_path: Path) -> None
     assert first == (2 * 12 * 7, 2 * 12 * 7)
     assert run(*args, "--force").exit_code == 0
     assert _count(path) == first
+    # a later as-of day replaces each period's row (its counters and as-of), adds none
+    later = [a if a != DEMO_AS_OF.isoformat() else "2026-11-30" for a in args]
+    assert run(*later).exit_code == 0
+    assert _count(path) == first
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT DISTINCT as_of FROM business_metrics").fetchall() == [
+        (date(2026, 11, 30),)]
+    con.close()
+    assert run(*args, "--force").exit_code == 0  # back to the first as-of, for what follows
     con = warehouse.connect(path, read_only=True)
     stored = con.execute(
         "SELECT posts, engagement FROM business_metrics WHERE business_id = 'lumen-books'"
