@@ -116,11 +116,6 @@ class PeriodMetrics(Record):
     followers_end: int | None
     net_followers: int | None
 
-    def point(self) -> HistoryPoint:
-        return HistoryPoint(self.period_start.isoformat(), self.period_end.isoformat(),
-                            self.label, self.posts, self.views, self.reach, self.engagement,
-                            self.engagement_rate, self.ctr, self.complete)
-
 
 @dataclass(frozen=True)
 class BusinessHistory:
@@ -196,7 +191,7 @@ def compute(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> Computed:
     last = pc.equal(table["period_start"], pa.scalar(scope.period.start, pa.date32()))
     audiences: dict[str, tuple[dict[str, AudienceRow], AudienceRow | None]] = {}
     for row in table.filter(pc.and_(last, table["in_audience"])).to_pylist():
-        platforms, total = audiences.setdefault(row["business_id"], ({}, None))
+        platforms, _ = audiences.setdefault(row["business_id"], ({}, None))
         if row["platform"] == ALL:
             audiences[row["business_id"]] = (platforms, _audience_row(row))
         else:
