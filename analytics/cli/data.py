@@ -66,7 +66,11 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
         f"{days} days to {summary.as_of} (seed {seed})"
     )
     for business in summary.businesses[:10]:
-        effects = "; ".join(demo_module.EFFECTS[e] for e in business.effects) or "no planted effect"
+        planted = [demo_module.EFFECTS[e] for e in business.effects]
+        if business.follower_surge:
+            planted.append(f"about {demo_module.SURGE_FOLLOWERS:,} extra Instagram followers "
+                           "in the last complete week")
+        effects = "; ".join(planted) or "no planted effect"
         click.echo(f"  {business.business_id:<20} {business.timezone:<20} {effects}")
     if len(summary.businesses) > 10:
         click.echo(f"  … and {len(summary.businesses) - 10} more")

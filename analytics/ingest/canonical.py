@@ -27,8 +27,9 @@ BUSINESSES = Format(
     name="canonical-businesses",
     kind="businesses",
     required=("business_id", "name"),
-    optional=("timezone", "recipients"),
-    description="our own businesses file: business_id, name, timezone, recipients (;-separated)",
+    optional=("timezone", "recipients", "cadence"),
+    description="our own businesses file: business_id, name, timezone, recipients (;-separated), "
+                "cadence (weekly or monthly)",
 )
 
 #: Counters a canonical posts file may leave blank (the others are refused when blank).

@@ -29,6 +29,15 @@ index  effect                  what a correct analysis finds
 =====  ======================  ==========================================================
 
 With ``effects=False`` every business is a control.
+
+Audience (``report.json`` ``audience``): every business has a follower history and daily
+account metrics on all six platforms for the same 180 days (readings up to the day before
+``as_of``): followers start at 500–20,000 per platform and grow 0.05–0.3 % a day with noise
+(some days lose followers); account-level views are about 1.3× the day's post views, and
+Facebook and Instagram also report reach. Planted: :data:`SURGE_INDEX` (alpine-outfitters, and
+every 5th after) gains :data:`SURGE_FOLLOWERS` extra Instagram followers over the last complete
+week before ``as_of`` (the report's default week) — its audience card shows the surge. Follower
+data feeds no insight, so the business stays an insights control.
 """
 
 from __future__ import annotations
@@ -43,7 +52,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import AnalyticsError, warehouse
+from analytics import AnalyticsError, config, warehouse
 from analytics.warehouse import access, sql
 
 DEMO_SOURCE = "demo"
@@ -60,6 +69,18 @@ VIDEO_LIFT = 2.0
 WINDOW_LIFT = 1.8
 WINDOW = (2, 18, 21)  # ISO weekday (Tuesday), first hour, end hour (exclusive)
 DECLINE_TO = 0.25
+
+#: The business (by index, repeating every len(PATTERN)) whose Instagram followers surge in
+#: the last complete week before as_of, and by how many extra followers over that week.
+SURGE_INDEX = 3
+SURGE_FOLLOWERS = 2_100
+#: Daily account metrics per platform: (views metric, reach metric or None), named as the
+#: platforms' own daily files name them once ingested.
+ACCOUNT_METRICS = {
+    "facebook": ("views", "reach"), "instagram": ("views", "reach"),
+    "linkedin": ("impressions_total", None), "tiktok": ("video_views", None),
+    "x": ("impressions", None), "youtube": ("views", None),
+}
 
 NAMED = (
     ("northwind-coffee", "Northwind Coffee Roasters", "Europe/London"),
@@ -119,6 +140,8 @@ class DemoBusiness:
     name: str
     timezone: str
     effects: tuple[str, ...]
+    #: Instagram followers surge in the last complete week (see SURGE_INDEX)
+    follower_surge: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,7 +167,8 @@ def demo_businesses(count: int, effects: bool = True) -> list[DemoBusiness]:
             name = f"{adjective.title()} {noun.title()} {index}"
             tz = _TIMEZONES[index % len(_TIMEZONES)]
         planted = PATTERN[index % len(PATTERN)] if effects else ()
-        result.append(DemoBusiness(business_id, name, tz, planted))
+        surge = effects and index % len(PATTERN) == SURGE_INDEX
+        result.append(DemoBusiness(business_id, name, tz, planted, surge))
     return result
 
 
@@ -258,6 +282,55 @@ def _business_tables(
     return content, metrics
 
 
+def _audience_tables(
+    business: DemoBusiness, index: int, seed: int, as_of: date, days: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Follower readings and daily account metrics of one business, as column arrays. Its own
+    random stream (``[seed, index, 1]``), so the posts are the same with or without it."""
+    rng = np.random.default_rng([seed, index, 1])
+    last = as_of - timedelta(days=1)  # a day's reading exists once the day is over
+    ordinals = np.arange(last.toordinal() - days + 1, last.toordinal() + 1)
+    surge_end = as_of - timedelta(days=as_of.isoweekday())  # the last complete week's Sunday
+    in_surge = (ordinals > surge_end.toordinal() - 7) & (ordinals <= surge_end.toordinal())
+    followers: dict[str, list[np.ndarray]] = {"platform": [], "day": [], "followers": []}
+    account: dict[str, list[np.ndarray]] = {"platform": [], "metric": [], "day": [],
+                                            "value": []}
+    for platform in config.PLATFORMS:
+        start = rng.uniform(500, 20_000)
+        daily = start * rng.uniform(0.0005, 0.003) + rng.normal(0, start * 0.0015, ordinals.size)
+        if business.follower_surge and platform == "instagram":
+            daily = daily + in_surge * (SURGE_FOLLOWERS / 7)
+        counts = np.rint(start + np.cumsum(daily)).astype(np.int64)
+        followers["platform"].append(np.full(ordinals.size, platform, dtype=object))
+        followers["day"].append(ordinals)
+        followers["followers"].append(counts)
+        views_metric, reach_metric = ACCOUNT_METRICS[platform]
+        views = np.rint(MEDIAN_VIEWS[platform] * 0.6 * 1.3 * rng.lognormal(0, 0.3, ordinals.size))
+        for metric, values in ((views_metric, views),
+                               (reach_metric, views * rng.uniform(0.55, 0.8, ordinals.size))):
+            if metric is None:
+                continue
+            account["platform"].append(np.full(ordinals.size, platform, dtype=object))
+            account["metric"].append(np.full(ordinals.size, metric, dtype=object))
+            account["day"].append(ordinals)
+            account["value"].append(np.rint(values).astype(np.int64))
+    return ({k: np.concatenate(v) for k, v in followers.items()},
+            {k: np.concatenate(v) for k, v in account.items()})
+
+
+def _arrow_audience(business_id: str, columns: dict[str, np.ndarray]) -> pa.Table:
+    n = columns["day"].size
+    table = {"business_id": pa.array(np.full(n, business_id, dtype=object), pa.string())}
+    for name, values in columns.items():
+        if name == "day":
+            table[name] = pa.array((values - _EPOCH_ORDINAL).astype(np.int32), pa.date32())
+        elif values.dtype == object:
+            table[name] = pa.array(values, pa.string())
+        else:
+            table[name] = pa.array(values, pa.int64())
+    return pa.table(table)
+
+
 def _arrow_content(parts: list[dict[str, np.ndarray]]) -> pa.Table:
     columns = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     return pa.table({
@@ -304,9 +377,16 @@ def _holds_other_data(path: Path) -> bool:
         if "content_metrics" not in tables:
             return bool(tables - {"schema_migrations"})
         # tables the demo never writes: any row there came from somewhere else
-        for table in ("ingest_files", "delivery_log", "account_metrics", "followers"):
+        for table in ("ingest_files", "delivery_log"):
             if table in tables and con.execute(
                 f"SELECT EXISTS (SELECT 1 FROM {sql.quote_identifier(table)})"
+            ).fetchone()[0]:
+                return True
+        # the demo writes account rows too (source 'demo'); any other source is real data
+        for table in ("account_metrics", "followers"):
+            if table in tables and con.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {sql.quote_identifier(table)} "
+                "WHERE source_file IS DISTINCT FROM ?)", [DEMO_SOURCE]
             ).fetchone()[0]:
                 return True
         return con.execute(
@@ -393,7 +473,7 @@ def _build(
     con = warehouse.connect(temp)
     try:
         con.executemany(
-            "INSERT INTO businesses VALUES (?, ?, ?, ?)",
+            "INSERT INTO businesses (business_id, name, timezone, recipients) VALUES (?, ?, ?, ?)",
             [[b.business_id, b.name, b.timezone, [f"marketing@{b.business_id}.example"]]
              for b in people],
         )
@@ -423,6 +503,19 @@ def _build(
             content, metrics = _business_tables(business, index, seed, as_of, days)
             batch_content.append(content)
             batch_metrics.append(metrics)
+            follower_rows, account_rows = _audience_tables(business, index, seed, as_of, days)
+            con.register("_demo_followers", _arrow_audience(business.business_id, follower_rows))
+            con.register("_demo_account", _arrow_audience(business.business_id, account_rows))
+            con.execute(
+                "INSERT INTO followers (business_id, platform, day, followers, source_file,"
+                " ingested_at) SELECT business_id, platform, day, followers, ?, ?"
+                " FROM _demo_followers", [DEMO_SOURCE, ingested_at])
+            con.execute(
+                "INSERT INTO account_metrics (business_id, platform, metric, day, value,"
+                " source_file, ingested_at) SELECT business_id, platform, metric, day, value,"
+                " ?, ? FROM _demo_account", [DEMO_SOURCE, ingested_at])
+            con.unregister("_demo_followers")
+            con.unregister("_demo_account")
             posts += content["content_id"].size
             observations += metrics["views"].size
             batch_rows += metrics["views"].size

@@ -15,17 +15,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from analytics import AnalyticsError, config
-from analytics.metrics.insights import for_snapshot
+from analytics.metrics import history as history_module
+from analytics.metrics.history import Audience, PeriodMetrics
 from analytics.metrics.period import Period, as_period, parse_date
 from analytics.metrics.results import ContentRow, Insights, Overview, PlatformRow, TrendPoint
 from analytics.metrics.snapshot import Scope, Snapshot
 from analytics.warehouse.businesses import Business, list_businesses
+
+if TYPE_CHECKING:  # pandas and the insights' statistics (SciPy) are imported where used: a
+    # command that needs neither (`analytics history`) starts in a fraction of the time
+    import pandas as pd
 
 
 def _as_of(as_of: date | str | None) -> date:
@@ -86,6 +90,8 @@ def content_performance(
     ``min_views`` views; ties go to more engagement, then more views, then the earlier post."""
     _check_range("limit", limit, config.CONTENT_LIMIT_RANGE)
     _check_range("min_views", min_views, (0, 10**12))
+    import pandas as pd
+
     _, snap = _snapshot(con, business_id, period, as_of)
     return pd.DataFrame(snap.content_rows(business_id, limit, min_views), columns=CONTENT_COLUMNS)
 
@@ -101,6 +107,8 @@ def platform_comparison(
 ) -> pd.DataFrame:
     """One row per platform with posts in the period, most engagement first. ``reach`` is empty
     for platforms that do not report it (it is never replaced by views)."""
+    import pandas as pd
+
     _, snap = _snapshot(con, business_id, period, as_of)
     return pd.DataFrame(snap.platform_rows(business_id), columns=PLATFORM_COLUMNS)
 
@@ -122,6 +130,8 @@ def engagement_trends(
     end_date = as_of_date if end is None else parse_date(end, "end")
     period = Period.from_dates(end_date - timedelta(days=days - 1), end_date)
     _, snap = _snapshot(con, business_id, period, as_of_date, trend_days=days)
+    import pandas as pd
+
     frame = pd.DataFrame(snap.trend_rows(business_id), columns=TREND_COLUMNS)
     frame["date"] = pd.to_datetime(frame["date"])
     return frame
@@ -135,8 +145,46 @@ def insights(
 ) -> Insights:
     """Best posting times (weekday × 3-hour windows with post counts), top content types,
     format comparisons, platform trends, and recommendations that each carry their evidence."""
+    from analytics.metrics.insights import for_snapshot
+
     business, snap = _snapshot(con, business_id, period, as_of)
     return for_snapshot(snap, business.business_id)
+
+
+HISTORY_COLUMNS = PeriodMetrics.columns()
+
+
+def history_table(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+    periods: int = config.HISTORY_PERIODS,
+) -> pd.DataFrame:
+    """The business's totals for the ``periods`` periods of ``period``'s kind (ISO weeks,
+    months, quarters, or equal ranges) ending with ``period``, oldest first: one row per
+    platform and one for all platforms (``platform == "all"``), with followers at each
+    period's start and end. Each 'all' row equals that period's own report overview."""
+    _check_range("periods", periods, (1, 120))
+    (business,) = list_businesses(con, [business_id])
+    scope = Scope.build([business_id], as_period(period), _as_of(as_of), history=periods)
+    rows = history_module.compute(con, Snapshot(con, scope)).rows(business_id)
+    import pandas as pd
+
+    return pd.DataFrame([r.to_dict() for r in rows], columns=HISTORY_COLUMNS)
+
+
+def audience(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+) -> Audience:
+    """Followers at the start and end of the period, net new followers and growth, per
+    platform and in total, and account-level views and reach from the daily account files
+    (unknown values are None, never 0)."""
+    _, snap = _snapshot(con, business_id, period, as_of)
+    return history_module.compute(con, snap).businesses[business_id].audience
 
 
 @dataclass(frozen=True)
@@ -158,6 +206,9 @@ METRICS: tuple[Metric, ...] = (
            "platforms"),
     Metric("engagement_trends", engagement_trends, ("post_facts", "daily_trends"), "trends"),
     Metric("insights", insights, ("post_facts", "insight_posts", "content_types"), "insights"),
+    Metric("history", history_table, ("post_facts", "history_periods"), "history"),
+    Metric("audience", audience, ("post_facts", "history_periods"), "audience"),
 )
-#: Queries used outside the metrics (listing businesses; the rate macros every metric uses).
-SUPPORT_QUERIES = ("businesses", "metric_macros")
+#: Queries used outside the metrics (listing businesses; the rate macros every metric uses;
+#: the stored history).
+SUPPORT_QUERIES = ("businesses", "metric_macros", *history_module.STORE_QUERIES)

@@ -50,6 +50,8 @@ class Scope:
     trend_start: date
     trend_end: date
     lookback_start: date
+    #: the history's periods (oldest first, ending with ``period``); empty: no history
+    history: tuple[Period, ...] = ()
 
     @classmethod
     def build(
@@ -58,7 +60,10 @@ class Scope:
         period: Period,
         as_of: date,
         trend_days: int | None = None,
+        history: int = 0,
     ) -> Scope:
+        """``history``: how many periods of the period's kind (ending with it) the snapshot
+        also covers, for ``report.json`` ``history`` (0: none, so no wider scan)."""
         if trend_days is None:
             trend_days = min(max(period.days, config.TREND_DAYS_MIN_IN_REPORT),
                              config.TREND_DAYS_RANGE[1])
@@ -69,6 +74,7 @@ class Scope:
             trend_start=period.end - timedelta(days=trend_days - 1),
             trend_end=period.end,
             lookback_start=period.end - timedelta(days=config.INSIGHT_LOOKBACK_DAYS - 1),
+            history=tuple(period.series(history)) if history else (),
         )
 
     @property
@@ -100,7 +106,8 @@ class Scope:
             "trend_start": self.trend_start,
             "trend_end": self.trend_end,
             "lookback_start": self.lookback_start,
-            "scope_start": min(prev.start, self.trend_start, self.lookback_start),
+            "scope_start": min(prev.start, self.trend_start, self.lookback_start,
+                               *(p.start for p in self.history[:1])),
             "scope_end": self.period.end,
             "fixed_age": config.INSIGHT_FIXED_AGE_DAYS,
             "min_views": config.MIN_VIEWS_FOR_RANKING,

@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from analytics import config, csvsafe
+from analytics.metrics.history import AudienceRow, HistoryPoint
 from analytics.metrics.labels import WEEKDAYS, platform_name
 from analytics.metrics.period import resolve_period
 from analytics.metrics.results import ContentRow, PlatformRow, PostingWindow, TrendPoint
@@ -114,6 +115,24 @@ def trends_frame(report: Report) -> pd.DataFrame:
     return frame.set_index("date")
 
 
+def history_frame(report: Report) -> pd.DataFrame:
+    """``report.json`` ``history``: the last periods of the report's kind, oldest first,
+    indexed by label (the report's own period last)."""
+    return _frame(report.history, HistoryPoint).set_index("label")
+
+
+def audience_frame(report: Report) -> pd.DataFrame:
+    """``report.json`` ``audience``: one row per platform with follower or account data,
+    then ``all`` (the total); unknown values are NaN, never 0."""
+    rows = dict(report.audience.platforms)
+    if report.audience.total is not None:
+        rows["all"] = report.audience.total
+    frame = pd.DataFrame([r.to_dict() for r in rows.values()],
+                         columns=list(AudienceRow.columns()), index=list(rows))
+    frame.index.name = "platform"
+    return frame
+
+
 def posting_times_frame(report: Report, value: str = "median_relative_er") -> pd.DataFrame:
     """Weekday × 3-hour window grid (rows: weekdays; columns: window starts) of ``value``:
     ``median_relative_er`` (1.0 = the business's typical post) or ``posts``."""
@@ -124,7 +143,8 @@ def posting_times_frame(report: Report, value: str = "median_relative_er") -> pd
 
 
 def charts(report: Report) -> dict[str, Any]:
-    """The report's charts (``trend``, ``platforms``, ``mix``) as IPython SVG displays: the
+    """The report's charts (``trend``, ``platforms``, ``mix``, ``history``) as IPython SVG
+    displays: the
     same drawings as the HTML and PDF report, from the same functions."""
     from IPython.display import SVG
 

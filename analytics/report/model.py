@@ -18,6 +18,8 @@ import duckdb
 import orjson
 
 from analytics import __version__, config
+from analytics.metrics import history as history_module
+from analytics.metrics.history import Audience, BusinessHistory, HistoryPoint
 from analytics.metrics.insights import for_snapshot
 from analytics.metrics.period import Period, as_period, parse_date
 from analytics.metrics.results import (
@@ -84,6 +86,9 @@ class ReportDoc(Record):
     warehouse: DataState | None
     #: every post of the period (``content`` holds only the top ones): the HTML lists them all
     posts: list[PostRow]
+    #: the last periods of the report's kind, oldest first, ending with its own period
+    history: list[HistoryPoint]
+    audience: Audience
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,8 @@ class Report:
         zone = ZoneInfo(self.business.timezone)
         return tuple(None if ts is None else ts.astimezone(zone).date()  # type: ignore[return-value]
                      for ts in (self.business.first_post, self.business.last_post))
+    history: list[HistoryPoint] = field(default_factory=list)
+    audience: Audience = field(default_factory=lambda: Audience({}, None))
 
     @property
     def is_empty(self) -> bool:
@@ -143,6 +150,8 @@ class Report:
             insights=self.insights,
             warehouse=self.data_state,
             posts=self.posts,
+            history=self.history,
+            audience=self.audience,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -175,13 +184,20 @@ class ReportBatch:
         *,
         limit: int = config.CONTENT_LIMIT_DEFAULT,
         on_read: Callable[[], None] | None = None,
+        history: int = config.HISTORY_PERIODS,
     ):
         self.businesses = list_businesses(con, business_ids)
         self.period = as_period(period)
         self.as_of = date.today() if as_of is None else parse_date(as_of, "as_of")
         self.limit = limit
+        #: periods of history per report (0: no history or audience, as before issue 12;
+        #: the benchmark's baseline)
+        self.history = history
         self._con = con
         self._on_read = on_read
+        #: every history row the batch computed (all businesses, all periods, as Arrow
+        #: tables), for :func:`analytics.metrics.history.store` once the batch is done
+        self.history_rows: list[Any] = []
 
     @property
     def total(self) -> int:
@@ -193,13 +209,20 @@ class ReportBatch:
                 self._on_read()
             return
         ids = [b.business_id for b in self.businesses]
-        snapshot = Snapshot(self._con, Scope.build(ids, self.period, self.as_of))
+        snapshot = Snapshot(self._con, Scope.build(ids, self.period, self.as_of,
+                                                   history=self.history))
+        histories = {}
+        if self.history:  # read on the connection, before it is released
+            computed = history_module.compute(self._con, snapshot)
+            self.history_rows.append(computed.table)
+            histories = computed.businesses
         if self._on_read:
             snapshot.fetch_all(self.limit)
             self._on_read()
         for business in self.businesses:
+            history = histories.get(business.business_id, NO_HISTORY)
             try:
-                yield business, _assemble(snapshot, business, self.limit)
+                yield business, _assemble(snapshot, business, self.limit, history)
             except Exception as exc:  # noqa: BLE001 - reported per business by the caller
                 yield business, exc
 
@@ -225,7 +248,11 @@ def build_reports(
         yield result
 
 
-def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
+NO_HISTORY = BusinessHistory([], Audience({}, None))
+
+
+def _assemble(snapshot: Snapshot, business: Business, limit: int,
+              history: BusinessHistory) -> Report:
     business_id = business.business_id
     return Report(
         business=business,
@@ -239,6 +266,8 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
         trend_start=snapshot.scope.trend_start,
         trend_end=snapshot.scope.trend_end,
         posts=snapshot.post_rows(business_id),
+        history=history.points,
+        audience=history.audience,
     )
 
 

@@ -35,6 +35,8 @@ class Business:
     #: its first and last post in the warehouse (None without posts)
     first_post: datetime | None = None
     last_post: datetime | None = None
+    #: how often the business gets its report: "weekly" (ISO weeks) or "monthly"
+    cadence: str = "weekly"
 
     def to_dict(self) -> dict[str, Any]:
         return {"business_id": self.business_id, "name": self.name, "timezone": self.timezone}
@@ -51,7 +53,7 @@ def list_businesses(
     rows = sql.records(con, "businesses", business_ids=wanted)
     found = [
         Business(r["business_id"], r["name"], r["timezone"], tuple(r["recipients"] or ()),
-                 r["first_post"], r["last_post"])
+                 r["first_post"], r["last_post"], r["cadence"])
         for r in rows
     ]
     if wanted is not None:

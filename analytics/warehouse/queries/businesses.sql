@@ -4,6 +4,7 @@ SELECT
     b.name,
     b.timezone,
     b.recipients,
+    coalesce(b.cadence, 'weekly') AS cadence,
     count(c.content_id) AS posts,
     min(c.published_at) AS first_post,
     max(c.published_at) AS last_post
