@@ -494,7 +494,25 @@ def _span(start: str, end: str) -> str:
 def describe(report: Mapping[str, Any]) -> dict[str, ChartText]:
     """Every chart's text alternative, from the same numbers the chart draws."""
     return {"trend": _describe_trend(report), "platforms": _describe_platforms(report),
-            "mix": _describe_mix(report)}
+            "mix": _describe_mix(report), "history": _describe_history(report)}
+
+
+def _describe_history(report: Mapping[str, Any]) -> ChartText:
+    history = report.get("history") or []
+    title = f"Posts, engagement and engagement rate over the last {len(history)} periods"
+    if not any(h["posts"] for h in history):
+        return ChartText(title, "No posts in these periods.")
+    current = history[-1]
+    known = [h for h in history if h["engagement"] is not None]
+    desc = (f"{current['label']}: {current['posts']:,} posts, "
+            + (f"{current['engagement']:,} engagement" if current["engagement"] is not None
+               else "engagement unknown")
+            + (f", {current['engagement_rate']:.1f} % engagement rate."
+               if current["engagement_rate"] is not None else "."))
+    if known:
+        peak = max(known, key=lambda h: (h["engagement"], h["start"]))
+        desc += f" Most engagement: {peak['engagement']:,} in {peak['label']}."
+    return ChartText(title, desc)
 
 
 def _describe_trend(report: Mapping[str, Any]) -> ChartText:
