@@ -45,6 +45,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics import AnalyticsError, warehouse
+from analytics.ingest import hashtags
 from analytics.warehouse import sql
 
 DEMO_SOURCE = "demo"
@@ -372,6 +373,11 @@ def generate(
             con.register("_demo_content", _arrow_content(batch_content))
             con.register("_demo_metrics", _arrow_metrics(batch_metrics))
             con.execute("INSERT INTO content SELECT * FROM _demo_content")
+            hashtags.store(con, [
+                (p, c, t) for part in batch_content
+                for p, c, t in zip(part["platform"], part["content_id"], part["title"],
+                                   strict=True)
+            ])
             con.execute(
                 "INSERT INTO content_metrics SELECT *, ? AS source_file, ? AS ingested_at "
                 "FROM _demo_metrics",

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import duckdb
 
 from analytics import config
-from analytics.ingest import canonical, read
+from analytics.ingest import canonical, hashtags, read
 from analytics.ingest.adapter import COUNTERS, Context, DailyFormat, PostFormat
 from analytics.ingest.formats import Format
 from analytics.ingest.plan import FilePlan, Part
@@ -36,6 +36,7 @@ INGEST_QUERIES = (
     "ingest_posts_insert_metrics", "ingest_posts_upsert_metrics", "ingest_businesses_check",
     "ingest_businesses_upsert", "ingest_daily_check", "ingest_daily_status",
     "ingest_daily_upsert_metrics", "ingest_daily_upsert_followers", "ingest_rejects",
+    "ingest_tags_scope", "tags_replace",
 )
 
 
@@ -114,6 +115,7 @@ def _ingest_posts(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
     )
     con.execute("CREATE OR REPLACE TEMP TABLE _status AS " + sql.load("ingest_posts_status"))
     sql.execute(con, "ingest_posts_upsert_content")
+    hashtags.store(con, sql.execute(con, "ingest_tags_scope").fetchall())
     for name in ("ingest_posts_insert_metrics", "ingest_posts_upsert_metrics"):
         sql.execute(con, name, source_file=str(part.path), ingested_at=now)
     return staged

@@ -32,19 +32,25 @@ class Migration:
 
 
 def migrations() -> list[Migration]:
-    """All migrations shipped with the package, in order; versions must run 1, 2, 3… with no gap."""
+    """All migrations shipped with the package, in order of version.
+
+    Numbers are reserved per branch of work, so a build may lack some (005–007 while 008 is
+    there): versions must be unique and increasing, not gapless. A warehouse records each
+    migration it applied, and :func:`migrate` applies every one it lacks, even one numbered
+    below a migration it already has (a branch merged later)."""
     found = []
     for entry in (resources.files("analytics.warehouse") / "migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
     found.sort(key=lambda m: m.version)
-    if [m.version for m in found] != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migrations are not numbered 1..N: {[m.version for m in found]}")
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions) or not versions or versions[0] != 1:
+        raise RuntimeError(f"migrations are not numbered uniquely from 1: {versions}")
     return found
 
 
-SCHEMA_VERSION = len(migrations())
+SCHEMA_VERSION = migrations()[-1].version
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -78,7 +84,10 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
             f"the warehouse has schema version {current}, newer than this version of analytics "
             f"understands ({SCHEMA_VERSION}); upgrade analytics (pip install -U) to open it"
         )
-    for migration in migrations()[current:target]:
+    applied = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    for migration in migrations():
+        if migration.version in applied or migration.version > target:
+            continue
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(migration.sql)
@@ -90,8 +99,16 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
         except Exception:
             con.execute("ROLLBACK")
             raise
-        current = migration.version
+        current = max(current, migration.version)
     return current
+
+
+def _lacks_a_migration(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when a shipped migration numbered below the latest was never applied."""
+    if schema_version(con) is None:
+        return True
+    applied = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    return bool({m.version for m in migrations()} - applied)
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -121,7 +138,7 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         version = schema_version(con)
         if version is not None and version > SCHEMA_VERSION:
             migrate(con)  # raises the "newer version" error
-        if version != SCHEMA_VERSION:
+        if version != SCHEMA_VERSION or _lacks_a_migration(con):
             if read_only and not in_memory:
                 con.close()
                 connect(path_str).close()
