@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from analytics import warehouse
+from analytics.captions import FEATURES, MAX_TAGS_PER_POST, extract, features, split_ab
 from analytics.ingest import ingest_paths
-from analytics.ingest.hashtags import MAX_TAGS_PER_POST, extract, split_ab
 
 # caption → (hashtags, mentions, ab), worked out by hand
 CAPTIONS = [
@@ -67,3 +67,31 @@ def test_tags_are_stored_at_ingest_and_follow_an_edited_caption(tmp_path: Path) 
     ingest_paths(con, [second], rejects_dir=tmp_path / "rejects")
     assert con.execute(rows).fetchall() == [("hashtag", "baking")]
     con.close()
+
+
+FEATURE_CAPTIONS = [
+    # caption → the features it has (all others False), by hand
+    ("Hello", {"length_short"}),
+    ("What do you think?", {"length_short", "question"}),
+    ("Fresh bread 🥖 today", {"length_short", "emoji"}),
+    # the URL's ? is no question
+    ("Menu at https://example.com/menu?x=1", {"length_short", "link"}),
+    ("Thanks @chef", {"length_short", "mention"}),
+    ("Book now for Friday", {"length_short", "call_to_action"}),
+    ("Clicking around", {"length_short"}),  # "click" only as a whole word
+    ("x" * 71, {"length_medium"}),
+    ("x" * 201, {"length_long"}),
+]
+
+
+@pytest.mark.parametrize(("caption", "present"), FEATURE_CAPTIONS)
+def test_caption_features(caption, present) -> None:
+    found = features(caption)
+    assert found is not None
+    assert {k for k, v in found.items() if v} == present
+    assert set(found) == set(FEATURES)
+
+
+def test_a_post_without_a_caption_has_no_features() -> None:
+    assert features(None) is None
+    assert features("   ") is None

@@ -15,7 +15,8 @@ from analytics import config, render
 from analytics.render import charts
 from conftest import DEMO_PERIOD
 
-SECTIONS = ("header", "overview", "trends", "platforms", "content", "insights", "appendix")
+SECTIONS = ("header", "overview", "trends", "platforms", "content", "insights", "hashtags",
+            "experiments", "appendix")
 
 
 def load(out: Path, business_id: str) -> tuple[dict, BeautifulSoup]:

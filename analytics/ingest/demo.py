@@ -21,10 +21,15 @@ index  effect                  what a correct analysis finds
 =====  ======================  ==========================================================
 0      ``video_linkedin``      LinkedIn video earns 2× the engagement rate of other
                                LinkedIn posts
+       ``hashtag``             posts tagged #recipe earn 1.6× (every business tags #recipe
+                               and five neutral tags on 20 % of posts each)
 1      ``best_window``         posts on Tuesday 18:00–21:00 local earn 1.8× the engagement
                                rate of posts at other times
+       ``question``            captions asking a question (30 % of posts) earn 1.5×
 2      ``declining_facebook``  Facebook views per post fall linearly to 25 % of their
                                start over the 180 days
+       ``experiment``          #ab-headline on Instagram (its last 84 days, half a, half
+                               b): variant b earns 1.5× variant a
 3, 4   none                    (controls: insights should claim nothing)
 =====  ======================  ==========================================================
 
@@ -54,10 +59,26 @@ EFFECTS = {
     "video_linkedin": "LinkedIn video earns about 2× the engagement rate of other LinkedIn posts",
     "best_window": "posts on Tuesday 18:00–21:00 local time earn about 1.8× the engagement rate",
     "declining_facebook": "Facebook views per post fall steadily, to 25 % of their start",
+    "hashtag": "posts tagged #recipe earn about 1.6× the engagement rate",
+    "question": "captions that ask a question earn about 1.5× the engagement rate",
+    "experiment": "in the #ab-headline experiment on Instagram, variant B earns 1.5× variant A",
 }
 PATTERN: tuple[tuple[str, ...], ...] = (
-    ("video_linkedin",), ("best_window",), ("declining_facebook",), (), (),
+    ("video_linkedin", "hashtag"), ("best_window", "question"),
+    ("declining_facebook", "experiment"), (), (),
 )
+#: Content intelligence (issue 14). Every business tags posts with these (no effect) and with
+#: #recipe, asks questions in some captions and runs the #ab-headline experiment on Instagram
+#: in its last EXPERIMENT_DAYS; only the businesses planted with an effect see a lift.
+NEUTRAL_TAGS = ("weekend", "team", "new", "behindthescenes", "local")
+TAG_SHARE = 0.2
+PLANTED_TAG = "recipe"
+TAG_LIFT = 1.6
+QUESTION_SHARE = 0.3
+QUESTION_LIFT = 1.5
+EXPERIMENT = ("headline", "instagram")
+EXPERIMENT_DAYS = 84
+EXPERIMENT_LIFT = 1.5  # variant b over variant a
 VIDEO_LIFT = 2.0
 WINDOW_LIFT = 1.8
 WINDOW = (2, 18, 21)  # ISO weekday (Tuesday), first hour, end hour (exclusive)
@@ -156,6 +177,15 @@ def _choice(rng: np.random.Generator, weights: dict[str, float], size: int) -> n
     return keys[rng.choice(len(keys), size=size, p=p / p.sum())]
 
 
+def _caption(title: str, tags: np.ndarray, asks: bool, variant: str) -> str:
+    """A demo caption: the title, maybe a question, its hashtags and its A/B tag."""
+    words = [title + (" What do you think?" if asks else "")]
+    words += [f"#{t}" for t, on in zip((*NEUTRAL_TAGS, PLANTED_TAG), tags, strict=True) if on]
+    if variant:
+        words.append(f"#ab-{EXPERIMENT[0]}-{variant}")
+    return " ".join(words)
+
+
 def _business_tables(
     business: DemoBusiness, index: int, seed: int, as_of: date, days: int
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -190,6 +220,18 @@ def _business_tables(
     if "best_window" in business.effects:
         wd, h0, h1 = WINDOW
         er = np.where((weekday == wd) & (hour >= h0) & (hour < h1), er * WINDOW_LIFT, er)
+    # captions: their own random stream, so the counters above are those of earlier demos
+    text_rng = np.random.default_rng([seed, index, 14])
+    tagged = text_rng.random((n, len(NEUTRAL_TAGS) + 1)) < TAG_SHARE
+    question = text_rng.random(n) < QUESTION_SHARE
+    in_experiment = (platform == EXPERIMENT[1]) & (day > day_ordinals[-1] - EXPERIMENT_DAYS)
+    variant_b = text_rng.random(n) < 0.5
+    if "hashtag" in business.effects:
+        er = np.where(tagged[:, -1], er * TAG_LIFT, er)
+    if "question" in business.effects:
+        er = np.where(question, er * QUESTION_LIFT, er)
+    if "experiment" in business.effects:
+        er = np.where(in_experiment & variant_b, er * EXPERIMENT_LIFT, er)
     scale = (np.clip(er, 3.5, 14.0) - 3.5) / 10.5
 
     def component(low: float, high: float) -> np.ndarray:
@@ -219,7 +261,11 @@ def _business_tables(
         "content_type": content_type,
         "published_at": published.to_numpy(),
         "title": np.array(
-            [_TITLES[t].format(name=business.name) for t in title_pick], dtype=object
+            [_caption(_TITLES[t].format(name=business.name), tags, asks, test)
+             for t, tags, asks, test in zip(
+                 title_pick, tagged, question,
+                 np.where(in_experiment, np.where(variant_b, "b", "a"), ""), strict=True)],
+            dtype=object,
         ),
         "permalink": np.array(
             [f"https://www.{DOMAINS[p]}/{business.business_id}/posts/{c}"

@@ -21,7 +21,8 @@ import duckdb
 import pandas as pd
 
 from analytics import AnalyticsError, config
-from analytics.metrics.insights import for_snapshot
+from analytics.metrics import intel
+from analytics.metrics.hashtags import HashtagRow
 from analytics.metrics.period import Period, as_period, parse_date
 from analytics.metrics.results import ContentRow, Insights, Overview, PlatformRow, TrendPoint
 from analytics.metrics.snapshot import Scope, Snapshot
@@ -136,7 +137,19 @@ def insights(
     """Best posting times (weekday × 3-hour windows with post counts), top content types,
     format comparisons, platform trends, and recommendations that each carry their evidence."""
     business, snap = _snapshot(con, business_id, period, as_of)
-    return for_snapshot(snap, business.business_id)
+    return intel.for_snapshot(snap, business.business_id)[0]
+
+
+def hashtags(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+) -> list[HashtagRow]:
+    """One row per hashtag used in the insights' lookback: posts, views and engagement at the
+    fixed age, engagement rate, median engagement relative to the typical post, and its test."""
+    business, snap = _snapshot(con, business_id, period, as_of)
+    return intel.for_snapshot(snap, business.business_id)[1].hashtags
 
 
 @dataclass(frozen=True)
@@ -157,7 +170,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("platform_comparison", platform_comparison, ("post_facts", "platform_breakdown"),
            "platforms"),
     Metric("engagement_trends", engagement_trends, ("post_facts", "daily_trends"), "trends"),
-    Metric("insights", insights, ("post_facts", "insight_posts", "content_types"), "insights"),
+    Metric("insights", insights, ("post_facts", "insight_posts", "content_types", "post_tags"),
+           "insights"),
+    Metric("hashtags", hashtags, ("post_facts", "insight_posts", "post_tags"), "hashtags"),
 )
 #: Queries used outside the metrics (listing businesses; the rate macros every metric uses).
 SUPPORT_QUERIES = ("businesses", "metric_macros")

@@ -199,6 +199,11 @@ class Snapshot:
             for a, b in zip(starts, ends, strict=True)
         }
 
+    @functools.cached_property
+    def post_tags(self) -> dict[str, list[dict[str, Any]]]:
+        """Per business, the hashtags and A/B tags of its insight posts (``post_tags.sql``)."""
+        return self._grouped("post_tags")
+
     @functools.lru_cache(maxsize=4)  # noqa: B019 - one snapshot lives as long as its batch
     def top_content(self, limit: int, min_views: int) -> dict[str, list[dict[str, Any]]]:
         return self._grouped("top_content", limit=limit, min_views=min_views)

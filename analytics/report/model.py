@@ -8,7 +8,7 @@ output (JSON, HTML, PDF, notebook, email) reads this model; none computes a numb
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,10 @@ import duckdb
 import orjson
 
 from analytics import __version__, config
-from analytics.metrics.insights import for_snapshot
+from analytics.metrics import intel
+from analytics.metrics.caption_features import CaptionFeatureRow
+from analytics.metrics.experiments import ExperimentRow
+from analytics.metrics.hashtags import HashtagRow
 from analytics.metrics.period import Period, as_period, parse_date
 from analytics.metrics.results import (
     ContentRow,
@@ -73,6 +76,9 @@ class ReportDoc(Record):
     platforms: list[PlatformRow]
     trends: list[TrendPoint]
     insights: Insights
+    hashtags: list[HashtagRow]
+    caption_features: list[CaptionFeatureRow]
+    experiments: list[ExperimentRow]
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ class Report:
     insights: Insights
     trend_start: date
     trend_end: date
+    intel: intel.ContentIntel = field(default_factory=intel.ContentIntel)
 
     @property
     def is_empty(self) -> bool:
@@ -118,6 +125,9 @@ class Report:
             platforms=self.platforms,
             trends=self.trends,
             insights=self.insights,
+            hashtags=self.intel.hashtags,
+            caption_features=self.intel.caption_features,
+            experiments=self.intel.experiments,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -191,6 +201,7 @@ def build_reports(
 
 def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
     business_id = business.business_id
+    insights, content_intel = intel.for_snapshot(snapshot, business_id)
     return Report(
         business=business,
         period=snapshot.scope.period,
@@ -199,9 +210,10 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
         content=snapshot.content_rows(business_id, limit, config.MIN_VIEWS_FOR_RANKING),
         platforms=snapshot.platform_rows(business_id),
         trends=snapshot.trend_rows(business_id),
-        insights=for_snapshot(snapshot, business_id),
+        insights=insights,
         trend_start=snapshot.scope.trend_start,
         trend_end=snapshot.scope.trend_end,
+        intel=content_intel,
     )
 
 
