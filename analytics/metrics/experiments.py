@@ -5,10 +5,11 @@ A post joins an experiment by its caption (``#ab-<experiment>-<variant>``) or by
 canonical experiments file. An experiment is compared per platform, on the posts' engagement
 rates at the insights' fixed age (so a young post is not set against an old one): the
 difference of the variants' mean engagement rates (B − A, in percentage points, A being the
-first variant by name), with Welch's t interval and test. The p-values of one business's
-experiments are adjusted together (Benjamini–Hochberg); a variant wins when its adjusted
-p-value is at most ``FDR_Q``. Until then, the verdict is "no difference yet", with about how
-many more posts per variant a test of 80 % power would need to detect the observed difference.
+first variant by name), with Welch's t interval and test. The tests join all of the business's
+other comparisons (posting times, formats, trends, hashtags, caption features) in one
+Benjamini–Hochberg control; a variant wins when its q-value is at most ``FDR_Q``. Until then,
+the verdict is "no difference yet", with about how many more posts per variant a test of 80 %
+power would need to detect the observed difference.
 An experiment with one variant, more than two, or fewer than ``MIN_POSTS_PER_VARIANT`` posts in
 a variant is shown with a note and no verdict.
 """
@@ -24,6 +25,7 @@ import numpy as np
 from scipy import stats
 
 from analytics import config
+from analytics.metrics.stats import Comparison
 from analytics.records import Record
 
 #: A variant needs this many posts (with views at the fixed age) before variants are compared.
@@ -98,6 +100,31 @@ def more_posts_needed(a: np.ndarray, b: np.ndarray) -> int | None:
     return max(needed - min(a.size, b.size), 0)
 
 
+@dataclass
+class ExperimentAnalysis:
+    """The experiments of one business: drafts of their rows and, for those compared, their
+    tests; the q-values come from the business's one false-discovery control (insights)."""
+
+    drafts: list[dict[str, Any]]
+    comparisons: dict[int, Comparison]
+
+    def rows(self) -> list[ExperimentRow]:
+        rows = []
+        for number, draft in enumerate(self.drafts):
+            c = self.comparisons.get(number)
+            if c is not None:
+                a, b = c.rest, c.group
+                draft["q_value"] = c.q_value
+                if c.q_value <= config.FDR_Q:
+                    winner = draft["variants"][1 if draft["difference"] > 0 else 0]
+                    draft["verdict"] = f"{_label(winner.variant)} wins"
+                else:
+                    draft["verdict"] = "no difference yet"
+                    draft["more_posts_per_variant"] = more_posts_needed(a, b)
+            rows.append(ExperimentRow(**draft))
+        return rows
+
+
 def analyse(
     members: list[dict[str, Any]],
     index: dict[tuple[str, str], int],
@@ -105,7 +132,7 @@ def analyse(
     engagement: np.ndarray,
     day: np.ndarray,
     end: date,
-) -> list[ExperimentRow]:
+) -> ExperimentAnalysis:
     """``members``: rows ``{experiment, variant, platform, content_id}`` of one business;
     ``index`` maps (platform, content_id) to the insight posts' columns ``views``,
     ``engagement`` and ``day`` (date ordinals)."""
@@ -114,8 +141,10 @@ def analyse(
         i = index.get((m["platform"], m["content_id"]))
         if i is not None:
             variants = grouped.setdefault((m["experiment"], m["platform"]), {})
-            variants.setdefault(m["variant"], []).append(i)
-    drafts = []
+            members_of = variants.setdefault(m["variant"], [])
+            if i not in members_of:
+                members_of.append(i)
+    analysis = ExperimentAnalysis([], {})
     for (name, platform), variants in sorted(grouped.items()):
         names = sorted(variants)
         posts = np.array(sorted({i for v in variants.values() for i in v}))
@@ -145,18 +174,9 @@ def analyse(
                 ci = test.confidence_interval(0.95)
                 draft.update(difference=float(b.mean() - a.mean()),
                              interval=[float(ci.low), float(ci.high)],
-                             p_value=float(test.pvalue), samples=(a, b))
-        drafts.append(draft)
-    tested = [d for d in drafts if d["p_value"] is not None]
-    if tested:
-        q_values = stats.false_discovery_control([d["p_value"] for d in tested], method="bh")
-        for d, q in zip(tested, q_values, strict=True):
-            a, b = d.pop("samples")
-            d["q_value"] = float(q)
-            if q <= config.FDR_Q:
-                winner = d["variants"][1] if d["difference"] > 0 else d["variants"][0]
-                d["verdict"] = f"{_label(winner.variant)} wins"
-            else:
-                d["verdict"] = "no difference yet"
-                d["more_posts_per_variant"] = more_posts_needed(a, b)
-    return [ExperimentRow(**d) for d in drafts]
+                             p_value=float(test.pvalue))
+                analysis.comparisons[len(analysis.drafts)] = Comparison(
+                    kind="experiment", key={"experiment": name, "platform": platform},
+                    group=b, rest=a, p_value=float(test.pvalue))
+        analysis.drafts.append(draft)
+    return analysis

@@ -85,8 +85,9 @@ EMPTY_POSTS: dict[str, np.ndarray] = {
 def for_snapshot(snapshot: Snapshot, business_id: str,
                  extra: Sequence[Comparison] = ()) -> Insights:
     """The insights of one business of a snapshot (its insight posts and content types);
-    ``extra`` comparisons (hashtags, caption features: see :mod:`analytics.metrics.intel`)
-    join the false-discovery control and become claims by :func:`content_claimed`."""
+    ``extra`` comparisons (hashtags, caption features, experiments: see
+    :mod:`analytics.metrics.intel`) join the false-discovery control; hashtags and caption
+    features become claims by :func:`content_claimed`."""
     scope = snapshot.scope
     return analyse(
         business_id,
@@ -208,9 +209,10 @@ def analyse(
     if platform.size and not any(r.significant for r in trend_rows):
         notes.append(claims.trend_note(trends, span))
 
-    # hashtags and caption features (their rows and notes are built by metrics.intel)
+    # hashtags and caption features (their rows are built by metrics.intel); experiments
+    # take part in the control but give verdicts, not recommendations
     for c in extra:
-        if content_claimed(c):
+        if c.kind in ("hashtag", "caption_feature") and content_claimed(c):
             recommendations.append(claims.content_claim(c, rng_for(c), span, n_tests))
 
     recommendations.sort(key=lambda r: (r.evidence["q_value"], r.kind, r.subject))

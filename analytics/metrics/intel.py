@@ -60,9 +60,10 @@ def for_snapshot(snapshot: Snapshot, business_id: str) -> tuple[Insights, Conten
         np.asarray(posts["engagement"], dtype=float),
         np.asarray(posts["day"], dtype=int), snapshot.scope.period.end,
     )
-    extra = list(tags.comparisons.values()) + list(features.comparisons.values())
+    extra = (list(tags.comparisons.values()) + list(features.comparisons.values())
+             + list(trials.comparisons.values()))
     found = insights.for_snapshot(snapshot, business_id, extra=extra)
     claimed = insights.content_claimed
     return found, ContentIntel(hashtags=tags.rows(claimed),
                                caption_features=features.rows(claimed),
-                               experiments=trials)
+                               experiments=trials.rows())
