@@ -17,6 +17,8 @@ import duckdb
 import pandas as pd
 
 from analytics import config, warehouse
+from analytics.metrics.caption_features import CaptionFeatureRow
+from analytics.metrics.hashtags import HashtagRow
 from analytics.metrics.labels import WEEKDAYS, platform_name
 from analytics.metrics.period import resolve_period
 from analytics.metrics.results import ContentRow, PlatformRow, PostingWindow, TrendPoint
@@ -83,6 +85,25 @@ def trends_frame(report: Report) -> pd.DataFrame:
     frame = _frame(report.trends, TrendPoint)
     frame["date"] = pd.to_datetime(frame["date"])
     return frame.set_index("date")
+
+
+def hashtags_frame(report: Report) -> pd.DataFrame:
+    """Every hashtag of the insights' lookback (the report shows the top ten), most used first."""
+    return _frame(report.intel.hashtags, HashtagRow).set_index("tag")
+
+
+def caption_features_frame(report: Report) -> pd.DataFrame:
+    return _frame(report.intel.caption_features, CaptionFeatureRow).set_index("feature")
+
+
+def experiments_frame(report: Report) -> pd.DataFrame:
+    """One row per experiment and variant, with the experiment's comparison repeated."""
+    rows = []
+    for e in report.intel.experiments:
+        shared = {k: v for k, v in e.to_dict().items() if k != "variants"}
+        rows += [shared | {f"variant_{k}" if k != "variant" else k: v
+                           for k, v in variant.to_dict().items()} for variant in e.variants]
+    return pd.DataFrame(rows)
 
 
 def posting_times_frame(report: Report, value: str = "median_relative_er") -> pd.DataFrame:
