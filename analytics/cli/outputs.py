@@ -151,7 +151,7 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
     path = config.db_path(db)
     con = warehouse.connect(path, read_only=True)
     try:
-        businesses = [b.business_id for b in list_businesses(con, ids)]
+        businesses = [b.business_id for b in list_businesses(con, ids, clients_only=True)]
     finally:
         con.close()
     planned = notebook_module.plan(

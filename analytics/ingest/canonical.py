@@ -27,7 +27,8 @@ BUSINESSES = Format(
     name="canonical-businesses",
     kind="businesses",
     required=("business_id", "name"),
-    optional=("timezone", "recipients"),
+    optional=("timezone", "recipients",
+              "role", "competitor_of"),  # competitor benchmarking (issue 14)
     description="our own businesses file: business_id, name, timezone, recipients (;-separated)",
 )
 

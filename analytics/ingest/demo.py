@@ -33,6 +33,9 @@ index  effect                  what a correct analysis finds
 3, 4   none                    (controls: insights should claim nothing)
 =====  ======================  ==========================================================
 
+``rival-roasters`` is a competitor of the first business (posting about 40 % less often): it
+gets no report and no email, and appears only in that business's benchmarks.
+
 With ``effects=False`` every business is a control.
 """
 
@@ -79,6 +82,10 @@ QUESTION_LIFT = 1.5
 EXPERIMENT = ("headline", "instagram")
 EXPERIMENT_DAYS = 84
 EXPERIMENT_LIFT = 1.5  # variant b over variant a
+#: A competitor of the first business (no report, no email: only its benchmarks), posting
+#: about 40 % less often; its random stream is one no client uses.
+RIVAL = ("rival-roasters", "Rival Roasters", "Europe/London")
+RIVAL_STREAM = 1_000_000
 VIDEO_LIFT = 2.0
 WINDOW_LIFT = 1.8
 WINDOW = (2, 18, 21)  # ISO weekday (Tuesday), first hour, end hour (exclusive)
@@ -175,6 +182,15 @@ def _choice(rng: np.random.Generator, weights: dict[str, float], size: int) -> n
     keys = np.array(list(weights), dtype=object)
     p = np.array(list(weights.values()), dtype=float)
     return keys[rng.choice(len(keys), size=size, p=p / p.sum())]
+
+
+def _subset(content: dict[str, np.ndarray], metrics: dict[str, np.ndarray], keep: np.ndarray
+            ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The posts ``keep`` marks, and their observations."""
+    kept = set(content["content_id"][keep])
+    observed = np.array([c in kept for c in metrics["content_id"]], dtype=bool)
+    return ({k: v[keep] for k, v in content.items()},
+            {k: v[observed] for k, v in metrics.items()})
 
 
 def _caption(title: str, tags: np.ndarray, asks: bool, variant: str) -> str:
@@ -408,6 +424,11 @@ def generate(
             [[b.business_id, b.name, b.timezone, [f"marketing@{b.business_id}.example"]]
              for b in people],
         )
+        rival = DemoBusiness(*RIVAL, ())
+        con.execute("INSERT INTO businesses (business_id, name, timezone) VALUES (?, ?, ?)",
+                    list(RIVAL))
+        con.execute("INSERT INTO competitors VALUES (?, ?)", [rival.business_id,
+                                                               people[0].business_id])
         batch_content: list[dict[str, np.ndarray]] = []
         batch_metrics: list[dict[str, np.ndarray]] = []
         batch_rows = 0
@@ -435,8 +456,12 @@ def generate(
             batch_metrics.clear()
             batch_rows = 0
 
-        for index, business in enumerate(people):
+        for index, business in [(RIVAL_STREAM, rival), *enumerate(people)]:
             content, metrics = _business_tables(business, index, seed, as_of, days)
+            if business is rival:
+                keep = np.random.default_rng([seed, index, 1]).random(
+                    content["content_id"].size) < 0.6
+                content, metrics = _subset(content, metrics, keep)
             batch_content.append(content)
             batch_metrics.append(metrics)
             posts += content["content_id"].size
@@ -444,7 +469,7 @@ def generate(
             batch_rows += metrics["views"].size
             if batch_rows >= 1_000_000:
                 flush()
-            if progress:
+            if progress and business is not rival:
                 progress(1)
         flush()
         con.execute("CHECKPOINT")

@@ -36,7 +36,7 @@ INGEST_QUERIES = (
     "ingest_posts_insert_metrics", "ingest_posts_upsert_metrics", "ingest_businesses_check",
     "ingest_businesses_upsert", "ingest_daily_check", "ingest_daily_status",
     "ingest_daily_upsert_metrics", "ingest_daily_upsert_followers", "ingest_rejects",
-    "ingest_tags_scope", "tags_replace",
+    "ingest_tags_scope", "tags_replace", "ingest_competitors_check", "ingest_competitors_upsert",
 )
 
 
@@ -136,9 +136,11 @@ def _ingest_businesses(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
         "CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_businesses_check"),
         {"email_pattern": config.EMAIL_PATTERN, "timezones": _timezones(con)},
     )
+    sql.execute(con, "ingest_competitors_check")
     con.execute("CREATE OR REPLACE TEMP TABLE _status AS "
                 "SELECT _line, status FROM _checked WHERE problem IS NULL")
     sql.execute(con, "ingest_businesses_upsert")
+    sql.execute(con, "ingest_competitors_upsert")
     return staged
 
 

@@ -22,11 +22,12 @@ import pandas as pd
 
 from analytics import AnalyticsError, config
 from analytics.metrics import intel
+from analytics.metrics.benchmarks import BenchmarkRow, benchmark
 from analytics.metrics.hashtags import HashtagRow
 from analytics.metrics.period import Period, as_period, parse_date
 from analytics.metrics.results import ContentRow, Insights, Overview, PlatformRow, TrendPoint
 from analytics.metrics.snapshot import Scope, Snapshot
-from analytics.warehouse.businesses import Business, list_businesses
+from analytics.warehouse.businesses import Business, competitors_of, list_businesses
 
 
 def _as_of(as_of: date | str | None) -> date:
@@ -152,6 +153,23 @@ def hashtags(
     return intel.for_snapshot(snap, business.business_id)[1].hashtags
 
 
+def benchmarks(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+) -> list[BenchmarkRow]:
+    """The client against each of its competitors over the trend window: posts per week,
+    engagement rate overall and by platform, format mix, median views, and the client's rank
+    (empty when the business has no competitors)."""
+    (business,) = list_businesses(con, [business_id], clients_only=True)
+    rivals = competitors_of(con, [business_id]).get(business_id, [])
+    scope = Scope.build([business_id, *(c.business_id for c in rivals)], as_period(period),
+                        _as_of(as_of))
+    snap = Snapshot(con, scope)
+    return benchmark(business, rivals, snap.benchmark_mix, scope.trend_start, scope.trend_end)
+
+
 @dataclass(frozen=True)
 class Metric:
     """One entry of the registry the report, the notebooks, the CLI and the tests loop over."""
@@ -173,6 +191,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("insights", insights, ("post_facts", "insight_posts", "content_types", "post_tags"),
            "insights"),
     Metric("hashtags", hashtags, ("post_facts", "insight_posts", "post_tags"), "hashtags"),
+    Metric("benchmarks", benchmarks, ("post_facts", "benchmark_mix", "competitors_of"),
+           "benchmarks"),
 )
 #: Queries used outside the metrics (listing businesses; the rate macros every metric uses).
 SUPPORT_QUERIES = ("businesses", "metric_macros")

@@ -204,6 +204,11 @@ class Snapshot:
         """Per business, the hashtags and A/B tags of its insight posts (``post_tags.sql``)."""
         return self._grouped("post_tags")
 
+    @functools.cached_property
+    def benchmark_mix(self) -> dict[str, list[dict[str, Any]]]:
+        """Per business, its posts of the trend window by platform and format (benchmarks)."""
+        return self._grouped("benchmark_mix")
+
     @functools.lru_cache(maxsize=4)  # noqa: B019 - one snapshot lives as long as its batch
     def top_content(self, limit: int, min_views: int) -> dict[str, list[dict[str, Any]]]:
         return self._grouped("top_content", limit=limit, min_views=min_views)

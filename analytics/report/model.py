@@ -18,6 +18,7 @@ import orjson
 
 from analytics import __version__, config
 from analytics.metrics import intel
+from analytics.metrics.benchmarks import BenchmarkRow, benchmark
 from analytics.metrics.caption_features import CaptionFeatureRow
 from analytics.metrics.experiments import ExperimentRow
 from analytics.metrics.hashtags import HashtagRow
@@ -33,7 +34,7 @@ from analytics.metrics.results import (
 from analytics.metrics.snapshot import Scope, Snapshot
 from analytics.records import Record
 from analytics.report.files import atomic_write, report_dir
-from analytics.warehouse.businesses import Business, list_businesses
+from analytics.warehouse.businesses import Business, competitors_of, list_businesses
 
 #: Bumped when a key of report.json changes meaning (keys are only ever added).
 REPORT_FORMAT = 1
@@ -79,6 +80,7 @@ class ReportDoc(Record):
     hashtags: list[HashtagRow]
     caption_features: list[CaptionFeatureRow]
     experiments: list[ExperimentRow]
+    benchmarks: list[BenchmarkRow]
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class Report:
     trend_start: date
     trend_end: date
     intel: intel.ContentIntel = field(default_factory=intel.ContentIntel)
+    benchmarks: list[BenchmarkRow] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -128,6 +131,7 @@ class Report:
             hashtags=self.intel.hashtags,
             caption_features=self.intel.caption_features,
             experiments=self.intel.experiments,
+            benchmarks=self.benchmarks,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -156,7 +160,7 @@ class ReportBatch:
         *,
         limit: int = config.CONTENT_LIMIT_DEFAULT,
     ):
-        self.businesses = list_businesses(con, business_ids)
+        self.businesses = list_businesses(con, business_ids, clients_only=True)
         self.period = as_period(period)
         self.as_of = date.today() if as_of is None else parse_date(as_of, "as_of")
         self.limit = limit
@@ -170,10 +174,14 @@ class ReportBatch:
         if not self.businesses:
             return
         ids = [b.business_id for b in self.businesses]
-        snapshot = Snapshot(self._con, Scope.build(ids, self.period, self.as_of))
+        # competitors ride along in the snapshot, for their own clients' benchmarks only
+        rivals = competitors_of(self._con, ids)
+        scoped = ids + sorted({c.business_id for cs in rivals.values() for c in cs} - set(ids))
+        snapshot = Snapshot(self._con, Scope.build(scoped, self.period, self.as_of))
         for business in self.businesses:
             try:
-                yield business, _assemble(snapshot, business, self.limit)
+                yield business, _assemble(snapshot, business, self.limit,
+                                          rivals.get(business.business_id, []))
             except Exception as exc:  # noqa: BLE001 - reported per business by the caller
                 yield business, exc
 
@@ -199,8 +207,10 @@ def build_reports(
         yield result
 
 
-def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
+def _assemble(snapshot: Snapshot, business: Business, limit: int,
+              competitors: Sequence[Business] = ()) -> Report:
     business_id = business.business_id
+    scope = snapshot.scope
     insights, content_intel = intel.for_snapshot(snapshot, business_id)
     return Report(
         business=business,
@@ -214,6 +224,8 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
         trend_start=snapshot.scope.trend_start,
         trend_end=snapshot.scope.trend_end,
         intel=content_intel,
+        benchmarks=benchmark(business, list(competitors), snapshot.benchmark_mix,
+                             scope.trend_start, scope.trend_end),
     )
 
 

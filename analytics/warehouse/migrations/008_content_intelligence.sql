@@ -9,3 +9,12 @@ CREATE TABLE content_tags (
     tag        VARCHAR NOT NULL,
     PRIMARY KEY (platform, content_id, kind, tag)
 );
+
+-- Competitor benchmarking: a business listed here is a competitor of a client (a businesses
+-- file row with role = competitor and competitor_of = the client's id). Businesses not listed
+-- are clients. A competitor gets no report and no email of its own; its figures appear only
+-- in its client's benchmarks.
+CREATE TABLE competitors (
+    business_id   VARCHAR PRIMARY KEY,
+    competitor_of VARCHAR NOT NULL
+);
