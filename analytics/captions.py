@@ -124,7 +124,8 @@ def split_ab(tag: str) -> tuple[str, str]:
 
 # --- caption features ---------------------------------------------------------------------------
 
-#: Length bands in characters (upper bounds, inclusive); a caption longer is "long".
+#: Length bands in characters (upper bounds, inclusive) of the caption without its hashtags,
+#: mentions and links; a caption longer is "long".
 LENGTH_BANDS = (("short", 70), ("medium", 200))
 #: Phrases that ask the reader to act (case-folded, matched as whole words).
 CALLS_TO_ACTION = (
@@ -147,6 +148,9 @@ FEATURES = {
 }
 
 
+_TAG_LIKE = re.compile(r"(?<!\w)[#@]\S+")
+
+
 def _is_emoji(ch: str) -> bool:
     code = ord(ch)
     return (0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF
@@ -159,7 +163,8 @@ def features(text: str | None) -> dict[str, bool] | None:
     if text is None or not text.strip():
         return None
     text = unicodedata.normalize("NFKC", text.strip())
-    length = len(text)
+    # the length of what is written: hashtags, mentions and links are features of their own
+    length = len(" ".join(_TAG_LIKE.sub(" ", _URL.sub(" ", text)).split()))
     band = next((name for name, upper in LENGTH_BANDS if length <= upper), "long")
     without_urls = _URL.sub(" ", text)
     return {

@@ -81,6 +81,9 @@ FEATURE_CAPTIONS = [
     ("Clicking around", {"length_short"}),  # "click" only as a whole word
     ("x" * 71, {"length_medium"}),
     ("x" * 201, {"length_long"}),
+    # hashtags, mentions and links do not count towards the length
+    ("Short one " + "#tag " * 30 + "@someone https://example.com/" + "x" * 80,
+     {"length_short", "mention", "link"}),
 ]
 
 

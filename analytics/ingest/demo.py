@@ -195,7 +195,7 @@ def _subset(content: dict[str, np.ndarray], metrics: dict[str, np.ndarray], keep
 
 def _caption(title: str, tags: np.ndarray, asks: bool, variant: str) -> str:
     """A demo caption: the title, maybe a question, its hashtags and its A/B tag."""
-    words = [title + (" What do you think?" if asks else "")]
+    words = [title + ("?" if asks else "")]  # a question, of the same length band
     words += [f"#{t}" for t, on in zip((*NEUTRAL_TAGS, PLANTED_TAG), tags, strict=True) if on]
     if variant:
         words.append(f"#ab-{EXPERIMENT[0]}-{variant}")
