@@ -32,6 +32,14 @@ BUSINESSES = Format(
     description="our own businesses file: business_id, name, timezone, recipients (;-separated)",
 )
 
+COMMENTS = Format(
+    name="canonical-comments",
+    kind="comments",
+    required=("business_id", "platform", "content_id", "comment_id", "created_at", "text"),
+    optional=("author",),
+    description="our own comments file: one row per comment on a post (sentiment scored)",
+)
+
 #: Counters a canonical posts file may leave blank (the others are refused when blank).
 OPTIONAL_COUNTERS = ("reach",)
 

@@ -16,8 +16,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
 import duckdb
+import pyarrow as pa
 
-from analytics import config
+from analytics import config, sentiment
 from analytics.ingest import canonical, hashtags, read
 from analytics.ingest.adapter import COUNTERS, Context, DailyFormat, PostFormat
 from analytics.ingest.formats import Format
@@ -37,6 +38,7 @@ INGEST_QUERIES = (
     "ingest_businesses_upsert", "ingest_daily_check", "ingest_daily_status",
     "ingest_daily_upsert_metrics", "ingest_daily_upsert_followers", "ingest_rejects",
     "ingest_tags_scope", "tags_replace", "ingest_competitors_check", "ingest_competitors_upsert",
+    "ingest_comments_check", "ingest_comments_texts", "ingest_comments_upsert",
 )
 
 
@@ -144,6 +146,31 @@ def _ingest_businesses(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
     return staged
 
 
+def _ingest_comments(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
+                     staged: read.Staged | None, now: datetime) -> read.Staged:
+    """Canonical comments: checked against the posts, scored (``analytics/sentiment.py``)."""
+    staged = staged or read.stage_canonical(con, part.format, table)
+    con.execute("CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_comments_check"))
+    con.execute("CREATE OR REPLACE TEMP TABLE _status AS "
+                "SELECT _line, status FROM _checked WHERE problem IS NULL")
+    lines, language, polarity, label = [], [], [], []
+    for line, text in sql.execute(con, "ingest_comments_texts").fetchall():
+        found = sentiment.score(text)
+        lines.append(line)
+        language.append(found.language)
+        polarity.append(found.sentiment)
+        label.append(found.label)
+    con.register("_scores", pa.table({
+        "_line": pa.array(lines, pa.int64()), "language": pa.array(language, pa.string()),
+        "sentiment": pa.array(polarity, pa.float64()), "label": pa.array(label, pa.string()),
+    }))
+    try:
+        sql.execute(con, "ingest_comments_upsert", source_file=str(part.path), ingested_at=now)
+    finally:
+        con.unregister("_scores")
+    return staged
+
+
 def _ingest_daily(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
                   now: datetime) -> read.Staged:
     fmt = part.format
@@ -232,6 +259,8 @@ def ingest_file(
                     staged = _ingest_posts(con, part, table, fast, now)
                 elif part.format.kind == "businesses":
                     staged = _ingest_businesses(con, part, table, fast)
+                elif part.format.kind == "comments":
+                    staged = _ingest_comments(con, part, table, fast, now)
                 else:
                     staged = _ingest_daily(con, part, table, now)
                 result.read = staged.rows_read

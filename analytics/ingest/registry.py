@@ -19,6 +19,7 @@ from analytics.ingest.formats import Format
 FORMATS: tuple[Format, ...] = (
     canonical.POSTS,
     canonical.BUSINESSES,
+    canonical.COMMENTS,
     x.TWEET_ACTIVITY,
     x.ACCOUNT_ANALYTICS,
     facebook.POSTS,

@@ -26,6 +26,7 @@ from analytics.metrics.benchmarks import BenchmarkRow, benchmark
 from analytics.metrics.hashtags import HashtagRow
 from analytics.metrics.period import Period, as_period, parse_date
 from analytics.metrics.results import ContentRow, Insights, Overview, PlatformRow, TrendPoint
+from analytics.metrics.sentiment import SentimentDoc, summarise
 from analytics.metrics.snapshot import Scope, Snapshot
 from analytics.warehouse.businesses import Business, competitors_of, list_businesses
 
@@ -170,6 +171,19 @@ def benchmarks(
     return benchmark(business, rivals, snap.benchmark_mix, scope.trend_start, scope.trend_end)
 
 
+def sentiment(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+) -> SentimentDoc | None:
+    """The period's comments: how many, the share positive and negative among those the
+    lexicon could score, unscored ones by language, the most discussed posts and the most
+    active commenters (None when there are no comments)."""
+    _, snap = _snapshot(con, business_id, period, as_of)
+    return summarise(snap.comments.get(business_id, []))
+
+
 @dataclass(frozen=True)
 class Metric:
     """One entry of the registry the report, the notebooks, the CLI and the tests loop over."""
@@ -191,6 +205,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("insights", insights, ("post_facts", "insight_posts", "content_types", "post_tags"),
            "insights"),
     Metric("hashtags", hashtags, ("post_facts", "insight_posts", "post_tags"), "hashtags"),
+    Metric("sentiment", sentiment, ("sentiment_comments",), "sentiment"),
     Metric("benchmarks", benchmarks, ("post_facts", "benchmark_mix", "competitors_of"),
            "benchmarks"),
 )

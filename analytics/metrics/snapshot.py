@@ -209,6 +209,11 @@ class Snapshot:
         """Per business, its posts of the trend window by platform and format (benchmarks)."""
         return self._grouped("benchmark_mix")
 
+    @functools.cached_property
+    def comments(self) -> dict[str, list[dict[str, Any]]]:
+        """Per business, the period's comments with their sentiment labels."""
+        return _by_business(sql.records(self.con, "sentiment_comments", **self._params))
+
     @functools.lru_cache(maxsize=4)  # noqa: B019 - one snapshot lives as long as its batch
     def top_content(self, limit: int, min_views: int) -> dict[str, list[dict[str, Any]]]:
         return self._grouped("top_content", limit=limit, min_views=min_views)

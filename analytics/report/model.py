@@ -31,6 +31,7 @@ from analytics.metrics.results import (
     PlatformRow,
     TrendPoint,
 )
+from analytics.metrics.sentiment import SentimentDoc, summarise
 from analytics.metrics.snapshot import Scope, Snapshot
 from analytics.records import Record
 from analytics.report.files import atomic_write, report_dir
@@ -81,6 +82,7 @@ class ReportDoc(Record):
     caption_features: list[CaptionFeatureRow]
     experiments: list[ExperimentRow]
     benchmarks: list[BenchmarkRow]
+    sentiment: SentimentDoc | None
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class Report:
     trend_end: date
     intel: intel.ContentIntel = field(default_factory=intel.ContentIntel)
     benchmarks: list[BenchmarkRow] = field(default_factory=list)
+    sentiment: SentimentDoc | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -132,6 +135,7 @@ class Report:
             caption_features=self.intel.caption_features,
             experiments=self.intel.experiments,
             benchmarks=self.benchmarks,
+            sentiment=self.sentiment,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -226,6 +230,7 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int,
         intel=content_intel,
         benchmarks=benchmark(business, list(competitors), snapshot.benchmark_mix,
                              scope.trend_start, scope.trend_end),
+        sentiment=summarise(snapshot.comments.get(business_id, [])),
     )
 
 

@@ -18,3 +18,23 @@ CREATE TABLE competitors (
     business_id   VARCHAR PRIMARY KEY,
     competitor_of VARCHAR NOT NULL
 );
+
+-- Comments on posts (canonical comments import), scored at ingest: sentiment is VADER's
+-- compound score for English comments and NULL for those it cannot score (another language,
+-- no words), with the language that was detected; label is positive, negative, neutral or
+-- unscored.
+CREATE TABLE comments (
+    platform    VARCHAR NOT NULL,
+    comment_id  VARCHAR NOT NULL,
+    content_id  VARCHAR NOT NULL,
+    business_id VARCHAR NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    author      VARCHAR,
+    text        VARCHAR,
+    language    VARCHAR,
+    sentiment   DOUBLE,
+    label       VARCHAR NOT NULL,
+    source_file VARCHAR,
+    ingested_at TIMESTAMPTZ,
+    PRIMARY KEY (platform, comment_id)
+);
