@@ -16,7 +16,7 @@ from analytics.render import charts
 from conftest import DEMO_PERIOD
 
 SECTIONS = ("header", "overview", "trends", "platforms", "content", "insights", "hashtags",
-            "experiments", "benchmarks", "appendix")
+            "experiments", "benchmarks", "sentiment", "appendix")
 
 
 def load(out: Path, business_id: str) -> tuple[dict, BeautifulSoup]:

@@ -58,3 +58,13 @@ def test_a_bad_comment_row_is_refused_with_its_line_and_reason(tmp_path: Path) -
     (again,) = ingest_paths(con, [bad], rejects_dir=tmp_path / "rejects")
     assert (again.inserted, again.unchanged) == (0, 2)  # re-ingesting changes nothing
     con.close()
+
+
+def test_the_demo_comments_carry_the_sentiment_they_were_written_with(demo_db) -> None:
+    from analytics.ingest import demo
+
+    assert [score(text).label for text, _ in demo.COMMENTS] == [
+        label for _, label in demo.COMMENTS]
+    found = dict(demo_db.execute(
+        "SELECT text, any_value(label) FROM comments GROUP BY 1").fetchall())
+    assert found == dict(demo.COMMENTS)

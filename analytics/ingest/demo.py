@@ -34,7 +34,9 @@ index  effect                  what a correct analysis finds
 =====  ======================  ==========================================================
 
 ``rival-roasters`` is a competitor of the first business (posting about 40 % less often): it
-gets no report and no email, and appears only in that business's benchmarks.
+gets no report and no email, and appears only in that business's benchmarks. Posts of the last
+28 days get about one comment each, drawn from :data:`COMMENTS` (known sentiment, two of them
+in forms the lexicon must leave unscored).
 
 With ``effects=False`` every business is a control.
 """
@@ -52,7 +54,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import AnalyticsError, warehouse
+from analytics import AnalyticsError, sentiment, warehouse
 from analytics.ingest import hashtags
 from analytics.warehouse import sql
 
@@ -86,6 +88,19 @@ EXPERIMENT_LIFT = 1.5  # variant b over variant a
 #: about 40 % less often; its random stream is one no client uses.
 RIVAL = ("rival-roasters", "Rival Roasters", "Europe/London")
 RIVAL_STREAM = 1_000_000
+#: Comments on the posts of the last COMMENT_DAYS (about one a post), with known sentiment:
+#: English ones VADER scores as labelled, and two it must leave unscored (Japanese, emoji).
+COMMENT_DAYS = 28
+COMMENTS = (
+    ("Love this, best coffee in town!", "positive"),
+    ("This is wonderful, thank you so much", "positive"),
+    ("Great job, really happy with it", "positive"),
+    ("Terrible service, never again.", "negative"),
+    ("See you on Saturday", "neutral"),
+    ("とても美味しかったです", "unscored"),
+    ("😍😍😍", "unscored"),
+)
+COMMENTERS = ("ana", "ben", "carla", "dev", "emi", "femi", "gus", "hana")
 VIDEO_LIFT = 2.0
 WINDOW_LIFT = 1.8
 WINDOW = (2, 18, 21)  # ISO weekday (Tuesday), first hour, end hour (exclusive)
@@ -182,6 +197,34 @@ def _choice(rng: np.random.Generator, weights: dict[str, float], size: int) -> n
     keys = np.array(list(weights), dtype=object)
     p = np.array(list(weights.values()), dtype=float)
     return keys[rng.choice(len(keys), size=size, p=p / p.sum())]
+
+
+def _comments(content: dict[str, np.ndarray], seed: int, index: int, as_of: date) -> pa.Table:
+    """About one comment a post on the posts of the last :data:`COMMENT_DAYS`, scored by the
+    same lexicon ingest uses (the texts are few, so each is scored once)."""
+    rng = np.random.default_rng([seed, index, 5])
+    published = pd.to_datetime(content["published_at"], utc=True)
+    recent = np.flatnonzero(published >= pd.Timestamp(as_of - timedelta(days=COMMENT_DAYS),
+                                                       tz="UTC"))
+    per_post = rng.poisson(1.0, size=recent.size)
+    post = np.repeat(recent, per_post)
+    pick = rng.integers(0, len(COMMENTS), size=post.size)
+    scores = [sentiment.score(text) for text, _ in COMMENTS]
+    created = published[post] + pd.to_timedelta(rng.integers(10, 600, size=post.size), unit="m")
+    return pa.table({
+        "platform": pa.array(content["platform"][post], pa.string()),
+        "comment_id": pa.array([f"{content['content_id'][p]}-c{j}"
+                                for j, p in enumerate(post)], pa.string()),
+        "content_id": pa.array(content["content_id"][post], pa.string()),
+        "business_id": pa.array(content["business_id"][post], pa.string()),
+        "created_at": pa.array(created, pa.timestamp("us", tz="UTC")),
+        "author": pa.array(np.array(COMMENTERS)[rng.integers(0, len(COMMENTERS), post.size)],
+                           pa.string()),
+        "text": pa.array([COMMENTS[k][0] for k in pick], pa.string()),
+        "language": pa.array([scores[k].language for k in pick], pa.string()),
+        "sentiment": pa.array([scores[k].sentiment for k in pick], pa.float64()),
+        "label": pa.array([scores[k].label for k in pick], pa.string()),
+    })
 
 
 def _subset(content: dict[str, np.ndarray], metrics: dict[str, np.ndarray], keep: np.ndarray
@@ -431,6 +474,7 @@ def generate(
                                                                people[0].business_id])
         batch_content: list[dict[str, np.ndarray]] = []
         batch_metrics: list[dict[str, np.ndarray]] = []
+        batch_comments: list[pa.Table] = []
         batch_rows = 0
 
         def flush() -> None:
@@ -452,6 +496,11 @@ def generate(
             )
             con.unregister("_demo_content")
             con.unregister("_demo_metrics")
+            con.register("_demo_comments", pa.concat_tables(batch_comments))
+            con.execute("INSERT INTO comments SELECT *, ? AS source_file, ? AS ingested_at "
+                        "FROM _demo_comments", [DEMO_SOURCE, ingested_at])
+            con.unregister("_demo_comments")
+            batch_comments.clear()
             batch_content.clear()
             batch_metrics.clear()
             batch_rows = 0
@@ -462,6 +511,7 @@ def generate(
                 keep = np.random.default_rng([seed, index, 1]).random(
                     content["content_id"].size) < 0.6
                 content, metrics = _subset(content, metrics, keep)
+            batch_comments.append(_comments(content, seed, index, as_of))
             batch_content.append(content)
             batch_metrics.append(metrics)
             posts += content["content_id"].size
