@@ -40,6 +40,13 @@ COMMENTS = Format(
     description="our own comments file: one row per comment on a post (sentiment scored)",
 )
 
+EXPERIMENTS = Format(
+    name="canonical-experiments",
+    kind="experiments",
+    required=("business_id", "experiment", "platform", "content_id", "variant"),
+    description="our own A/B experiments file: the variant each post is in",
+)
+
 #: Counters a canonical posts file may leave blank (the others are refused when blank).
 OPTIONAL_COUNTERS = ("reach",)
 

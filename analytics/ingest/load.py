@@ -39,6 +39,7 @@ INGEST_QUERIES = (
     "ingest_daily_upsert_metrics", "ingest_daily_upsert_followers", "ingest_rejects",
     "ingest_tags_scope", "tags_replace", "ingest_competitors_check", "ingest_competitors_upsert",
     "ingest_comments_check", "ingest_comments_texts", "ingest_comments_upsert",
+    "ingest_experiments_check", "ingest_experiments_upsert",
 )
 
 
@@ -261,6 +262,14 @@ def ingest_file(
                     staged = _ingest_businesses(con, part, table, fast)
                 elif part.format.kind == "comments":
                     staged = _ingest_comments(con, part, table, fast, now)
+                elif part.format.kind == "experiments":
+                    staged = fast or read.stage_canonical(con, part.format, table)
+                    con.execute("CREATE OR REPLACE TEMP TABLE _checked AS "
+                                + sql.load("ingest_experiments_check"))
+                    con.execute("CREATE OR REPLACE TEMP TABLE _status AS "
+                                "SELECT _line, status FROM _checked WHERE problem IS NULL")
+                    sql.execute(con, "ingest_experiments_upsert", source_file=str(part.path),
+                                ingested_at=now)
                 else:
                     staged = _ingest_daily(con, part, table, now)
                 result.read = staged.rows_read

@@ -20,6 +20,7 @@ FORMATS: tuple[Format, ...] = (
     canonical.POSTS,
     canonical.BUSINESSES,
     canonical.COMMENTS,
+    canonical.EXPERIMENTS,
     x.TWEET_ACTIVITY,
     x.ACCOUNT_ANALYTICS,
     facebook.POSTS,

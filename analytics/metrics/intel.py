@@ -48,11 +48,15 @@ def for_snapshot(snapshot: Snapshot, business_id: str) -> tuple[Insights, Conten
     )
     features = caption_features.analyse(
         np.asarray(posts.get("title", np.empty(0, dtype=object)), dtype=object), rel)
-    members = [
+    # experiments files first: a post's declared variant wins over its caption's #ab- tag
+    members = list(snapshot.experiment_members.get(business_id, []))
+    declared = {(m["experiment"], m["platform"], m["content_id"]) for m in members}
+    members += [
         {"experiment": name, "variant": variant, "platform": r["platform"],
          "content_id": r["content_id"]}
         for r in snapshot.post_tags.get(business_id, []) if r["kind"] == "ab"
         for name, variant in [split_ab(r["tag"])]
+        if (name, r["platform"], r["content_id"]) not in declared
     ]
     trials = experiments.analyse(
         members, {key: i for i, key in enumerate(keys)},

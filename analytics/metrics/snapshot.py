@@ -205,6 +205,11 @@ class Snapshot:
         return self._grouped("post_tags")
 
     @functools.cached_property
+    def experiment_members(self) -> dict[str, list[dict[str, Any]]]:
+        """Per business, the insight posts that experiments files put in an experiment."""
+        return self._grouped("experiment_members")
+
+    @functools.cached_property
     def benchmark_mix(self) -> dict[str, list[dict[str, Any]]]:
         """Per business, its posts of the trend window by platform and format (benchmarks)."""
         return self._grouped("benchmark_mix")

@@ -38,3 +38,17 @@ CREATE TABLE comments (
     ingested_at TIMESTAMPTZ,
     PRIMARY KEY (platform, comment_id)
 );
+
+-- A/B experiments declared in a canonical experiments file (posts may also declare theirs in
+-- their caption, #ab-<experiment>-<variant>: see content_tags). A post takes one variant of an
+-- experiment; the file wins over the caption.
+CREATE TABLE experiment_posts (
+    business_id VARCHAR NOT NULL,
+    experiment  VARCHAR NOT NULL,
+    platform    VARCHAR NOT NULL,
+    content_id  VARCHAR NOT NULL,
+    variant     VARCHAR NOT NULL,
+    source_file VARCHAR,
+    ingested_at TIMESTAMPTZ,
+    PRIMARY KEY (platform, content_id, experiment)
+);
