@@ -22,6 +22,7 @@ from analytics.metrics.hashtags import HashtagRow
 from analytics.metrics.labels import WEEKDAYS, platform_name
 from analytics.metrics.period import resolve_period
 from analytics.metrics.results import ContentRow, PlatformRow, PostingWindow, TrendPoint
+from analytics.metrics.sentiment import Commenter, PostComments
 from analytics.records import Record
 from analytics.report import Report, ReportBatch, build_report
 from analytics.warehouse.businesses import list_businesses
@@ -104,6 +105,23 @@ def experiments_frame(report: Report) -> pd.DataFrame:
         rows += [shared | {f"variant_{k}" if k != "variant" else k: v
                            for k, v in variant.to_dict().items()} for variant in e.variants]
     return pd.DataFrame(rows)
+
+
+def benchmarks_frame(report: Report) -> pd.DataFrame:
+    """The client (first) and its competitors: one row each, ranks included."""
+    rows = []
+    for b in report.benchmarks:
+        data = b.to_dict()
+        rows.append({k: v for k, v in data.items() if k not in ("platforms", "format_mix", "rank")}
+                    | {f"rank_{k}": v for k, v in data["rank"].items()})
+    return pd.DataFrame(rows)
+
+
+def sentiment_frames(report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The most discussed posts and the most active commenters (empty without comments)."""
+    s = report.sentiment
+    return (_frame(s.most_discussed if s else [], PostComments),
+            _frame(s.most_active if s else [], Commenter))
 
 
 def posting_times_frame(report: Report, value: str = "median_relative_er") -> pd.DataFrame:
