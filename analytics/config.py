@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from analytics import AnalyticsError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 DEFAULT_DB = Path("data") / "warehouse.duckdb"
@@ -79,9 +81,37 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
+#: How long a command waits for the warehouse when another holds it (a writer waits for the
+#: writer before it and for readers to finish their read; a reader waits for a writer), before
+#: it gives up with one line and exit status 1. ``--wait`` or ``$ANALYTICS_LOCK_TIMEOUT``
+#: override it. Ten minutes: the scheduled send must outlast a large ingest.
+LOCK_TIMEOUT_SECONDS = 600.0
+
+
+def lock_timeout(explicit: float | None = None) -> float:
+    """Seconds to wait for the warehouse: ``--wait``, else ``$ANALYTICS_LOCK_TIMEOUT``, else
+    :data:`LOCK_TIMEOUT_SECONDS`."""
+    if explicit is not None:
+        value, source = explicit, "--wait"
+    else:
+        env = os.environ.get("ANALYTICS_LOCK_TIMEOUT", "").strip()
+        if not env:
+            return LOCK_TIMEOUT_SECONDS
+        source = "ANALYTICS_LOCK_TIMEOUT"
+        try:
+            value = float(env)
+        except ValueError:
+            raise AnalyticsError(f"{source} must be a number of seconds, not {env[:20]!r}") \
+                from None
+    if not 0 <= value <= 86_400 or value != value:
+        raise AnalyticsError(f"{source} must be from 0 to 86400 seconds, not {value:g}")
+    return float(value)
+
+
 # --- rendering: HTML and PDF dashboards (see analytics/render.py and analytics/batch.py) -----
 #: Every output `analytics report` can write, and what it writes when not told.
-REPORT_FORMATS = ("html", "pdf", "json")
+#: ``csv`` and ``xlsx`` are the spreadsheet exports (analytics/render/exports.py).
+REPORT_FORMATS = ("html", "pdf", "json", "csv", "xlsx")
 DEFAULT_REPORT_FORMATS = ("html", "pdf", "json")
 #: Optional per-business branding: ``<BRANDS_DIR>/<business_id>.json`` holding
 #: ``{"colour": "#1f6f5c", "logo": "logo.png"}`` (the logo path relative to BRANDS_DIR).
@@ -96,15 +126,17 @@ RENDER_TASKS_PER_WORKER = 40
 RENDER_GC_THRESHOLDS = (20_000, 10, 10)
 #: Reports handed to the workers ahead of time (bounds the models held in memory at once).
 RENDER_QUEUE_PER_WORKER = 4
-#: Fixed colour per platform (Okabe–Ito, colour-blind safe); labels carry the meaning in
-#: greyscale print, the colour only helps.
+#: Fixed colour per platform: the Okabe–Ito hues (colour-blind safe), each moved to its own
+#: lightness (CIE L* 17, 33, 46, 58, 70, 82) so they also differ in greyscale print; labels
+#: carry the meaning, the colour only helps. tests/test_palette.py checks both with a
+#: simulation (Machado et al. 2009); report.css's .swatch-* repeat these values.
 PLATFORM_COLOURS = {
     "x": "#2b2b2b",
-    "facebook": "#0072b2",
-    "instagram": "#cc79a7",
-    "linkedin": "#56b4e9",
-    "tiktok": "#009e73",
-    "youtube": "#d55e00",
+    "facebook": "#00508d",
+    "instagram": "#e691bf",
+    "linkedin": "#7cd6ff",
+    "tiktok": "#007c54",
+    "youtube": "#e16811",
 }
 #: Fixed colour per content type (the content-mix chart), in clearly different lightnesses.
 CONTENT_TYPE_COLOURS = {
@@ -131,6 +163,19 @@ DEFAULT_BRAND_COLOUR = "#1f5f8b"
 PDF_CHART_FORMAT = "svg"
 #: Options passed to WeasyPrint's ``write_pdf``.
 PDF_OPTIONS: dict[str, object] = {}
+
+
+#: Base URL of the client portal (``analytics serve``), e.g. ``https://reports.example``: when
+#: set, each weekly email carries a "View online" link with a token for that business only.
+PORTAL_URL_ENV = "ANALYTICS_PORTAL_URL"
+#: How long the token in an email's "View online" link works.
+EMAIL_LINK_DAYS = 30
+
+
+def portal_url() -> str | None:
+    """The portal's base URL from ``$ANALYTICS_PORTAL_URL``, without a trailing slash."""
+    value = os.environ.get(PORTAL_URL_ENV, "").strip().rstrip("/")
+    return value or None
 
 
 def default_jobs() -> int:

@@ -16,6 +16,9 @@ from analytics.cli.options import (
     parse_params,
     period_options,
     selected_ids,
+    tell_waiting,
+    wait_option,
+    writable_folder,
 )
 
 FORMATS = config.REPORT_FORMATS
@@ -51,11 +54,12 @@ def _formats(value: str) -> list[str]:
               default=config.BRANDS_DIR, show_default=True,
               help="Folder of <business_id>.json brand files: {\"colour\": \"#1f6f5c\", "
                    "\"logo\": \"logo.png\"}.")
+@wait_option
 @handle_errors
 def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
            period: str | None, start: str | None, end: str | None, days: int | None,
            as_of: str | None, out: Path, format_: str, limit: int, jobs: int, force: bool,
-           templates: Path | None, brands_dir: Path) -> None:
+           templates: Path | None, brands_dir: Path, wait: float | None) -> None:
     """Build each business's report for a period and write it under --out.
 
     Writes reports/<business>/<period>/report.{html,pdf,json} and reports/index.html.
@@ -71,18 +75,20 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     """
     from tqdm import tqdm
 
-    from analytics import warehouse
     from analytics.metrics.period import resolve_period
     from analytics.render.batch import RenderOptions, run_batch
+    from analytics.warehouse.access import Warehouse
 
     formats = _formats(format_)
+    writable_folder(out, "--out")
     if not config.CONTENT_LIMIT_RANGE[0] <= limit <= config.CONTENT_LIMIT_RANGE[1]:
         raise AnalyticsError(f"--limit must be from 1 to 100, not {limit}")
     ids = selected_ids(business_ids, all_businesses)
     the_period, as_of_date = resolve_period(period, start, end, days, as_of)
     options = RenderOptions(out=out, formats=tuple(formats), templates=templates,
                             brands_dir=brands_dir, force=force)
-    con = warehouse.connect(config.db_path(db), read_only=True)
+    # read through a short connection, released once the snapshot is read (before rendering)
+    source = Warehouse(config.db_path(db), timeout=wait, on_wait=tell_waiting)
     bar = tqdm(unit="report", desc="reports", disable=None)
 
     def progress(outcome) -> None:
@@ -91,11 +97,10 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
         bar.update(1)
 
     try:
-        result = run_batch(con, ids, the_period, as_of_date, options, jobs=jobs, limit=limit,
+        result = run_batch(source, ids, the_period, as_of_date, options, jobs=jobs, limit=limit,
                            on_outcome=progress, on_start=lambda total: bar.reset(total))
     finally:
         bar.close()
-        con.close()
     written, skipped = result.with_status("written"), result.with_status("skipped")
     failed = result.with_status("failed")
     click.echo(f"{the_period.label} as of {as_of_date}: {len(written)} reports written to "
@@ -122,11 +127,12 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
               help="Another parameter the notebook declares (repeatable).")
 @click.option("--notebook", "template", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Notebook to run (default: the packaged business_report.ipynb).")
+@wait_option
 @handle_errors
 def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
              period: str | None, start: str | None, end: str | None, days: int | None,
              as_of: str | None, out: Path, jobs: int | None, params: tuple[str, ...],
-             template: Path | None) -> None:
+             template: Path | None, wait: float | None) -> None:
     """Execute the business report notebook with Papermill, once per business.
 
     Writes reports/<business>/<period>/notebook.ipynb (the audit trail, with outputs) and
@@ -142,18 +148,18 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
     from tqdm import tqdm
 
     from analytics import notebooks as notebook_module
-    from analytics import warehouse
     from analytics.metrics.period import resolve_period
+    from analytics.warehouse.access import reading
     from analytics.warehouse.businesses import list_businesses
 
     ids = selected_ids(business_ids, all_businesses)
     the_period, as_of_date = resolve_period(period, start, end, days, as_of)
+    writable_folder(out, "--out")
     path = config.db_path(db)
-    con = warehouse.connect(path, read_only=True)
-    try:
+    with reading(path, timeout=wait, on_wait=tell_waiting) as con:
         businesses = [b.business_id for b in list_businesses(con, ids, clients_only=True)]
-    finally:
-        con.close()
+    if wait is not None:  # the kernels read through the same helper: same bound
+        os.environ["ANALYTICS_LOCK_TIMEOUT"] = f"{wait:g}"
     planned = notebook_module.plan(
         businesses, the_period, as_of_date, path, out, parse_params(params),
         template or notebook_module.TEMPLATE,

@@ -129,6 +129,7 @@ def send(
     retry_base_minutes: float = config.SEND_RETRY_BASE_MINUTES,
     retry_now: bool = False,
     on_outcome: Callable[[Outcome], None] | None = None,
+    portal_url: str | None = None,
 ) -> SendResult:
     """Deliver the reports of ``business_ids`` (all when None) for ``periods`` (the due weeks
     when None). ``con`` must be writable (the delivery log); ``settings`` is needed unless
@@ -138,6 +139,10 @@ def send(
     sent on Sunday morning would miss Sunday, and once marked sent never be sent whole.
     Reports are rendered with the same formats, templates and brand as ``analytics report``,
     so a current report is reused, not redone in a different look.
+
+    With ``portal_url`` (``$ANALYTICS_PORTAL_URL``), each message carries a "View online" link
+    holding a token of its own for that one business, valid ``config.EMAIL_LINK_DAYS`` days
+    (a dry run shows where the token goes and grants none).
     """
     from analytics.render.batch import RenderOptions, run_batch
 
@@ -179,9 +184,16 @@ def send(
     in_run = {(b.business_id, label) for label, group in wanted.items() for b in group}
     # deliveries given up long ago stay loud on every run, whatever the period asked for
     for (business_id, label, recipient), delivery in sorted(log.items()):
-        if (business_id, label) not in in_run and delivery.due(now, max_attempts) == "given up":
+        if (business_id, label) in in_run:
+            continue
+        reason = delivery.due(now, max_attempts)
+        if reason == "given up":
             emit(Outcome(business_id, label, recipient, "given_up",
                          f"after {delivery.attempts} attempts: {delivery.last_error}"))
+        elif reason is not None and reason.startswith("retry after"):
+            # a failed delivery waiting out its backoff is counted: "0 waiting" would hide it
+            emit(Outcome(business_id, label, recipient, "waiting",
+                         f"{reason} ({delivery.last_error})"))
 
     mailer = None if dry_run else Mailer(settings)  # type: ignore[arg-type]
     options = RenderOptions(out=Path(out), templates=templates, brands_dir=brands_dir)
@@ -200,9 +212,10 @@ def send(
                 try:
                     _deliver_business(con, business, period, Path(out), log, now, sender,
                                       dry_run, outbox, mailer, templates, max_attempts,
-                                      retry_base_minutes, emit, result)
+                                      retry_base_minutes, emit, result, portal_url)
                 except (AnalyticsError, ValueError, OSError) as exc:  # one business, not all
-                    result.problems.append(f"{business.business_id} {label}: {exc}")
+                    problem = f"{business.business_id} {label}: {exc}"
+                    result.problems.append(settings.redact(problem) if settings else problem)
     finally:
         if mailer is not None:
             mailer.close()
@@ -215,6 +228,7 @@ def _deliver_business(
     log: dict[tuple, Delivery], now: datetime, sender: str, dry_run: bool, outbox: Path,
     mailer: Mailer | None, templates: Path | None, max_attempts: int,
     retry_base_minutes: float, emit: Callable[[Outcome], None], result: SendResult,
+    portal_url: str | None = None,
 ) -> None:
     business_id = business.business_id
     try:
@@ -246,21 +260,33 @@ def _deliver_business(
             emit(Outcome(business_id, period.label, recipient, "waiting",
                          f"not attempted: {mailer.unreachable}"))
             continue
-        message = compose(report, recipient, pdf, sender, now, templates)
+        message = compose(report, recipient, pdf, sender, now, templates,
+                          _view_url(con, portal_url, business_id, period, recipient, now,
+                                    dry_run))
         if dry_run:
             path = outbox / business_id / period.label / f"{_safe_name(recipient)}.eml"
             atomic_write(path, message.as_bytes())
             emit(Outcome(business_id, period.label, recipient, "written", str(path)))
             continue
         delivery.message_id = message_id(business_id, period.label, recipient, sender)
-        delivery.status = "sending"
-        record(con, delivery, now, report_sha256=digest)
         try:
-            reply = mailer.send(message)  # type: ignore[union-attr]
+            # connect and log in before the row says "sending": a server that cannot be used
+            # must leave the row as it was, not "sending" with no attempt made
+            mailer.ready()  # type: ignore[union-attr]
+            delivery.status = "sending"
+            record(con, delivery, now, report_sha256=digest)
+            try:
+                reply = mailer.send(message)  # type: ignore[union-attr]
+            except (ConnectionFailed, DeliveryError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - never leave the row "sending"
+                # the type only: the text of an unexpected error may quote a credential
+                raise DeliveryError(f"{type(exc).__name__} while sending") from None
         except ConnectionFailed as exc:
             # the server, not this recipient: no attempt is counted, and nothing more is
             # tried in this run (a thousand 30-second timeouts help no one)
             delivery.status, delivery.last_error = "failed", str(exc)
+            # with no attempt spent, a never-tried row must still not read "given up"
             delivery.next_attempt_at = now + backoff(1, retry_base_minutes)
             record(con, delivery, now)
             emit(Outcome(business_id, period.label, recipient, "failed", str(exc)))
@@ -278,6 +304,22 @@ def _deliver_business(
         delivery.last_error = delivery.next_attempt_at = None
         record(con, delivery, now, reply=reply)
         emit(Outcome(business_id, period.label, recipient, "sent", reply))
+
+
+def _view_url(con: duckdb.DuckDBPyConnection, portal_url: str | None, business_id: str,
+              period: Period, recipient: str, now: datetime, dry_run: bool) -> str | None:
+    """The portal link of one message: a fresh token for this business alone, named after
+    the recipient (``analytics access list`` shows them; ``revoke`` ends one)."""
+    if not portal_url:
+        return None
+    from analytics import access
+
+    if dry_run:  # a dry run grants nothing: the link shows where the token would go
+        token = "TOKEN-GRANTED-WHEN-SENT"
+    else:
+        token, _ = access.grant(con, [business_id], f"email {recipient}",
+                                timedelta(days=config.EMAIL_LINK_DAYS), now=now)
+    return access.portal_link(portal_url, token, business_id, period.label)
 
 
 def _append_run_log(con: duckdb.DuckDBPyConnection, result: SendResult, as_of: date,

@@ -223,6 +223,13 @@ class Snapshot:
     def top_content(self, limit: int, min_views: int) -> dict[str, list[dict[str, Any]]]:
         return self._grouped("top_content", limit=limit, min_views=min_views)
 
+    def fetch_all(self, limit: int, min_views: int = config.MIN_VIEWS_FOR_RANKING) -> None:
+        """Run every query now, so the caller can close the connection before the reports
+        are assembled (insights are computed from these results, not from the warehouse)."""
+        _ = self.totals, self.platforms, self.content_types, self.trends, self.insight_posts
+        _ = self.post_tags, self.experiment_members, self.benchmark_mix, self.comments
+        self.top_content(limit, min_views)
+
     # --- per-business answers -------------------------------------------------------------
 
     def overview(self, business_id: str) -> Overview:

@@ -11,7 +11,9 @@ else: every number shown comes from the model; templates only format and arrange
   script), so it opens offline;
 * the PDF is the same templates laid out by WeasyPrint for A4, with a URL fetcher that only
   serves the charts (from memory), ``data:`` URLs and files inside the template folders, so
-  rendering never touches the network.
+  rendering never touches the network; it is a tagged PDF/UA-1 document (:data:`PDF_TAGGING`):
+  a structure tree in reading order, headings, table headers, the charts' alternative
+  text, the title and language, which a screen reader needs.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from analytics.metrics.labels import WEEKDAYS, platform_name, type_label
 
 REPORT_TEMPLATE = "report.html.j2"
 INDEX_TEMPLATE = "index.html.j2"
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")  # \Z: "$" would let a trailing newline through
 LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
               ".svg": "image/svg+xml"}
 
@@ -196,6 +198,14 @@ class Brand:
     logo: str | None = None
 
     @property
+    def ink(self) -> str:
+        """The colour for text in the accent: the accent itself unless it is too pale to
+        read on white (4.5:1), then darkened just enough."""
+        from analytics.render.charts import readable
+
+        return readable(self.colour)
+
+    @property
     def rgb(self) -> tuple[int, int, int]:
         return tuple(int(self.colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
@@ -303,19 +313,29 @@ def context(
     brand: Brand,
     generated_at: datetime,
 ) -> dict[str, Any]:
-    """What the templates see: the model as ``r`` plus the charts, brand and page facts."""
+    """What the templates see: the model as ``r`` plus the charts (with their text
+    alternatives and the donut's slices, computed in charts.py), brand and page facts."""
+    from analytics.render.charts import describe, mix_slices, trend_weeks
+
+    texts = describe(report)
     if target == "html":
+        # the inline SVG carries its own <title>/<desc> (charts.accessible_svg)
         figures = {name: _svg_markup(c["svg"]) for name, c in charts.items()}
     else:
         # served from memory by the PDF's URL fetcher (see pdf_resources): no base64 blob
-        # for the HTML parser to crawl through
-        figures = {name: Markup('<img src="{}" alt="">').format(chart_url(name))
+        # for the HTML parser to crawl through; the alt text becomes the tagged PDF's
+        # alternative for the figure
+        figures = {name: Markup('<img src="{}" alt="{}">').format(chart_url(name),
+                                                                   texts[name].alt)
                    for name in charts}
     blocks = sorted({w["hour"] for w in report["insights"]["best_posting_times"]})
     return {
         "r": report,
         "target": target,
         "charts": figures,
+        "chart_text": texts,
+        "mix_slices": mix_slices(report),
+        "trend_weeks": trend_weeks(report),
         "brand": brand,
         "generated_at": f"{fmt_day(generated_at.date())}, {generated_at:%H:%M} UTC",
         "empty": report["overview"]["total_posts"] == 0,
@@ -405,6 +425,11 @@ def _font_config() -> Any:
 
 
 PRINT_CSS = ("report.css", "print.css")
+#: Tagged PDF for screen readers: WeasyPrint's PDF/UA-1 variant (structure tree, /Lang from
+#: ``<html lang>``, /Title from ``<title>`` shown as the window title, Alt text from each
+#: ``<img alt>``). Costs about nothing per report (benchmarks/bench_render.py);
+#: ``config.PDF_OPTIONS`` may override it (``{"pdf_variant": None}`` for an untagged PDF).
+PDF_TAGGING: dict[str, object] = {"pdf_variant": "pdf/ua-1"}
 
 
 def _roots(templates: Path | None) -> list[Path]:
@@ -440,7 +465,8 @@ def render_pdf(
     document = weasyprint.HTML(string=html, url_fetcher=fetcher,
                                base_url=str(roots[-1].resolve()) + "/")
     return document.write_pdf(stylesheets=[print_stylesheet(templates)],
-                              font_config=_font_config(), **config.PDF_OPTIONS)
+                              font_config=_font_config(),
+                              **(PDF_TAGGING | config.PDF_OPTIONS))
 
 
 def warm_up() -> None:
@@ -451,8 +477,9 @@ def warm_up() -> None:
     environment(None)
     print_stylesheet(None)
     drawn = charts.render_charts(WARM_UP_REPORT, [config.PDF_CHART_FORMAT])
-    render_pdf('<p style="font-family: DejaVu Sans">Warm <b>up</b> 1,234 – 5.6 % ▲▼★×</p>'
-               f'<img src="{chart_url("trend")}">', resources=pdf_resources(drawn))
+    render_pdf('<title>Warm up</title><p style="font-family: DejaVu Sans">Warm <b>up</b> 1,234 –'
+               f' 5.6 % ▲▼★×</p><img src="{chart_url("trend")}" alt="trend">',
+               resources=pdf_resources(drawn))
 
 
 #: The smallest model the charts accept (every chart draws its empty state).

@@ -20,6 +20,7 @@ write the files. So:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -38,11 +39,13 @@ import orjson
 
 from analytics import AnalyticsError, __version__, config
 from analytics.metrics.period import Period
-from analytics.render.pool import run_resilient
-from analytics.report import ReportBatch, atomic_write, report_dir
+from analytics.render.pool import exit_with_parent, run_resilient
+from analytics.report import Report, ReportBatch, atomic_write, report_dir
+from analytics.warehouse.access import DataState, Warehouse, data_state
 
 STAMP = ".render.json"
-FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf"}
+FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf",
+         "xlsx": "report.xlsx", "csv": "csv/overview.csv"}
 #: Libraries whose version changes what a report looks like.
 RENDER_LIBRARIES = ("jinja2", "matplotlib", "weasyprint", "pydyf", "fonttools")
 
@@ -67,6 +70,8 @@ class Task:
     folder: Path
     fingerprint: str
     options: RenderOptions
+    #: every post of the period (JSON), for the csv and xlsx exports; empty otherwise
+    posts: bytes = b""
 
 
 @dataclass
@@ -95,6 +100,8 @@ class BatchResult:
     #: rest summed over workers)
     seconds: dict[str, float]
     wall_seconds: float
+    #: how long the batch held the warehouse (its snapshot read), in seconds
+    held_seconds: float = 0.0
 
     def with_status(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -176,7 +183,7 @@ def render_task(task: Task) -> Outcome:
     """Render and write one report. Never raises: a failure is returned as an outcome, so
     one business cannot stop the batch (nor fail to pickle its exception)."""
     from analytics import render
-    from analytics.render import charts
+    from analytics.render import charts, exports
 
     seconds: dict[str, float] = {}
     timer = render.Timer()
@@ -211,6 +218,10 @@ def render_task(task: Task) -> Outcome:
                                             resources=render.pdf_resources(drawn))
                 with timer.stage("write"):
                     written.append(atomic_write(task.folder / FILES["pdf"], pdf))
+        if wanted & set(exports.EXPORT_FORMATS):
+            with timer.stage("write"):
+                written += exports.write_exports(report, orjson.loads(task.posts or b"[]"),
+                                                 task.folder, sorted(wanted))
         stamp = {
             "fingerprint": task.fingerprint,
             "business_id": task.business_id,
@@ -248,7 +259,8 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     else:  # pragma: no cover - not on Linux or macOS
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                               max_tasks_per_child=config.RENDER_TASKS_PER_WORKER)
+                               max_tasks_per_child=config.RENDER_TASKS_PER_WORKER,
+                               initializer=exit_with_parent, initargs=(os.getpid(),))
 
 
 def _timed(iterator: Iterator[Any], seconds: dict[str, float]) -> Iterator[Any]:
@@ -264,8 +276,17 @@ def _timed(iterator: Iterator[Any], seconds: dict[str, float]) -> Iterator[Any]:
         yield item
 
 
+def report_payload(report: Report, state: DataState) -> bytes:
+    """``report.json``: the model, plus the as-of state of the warehouse it was read from
+    (``warehouse``: observations and the last ingest), so a report says which ingests it
+    includes. The fingerprint covers the model alone: an ingest for other businesses does
+    not re-render a report whose numbers it did not change (that report.json keeps the state
+    it was computed from, which still describes its numbers)."""
+    return dataclasses.replace(report, data_state=state).to_json()
+
+
 def run_batch(
-    con: duckdb.DuckDBPyConnection,
+    source: duckdb.DuckDBPyConnection | Warehouse,
     business_ids: Sequence[str] | None,
     period: Period,
     as_of: date,
@@ -279,6 +300,11 @@ def run_batch(
     """Write the reports of ``business_ids`` (all when None) for ``period`` under
     ``options.out``; ``jobs`` worker processes (0: render in this process).
 
+    Given a :class:`Warehouse`, the batch reads it through a short read-only connection and
+    closes it as soon as the snapshot is read, before any rendering: an ingest waits seconds
+    for it, not the whole batch. Given a connection (``send``, under its writer lock), the
+    caller keeps it.
+
     ``on_start(total)`` is called once the businesses are known and ``on_outcome`` after each
     business (a progress bar). Failures are in the result, never raised.
     """
@@ -286,13 +312,56 @@ def run_batch(
     unknown = [f for f in options.formats if f not in FILES]
     if unknown or not options.formats:
         raise AnalyticsError(f"formats are {', '.join(FILES)}; not {', '.join(unknown) or '—'}")
-    batch = ReportBatch(con, business_ids, period, as_of, limit=limit)
+    session = source.read() if isinstance(source, Warehouse) else None
+    held_since = time.perf_counter()
+    held: list[float] = []
+    con = session.con if session else source
+
+    def release() -> None:
+        if not held:
+            held.append(time.perf_counter() - held_since)
+        if session:
+            session.close()
+
+    try:
+        batch = ReportBatch(con, business_ids, period, as_of, limit=limit, on_read=release)
+        # on the same connection as the snapshot: the state the reports are computed from
+        state = data_state(con)
+        # every post of the period, for the spreadsheets: one more grouped scan, only when
+        # asked, and read before the connection is released
+        posts: dict[str, list[Any]] = {}
+        if set(options.formats) & {"csv", "xlsx"} and batch.businesses:
+            from analytics.report.posts import period_posts
+
+            posts = period_posts(con, [b.business_id for b in batch.businesses], batch.period,
+                                 batch.as_of)
+    except BaseException:
+        release()
+        raise
+    try:
+        result = _render_all(batch, state, posts, options, jobs, on_outcome, on_start,
+                             started)
+    finally:
+        release()
+    result.held_seconds = held[0]
+    return result
+
+
+def _render_all(
+    batch: ReportBatch,
+    state: DataState,
+    posts: dict[str, list[Any]],
+    options: RenderOptions,
+    jobs: int,
+    on_outcome: Callable[[Outcome], None] | None,
+    on_start: Callable[[int], None] | None,
+    started: float,
+) -> BatchResult:
     if on_start:
         on_start(batch.total)
     shared = code_fingerprint() + templates_fingerprint(options.templates)
     seconds: dict[str, float] = {}
     outcomes: list[Outcome] = []
-
     def record(outcome: Outcome) -> None:
         outcomes.append(outcome)
         for stage, value in outcome.seconds.items():
@@ -307,18 +376,20 @@ def run_batch(
                 if isinstance(result, Exception):
                     raise result
                 folder = report_dir(options.out, business_id, batch.period)
-                payload = result.to_json()
-                fingerprint = report_fingerprint(payload, shared, business_id, options)
+                rows = orjson.dumps(posts[business_id]) if business_id in posts else b""
+                fingerprint = report_fingerprint(result.to_json() + rows, shared, business_id,
+                                                 options)
+                payload = report_payload(result, state)
             except Exception as exc:  # noqa: BLE001 - one business never stops the batch
                 record(Outcome(business_id, "failed", error=f"{type(exc).__name__}: {exc}"))
                 continue
             if not options.force and is_current(folder, fingerprint, options.formats):
                 record(Outcome(business_id, "skipped"))
                 continue
-            yield Task(business_id, payload, folder, fingerprint, options)
+            yield Task(business_id, payload, folder, fingerprint, options, rows)
 
-    # JSON alone needs no rendering stack: no pool for it
-    in_process = jobs <= 0 or set(options.formats) <= {"json"}
+    # JSON and spreadsheets need no rendering stack: no pool for them
+    in_process = jobs <= 0 or set(options.formats) <= {"json", "csv", "xlsx"}
     if in_process:
         for task in tasks():
             record(render_task(task))

@@ -7,7 +7,7 @@ output (JSON, HTML, PDF, notebook, email) reads this model; none computes a numb
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,6 +35,7 @@ from analytics.metrics.sentiment import SentimentDoc, summarise
 from analytics.metrics.snapshot import Scope, Snapshot
 from analytics.records import Record
 from analytics.report.files import atomic_write, report_dir
+from analytics.warehouse.access import DataState
 from analytics.warehouse.businesses import Business, competitors_of, list_businesses
 
 #: Bumped when a key of report.json changes meaning (keys are only ever added).
@@ -78,6 +79,8 @@ class ReportDoc(Record):
     platforms: list[PlatformRow]
     trends: list[TrendPoint]
     insights: Insights
+    #: the warehouse state the report was read from (null when built outside a batch)
+    warehouse: DataState | None
     hashtags: list[HashtagRow]
     caption_features: list[CaptionFeatureRow]
     experiments: list[ExperimentRow]
@@ -99,6 +102,8 @@ class Report:
     insights: Insights
     trend_start: date
     trend_end: date
+    #: the warehouse state the batch read (see :mod:`analytics.warehouse.access`)
+    data_state: DataState | None = None
     intel: intel.ContentIntel = field(default_factory=intel.ContentIntel)
     benchmarks: list[BenchmarkRow] = field(default_factory=list)
     sentiment: SentimentDoc | None = None
@@ -131,6 +136,7 @@ class Report:
             platforms=self.platforms,
             trends=self.trends,
             insights=self.insights,
+            warehouse=self.data_state,
             hashtags=self.intel.hashtags,
             caption_features=self.intel.caption_features,
             experiments=self.intel.experiments,
@@ -153,7 +159,11 @@ class Report:
 class ReportBatch:
     """The reports of many businesses from one snapshot, yielded one at a time as
     ``(business, Report)``, or ``(business, exception)`` for a business whose report could not
-    be built: one business failing never stops the others."""
+    be built: one business failing never stops the others.
+
+    ``on_read`` is called once everything has been read from ``con`` (before the first report
+    is assembled): the caller closes the connection there, so writers do not wait for the
+    insights of a thousand businesses."""
 
     def __init__(
         self,
@@ -163,12 +173,14 @@ class ReportBatch:
         as_of: date | str | None = None,
         *,
         limit: int = config.CONTENT_LIMIT_DEFAULT,
+        on_read: Callable[[], None] | None = None,
     ):
         self.businesses = list_businesses(con, business_ids, clients_only=True)
         self.period = as_period(period)
         self.as_of = date.today() if as_of is None else parse_date(as_of, "as_of")
         self.limit = limit
         self._con = con
+        self._on_read = on_read
 
     @property
     def total(self) -> int:
@@ -176,12 +188,17 @@ class ReportBatch:
 
     def __iter__(self) -> Iterator[tuple[Business, Report | Exception]]:
         if not self.businesses:
+            if self._on_read:
+                self._on_read()
             return
         ids = [b.business_id for b in self.businesses]
         # competitors ride along in the snapshot, for their own clients' benchmarks only
         rivals = competitors_of(self._con, ids)
         scoped = ids + sorted({c.business_id for cs in rivals.values() for c in cs} - set(ids))
         snapshot = Snapshot(self._con, Scope.build(scoped, self.period, self.as_of))
+        if self._on_read:
+            snapshot.fetch_all(self.limit)
+            self._on_read()
         for business in self.businesses:
             try:
                 yield business, _assemble(snapshot, business, self.limit,

@@ -24,6 +24,15 @@ class SchemaError(AnalyticsError):
     """The warehouse file cannot be used with this version of the code."""
 
 
+class WarehouseBusy(AnalyticsError):
+    """Another process holds the warehouse in a way that excludes this open (DuckDB's own
+    file lock, or the writer lock of :mod:`analytics.warehouse.access`)."""
+
+
+class SchemaOutdated(AnalyticsError):
+    """A read-only open found an older schema; a writer has to upgrade it first."""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -111,11 +120,16 @@ def _lacks_a_migration(con: duckdb.DuckDBPyConnection) -> bool:
     return bool({m.version for m in migrations()} - applied)
 
 
-def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path, *, read_only: bool = False, upgrade: bool = True
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse at ``path`` (``":memory:"``: a throwaway one), at the latest schema.
 
     A read-only open of an out-of-date warehouse upgrades it first through a short read-write
-    connection, so readers never see an old schema. All timestamps are handled in UTC.
+    connection, so readers never see an old schema; with ``upgrade=False`` it raises
+    :class:`SchemaOutdated` instead (the access layer then upgrades under the writer lock).
+    This is the raw open, without the writer lock: commands go through
+    :mod:`analytics.warehouse.access`. All timestamps are handled in UTC.
     """
     path_str = str(path)
     in_memory = path_str == ":memory:"
@@ -130,6 +144,9 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     try:
         con = duckdb.connect(path_str, read_only=read_only and not in_memory)
     except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy(f"{path_str} is held by another process: "
+                                f"{_first_line(exc)}") from exc
         raise AnalyticsError(f"cannot open warehouse {path_str}: {_first_line(exc)}") from exc
     except duckdb.Error as exc:
         raise SchemaError(f"{path_str} is not a DuckDB warehouse: {_first_line(exc)}") from exc
@@ -141,6 +158,9 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         if version != SCHEMA_VERSION or _lacks_a_migration(con):
             if read_only and not in_memory:
                 con.close()
+                if not upgrade:
+                    raise SchemaOutdated(f"{path_str} has schema version {version}, "
+                                         f"this code needs {SCHEMA_VERSION}")
                 connect(path_str).close()
                 return connect(path_str, read_only=True)
             migrate(con)
