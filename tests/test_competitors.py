@@ -117,12 +117,12 @@ def test_a_competitor_appears_only_in_its_clients_outputs_and_is_never_emailed(
 def test_naming_a_competitor_is_refused_in_one_line(demo_path: Path, tmp_path: Path) -> None:
     db = canary_warehouse(demo_path, tmp_path)
     runner = CliRunner()
-    for command in (["send", "--dry-run"], ["report", "--format", "json"]):
-        result = runner.invoke(cli, [*command, "--business", "rival-roasters", "--period",
-                                     DEMO_PERIOD, "--as-of", str(DEMO_AS_OF), "--db", str(db),
-                                     "--out", str(tmp_path / "out")])
+    period = ["--period", DEMO_PERIOD, "--as-of", str(DEMO_AS_OF), "--out", str(tmp_path / "out")]
+    for command in (["send", "--dry-run", *period], ["report", "--format", "json", *period],
+                    ["access", "grant", "--name", "spy"]):  # nor a token for the API
+        result = runner.invoke(cli, [*command, "--business", "rival-roasters", "--db", str(db)])
         assert result.exit_code == 1, result.output
-        assert result.output.count("\n") == 1
+        assert result.output.count("\n") == 1, result.output
         assert "'rival-roasters' is a competitor of 'northwind-coffee'" in result.output
     assert not (tmp_path / "out").exists()
     listing = runner.invoke(cli, ["businesses", "--db", str(db)]).output
