@@ -70,6 +70,8 @@ FDR_Q = 0.05
 MIN_TIMING_LIFT = 1.2
 MIN_TYPE_RATIO = 1.25
 MIN_TREND_CHANGE = 0.2
+#: A hashtag or caption feature is claimed at ×1.25 or more (or ×0.8 or less).
+MIN_CONTENT_LIFT = 1.25
 BOOTSTRAP_RESAMPLES = 2000
 
 

@@ -93,8 +93,10 @@ def test_tables_have_tagged_headers_and_cells_in_order(tagged) -> None:
     assert header[:3] == ["PLATFORM", "POSTS", "VIEWS"]
     assert [(r[0], r[1]) for r in rows] == [
         (charts.platform_name(p["platform"]), fmt_number(p["posts"])) for p in model["platforms"]]
-    top = next(t for t in tables if table_rows(t)[0][:2] == ["#", "TITLE"])
-    assert [r[1] for r in table_rows(top)[1]] == [c["title"] for c in model["content"]]
+    # the top posts (their table may run on over a page, and a long title wraps at a hyphen)
+    tops = [t for t in tables if table_rows(t)[0][:2] == ["#", "TITLE"]]
+    assert [r[1].replace("- ", "-") for t in tops for r in table_rows(t)[1]] == [
+        c["title"] for c in model["content"]]
     # every data cell names its header cells (/Headers → the TH's /ID)
     for table in tables:
         for td in table.tags("TD"):

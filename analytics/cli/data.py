@@ -225,5 +225,13 @@ def businesses(db: Path | None, wait: float | None) -> None:
         rows = sql.records(con, "businesses", business_ids=None)
     click.echo(f"{'business_id':<24} {'posts':>7}  {'timezone':<20} name")
     for row in rows:
-        click.echo(f"{row['business_id']:<24} {row['posts']:>7,}  {row['timezone']:<20} "
-                   f"{row['name']}")
+        if row["competitor_of"] is None:
+            click.echo(f"{row['business_id']:<24} {row['posts']:>7,}  {row['timezone']:<20} "
+                       f"{row['name']}")
+    rivals = [row for row in rows if row["competitor_of"] is not None]
+    if rivals:  # listed apart: they get no report or email, only a place in benchmarks
+        click.echo(f"\ncompetitors (benchmarked in their client's report; never emailed)\n"
+                   f"{'business_id':<24} {'posts':>7}  {'competitor of':<20} name")
+        for row in rivals:
+            click.echo(f"{row['business_id']:<24} {row['posts']:>7,}  "
+                       f"{row['competitor_of']:<20} {row['name']}")

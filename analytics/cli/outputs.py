@@ -224,7 +224,7 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
     writable_folder(out, "--out")
     path = config.db_path(db)
     with reading(path, timeout=wait, on_wait=tell_waiting) as con:
-        businesses = [b.business_id for b in list_businesses(con, ids)]
+        businesses = [b.business_id for b in list_businesses(con, ids, clients_only=True)]
     if wait is not None:  # the kernels read through the same helper: same bound
         os.environ["ANALYTICS_LOCK_TIMEOUT"] = f"{wait:g}"
     planned = notebook_module.plan(

@@ -173,7 +173,7 @@ def send(
                              "run writes the messages a real run would send, From included")
     outbox = outbox or Path(out) / "outbox"
     result = SendResult()
-    businesses = list_businesses(con, business_ids)
+    businesses = list_businesses(con, business_ids, clients_only=True)
     log = load_log(con, [b.business_id for b in businesses])
     if retry_now:  # the operator asks: try every unsent delivery now, given up or not
         for delivery in log.values():

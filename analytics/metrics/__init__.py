@@ -21,11 +21,15 @@ import duckdb
 
 from analytics import AnalyticsError, config
 from analytics.metrics import history as history_module
+from analytics.metrics import intel
+from analytics.metrics.benchmarks import BenchmarkRow, benchmark
+from analytics.metrics.hashtags import HashtagRow
 from analytics.metrics.history import Audience, PeriodMetrics
 from analytics.metrics.period import Period, as_period, parse_date
 from analytics.metrics.results import ContentRow, Insights, Overview, PlatformRow, TrendPoint
+from analytics.metrics.sentiment import SentimentDoc, summarise
 from analytics.metrics.snapshot import Scope, Snapshot
-from analytics.warehouse.businesses import Business, list_businesses
+from analytics.warehouse.businesses import Business, competitors_of, list_businesses
 
 if TYPE_CHECKING:  # pandas and the insights' statistics (SciPy) are imported where used: a
     # command that needs neither (`analytics history`) starts in a fraction of the time
@@ -145,10 +149,50 @@ def insights(
 ) -> Insights:
     """Best posting times (weekday × 3-hour windows with post counts), top content types,
     format comparisons, platform trends, and recommendations that each carry their evidence."""
-    from analytics.metrics.insights import for_snapshot
-
     business, snap = _snapshot(con, business_id, period, as_of)
-    return for_snapshot(snap, business.business_id)
+    return intel.for_snapshot(snap, business.business_id)[0]
+
+
+def hashtags(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+) -> list[HashtagRow]:
+    """One row per hashtag used in the insights' lookback: posts, views and engagement at the
+    fixed age, engagement rate, median engagement relative to the typical post, and its test."""
+    business, snap = _snapshot(con, business_id, period, as_of)
+    return intel.for_snapshot(snap, business.business_id)[1].hashtags
+
+
+def benchmarks(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+) -> list[BenchmarkRow]:
+    """The client against each of its competitors over the trend window: posts per week,
+    engagement rate overall and by platform, format mix, median views, and the client's rank
+    (empty when the business has no competitors)."""
+    (business,) = list_businesses(con, [business_id], clients_only=True)
+    rivals = competitors_of(con, [business_id]).get(business_id, [])
+    scope = Scope.build([business_id, *(c.business_id for c in rivals)], as_period(period),
+                        _as_of(as_of))
+    snap = Snapshot(con, scope)
+    return benchmark(business, rivals, snap.benchmark_mix, scope.trend_start, scope.trend_end)
+
+
+def sentiment(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+) -> SentimentDoc | None:
+    """The period's comments: how many, the share positive and negative among those the
+    lexicon could score, unscored ones by language, the most discussed posts and the most
+    active commenters (None when there are no comments)."""
+    _, snap = _snapshot(con, business_id, period, as_of)
+    return summarise(snap.comments.get(business_id, []))
 
 
 HISTORY_COLUMNS = PeriodMetrics.columns()
@@ -205,9 +249,14 @@ METRICS: tuple[Metric, ...] = (
     Metric("platform_comparison", platform_comparison, ("post_facts", "platform_breakdown"),
            "platforms"),
     Metric("engagement_trends", engagement_trends, ("post_facts", "daily_trends"), "trends"),
-    Metric("insights", insights, ("post_facts", "insight_posts", "content_types"), "insights"),
+    Metric("insights", insights, ("post_facts", "insight_posts", "content_types", "post_tags",
+                                  "experiment_members"), "insights"),
     Metric("history", history_table, ("post_facts", "history_periods"), "history"),
     Metric("audience", audience, ("post_facts", "history_periods"), "audience"),
+    Metric("hashtags", hashtags, ("post_facts", "insight_posts", "post_tags"), "hashtags"),
+    Metric("sentiment", sentiment, ("sentiment_comments",), "sentiment"),
+    Metric("benchmarks", benchmarks, ("post_facts", "benchmark_mix", "competitors_of"),
+           "benchmarks"),
 )
 #: Queries used outside the metrics (listing businesses; the rate macros every metric uses;
 #: the stored history).

@@ -219,6 +219,26 @@ class Snapshot:
             for a, b in zip(starts, ends, strict=True)
         }
 
+    @functools.cached_property
+    def post_tags(self) -> dict[str, list[dict[str, Any]]]:
+        """Per business, the hashtags and A/B tags of its insight posts (``post_tags.sql``)."""
+        return self._grouped("post_tags")
+
+    @functools.cached_property
+    def experiment_members(self) -> dict[str, list[dict[str, Any]]]:
+        """Per business, the insight posts that experiments files put in an experiment."""
+        return self._grouped("experiment_members")
+
+    @functools.cached_property
+    def benchmark_mix(self) -> dict[str, list[dict[str, Any]]]:
+        """Per business, its posts of the trend window by platform and format (benchmarks)."""
+        return self._grouped("benchmark_mix")
+
+    @functools.cached_property
+    def comments(self) -> dict[str, list[dict[str, Any]]]:
+        """Per business, the period's comments with their sentiment labels."""
+        return _by_business(sql.records(self.con, "sentiment_comments", **self._params))
+
     @functools.lru_cache(maxsize=4)  # noqa: B019 - one snapshot lives as long as its batch
     def top_content(self, limit: int, min_views: int,
                     every_post: bool = False) -> dict[str, list[dict[str, Any]]]:
@@ -229,6 +249,7 @@ class Snapshot:
         """Run every query now, so the caller can close the connection before the reports
         are assembled (insights are computed from these results, not from the warehouse)."""
         _ = self.totals, self.platforms, self.content_types, self.trends, self.insight_posts
+        _ = self.post_tags, self.experiment_members, self.benchmark_mix, self.comments
         self.top_content(limit, min_views)
         self.top_content(0, min_views, True)  # every post of the period (post_rows)
 

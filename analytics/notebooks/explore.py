@@ -25,10 +25,13 @@ import duckdb
 import pandas as pd
 
 from analytics import config, csvsafe
+from analytics.metrics.caption_features import CaptionFeatureRow
+from analytics.metrics.hashtags import HashtagRow
 from analytics.metrics.history import AudienceRow, HistoryPoint
 from analytics.metrics.labels import WEEKDAYS, platform_name
 from analytics.metrics.period import resolve_period
 from analytics.metrics.results import ContentRow, PlatformRow, PostingWindow, TrendPoint
+from analytics.metrics.sentiment import Commenter, PostComments
 from analytics.records import Record
 from analytics.report import Report, ReportBatch, build_report
 from analytics.warehouse.access import Warehouse
@@ -131,6 +134,42 @@ def audience_frame(report: Report) -> pd.DataFrame:
                          columns=list(AudienceRow.columns()), index=list(rows))
     frame.index.name = "platform"
     return frame
+
+
+def hashtags_frame(report: Report) -> pd.DataFrame:
+    """Every hashtag of the insights' lookback (the report shows the top ten), most used first."""
+    return _frame(report.intel.hashtags, HashtagRow).set_index("tag")
+
+
+def caption_features_frame(report: Report) -> pd.DataFrame:
+    return _frame(report.intel.caption_features, CaptionFeatureRow).set_index("feature")
+
+
+def experiments_frame(report: Report) -> pd.DataFrame:
+    """One row per experiment and variant, with the experiment's comparison repeated."""
+    rows = []
+    for e in report.intel.experiments:
+        shared = {k: v for k, v in e.to_dict().items() if k != "variants"}
+        rows += [shared | {f"variant_{k}" if k != "variant" else k: v
+                           for k, v in variant.to_dict().items()} for variant in e.variants]
+    return pd.DataFrame(rows)
+
+
+def benchmarks_frame(report: Report) -> pd.DataFrame:
+    """The client (first) and its competitors: one row each, ranks included."""
+    rows = []
+    for b in report.benchmarks:
+        data = b.to_dict()
+        rows.append({k: v for k, v in data.items() if k not in ("platforms", "format_mix", "rank")}
+                    | {f"rank_{k}": v for k, v in data["rank"].items()})
+    return pd.DataFrame(rows)
+
+
+def sentiment_frames(report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The most discussed posts and the most active commenters (empty without comments)."""
+    s = report.sentiment
+    return (_frame(s.most_discussed if s else [], PostComments),
+            _frame(s.most_active if s else [], Commenter))
 
 
 def posting_times_frame(report: Report, value: str = "median_relative_er") -> pd.DataFrame:

@@ -19,8 +19,12 @@ import orjson
 
 from analytics import __version__, config
 from analytics.metrics import history as history_module
+from analytics.metrics import intel
+from analytics.metrics.benchmarks import BenchmarkRow, benchmark
+from analytics.metrics.caption_features import CaptionFeatureRow
+from analytics.metrics.experiments import ExperimentRow
+from analytics.metrics.hashtags import HashtagRow
 from analytics.metrics.history import Audience, BusinessHistory, HistoryPoint
-from analytics.metrics.insights import for_snapshot
 from analytics.metrics.period import Period, as_period, parse_date
 from analytics.metrics.results import (
     ContentRow,
@@ -31,11 +35,12 @@ from analytics.metrics.results import (
     PostRow,
     TrendPoint,
 )
+from analytics.metrics.sentiment import SentimentDoc, summarise
 from analytics.metrics.snapshot import Scope, Snapshot
 from analytics.records import Record
 from analytics.report.files import atomic_write, report_dir
 from analytics.warehouse.access import DataState
-from analytics.warehouse.businesses import Business, list_businesses
+from analytics.warehouse.businesses import Business, competitors_of, list_businesses
 
 #: Bumped when a key of report.json changes meaning (keys are only ever added).
 REPORT_FORMAT = 1
@@ -89,6 +94,11 @@ class ReportDoc(Record):
     #: the last periods of the report's kind, oldest first, ending with its own period
     history: list[HistoryPoint]
     audience: Audience
+    hashtags: list[HashtagRow]
+    caption_features: list[CaptionFeatureRow]
+    experiments: list[ExperimentRow]
+    benchmarks: list[BenchmarkRow]
+    sentiment: SentimentDoc | None
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,11 @@ class Report:
     #: the warehouse state the batch read (see :mod:`analytics.warehouse.access`)
     data_state: DataState | None = None
     posts: list[PostRow] = field(default_factory=list)
+    history: list[HistoryPoint] = field(default_factory=list)
+    audience: Audience = field(default_factory=lambda: Audience({}, None))
+    intel: intel.ContentIntel = field(default_factory=intel.ContentIntel)
+    benchmarks: list[BenchmarkRow] = field(default_factory=list)
+    sentiment: SentimentDoc | None = None
 
     @property
     def data_span(self) -> tuple[date | None, date | None]:
@@ -115,8 +130,6 @@ class Report:
         zone = ZoneInfo(self.business.timezone)
         return tuple(None if ts is None else ts.astimezone(zone).date()  # type: ignore[return-value]
                      for ts in (self.business.first_post, self.business.last_post))
-    history: list[HistoryPoint] = field(default_factory=list)
-    audience: Audience = field(default_factory=lambda: Audience({}, None))
 
     @property
     def is_empty(self) -> bool:
@@ -152,6 +165,11 @@ class Report:
             posts=self.posts,
             history=self.history,
             audience=self.audience,
+            hashtags=self.intel.hashtags,
+            caption_features=self.intel.caption_features,
+            experiments=self.intel.experiments,
+            benchmarks=self.benchmarks,
+            sentiment=self.sentiment,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -186,7 +204,7 @@ class ReportBatch:
         on_read: Callable[[], None] | None = None,
         history: int = config.HISTORY_PERIODS,
     ):
-        self.businesses = list_businesses(con, business_ids)
+        self.businesses = list_businesses(con, business_ids, clients_only=True)
         self.period = as_period(period)
         self.as_of = date.today() if as_of is None else parse_date(as_of, "as_of")
         self.limit = limit
@@ -209,7 +227,10 @@ class ReportBatch:
                 self._on_read()
             return
         ids = [b.business_id for b in self.businesses]
-        snapshot = Snapshot(self._con, Scope.build(ids, self.period, self.as_of,
+        # competitors ride along in the snapshot, for their own clients' benchmarks only
+        rivals = competitors_of(self._con, ids)
+        scoped = ids + sorted({c.business_id for cs in rivals.values() for c in cs} - set(ids))
+        snapshot = Snapshot(self._con, Scope.build(scoped, self.period, self.as_of,
                                                    history=self.history))
         histories = {}
         if self.history:  # read on the connection, before it is released
@@ -222,7 +243,8 @@ class ReportBatch:
         for business in self.businesses:
             history = histories.get(business.business_id, NO_HISTORY)
             try:
-                yield business, _assemble(snapshot, business, self.limit, history)
+                yield business, _assemble(snapshot, business, self.limit, history,
+                                          rivals.get(business.business_id, []))
             except Exception as exc:  # noqa: BLE001 - reported per business by the caller
                 yield business, exc
 
@@ -252,8 +274,11 @@ NO_HISTORY = BusinessHistory([], Audience({}, None))
 
 
 def _assemble(snapshot: Snapshot, business: Business, limit: int,
-              history: BusinessHistory) -> Report:
+              history: BusinessHistory = NO_HISTORY,
+              competitors: Sequence[Business] = ()) -> Report:
     business_id = business.business_id
+    scope = snapshot.scope
+    insights, content_intel = intel.for_snapshot(snapshot, business_id)
     return Report(
         business=business,
         period=snapshot.scope.period,
@@ -262,12 +287,16 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int,
         content=snapshot.content_rows(business_id, limit, config.MIN_VIEWS_FOR_RANKING),
         platforms=snapshot.platform_rows(business_id),
         trends=snapshot.trend_rows(business_id),
-        insights=for_snapshot(snapshot, business_id),
+        insights=insights,
         trend_start=snapshot.scope.trend_start,
         trend_end=snapshot.scope.trend_end,
         posts=snapshot.post_rows(business_id),
         history=history.points,
         audience=history.audience,
+        intel=content_intel,
+        benchmarks=benchmark(business, list(competitors), snapshot.benchmark_mix,
+                             scope.trend_start, scope.trend_end),
+        sentiment=summarise(snapshot.comments.get(business_id, [])),
     )
 
 
