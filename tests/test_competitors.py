@@ -120,7 +120,8 @@ def test_naming_a_competitor_is_refused_in_one_line(demo_path: Path, tmp_path: P
     period = ["--period", DEMO_PERIOD, "--as-of", str(DEMO_AS_OF), "--out", str(tmp_path / "out")]
     for command in (["send", "--dry-run", *period], ["report", "--format", "json", *period],
                     ["access", "grant", "--name", "spy"]):  # nor a token for the API
-        result = runner.invoke(cli, [*command, "--business", "rival-roasters", "--db", str(db)])
+        result = runner.invoke(cli, [*command, "--business", "rival-roasters", "--db", str(db)],
+                               env={"SMTP_FROM": "reports@agency.example"})
         assert result.exit_code == 1, result.output
         assert result.output.count("\n") == 1, result.output
         assert "'rival-roasters' is a competitor of 'northwind-coffee'" in result.output

@@ -67,8 +67,8 @@ def test_reading_order_follows_the_report_with_the_cards_numbers(tagged) -> None
         "How to read this report", "The numbers behind the charts",
     ])
     headings = [(e.tag, e.text) for e in tree.walk() if e.tag in ("H1", "H2")]
-    assert headings[:3] == [("H1", model["business"]["name"]), ("H2", "Overview"),
-                            ("H2", "Engagement trend")]
+    assert headings[:4] == [("H1", model["business"]["name"]), ("H2", "Overview"),
+                            ("H2", "12 weeks at a glance"), ("H2", "Engagement trend")]
     # every card: its heading, then its number, inside one element
     cards = [e for e in tree.tags("Div") if e.children and e.children[0].tag == "H3"
              and e.children[0].text.isupper()]
@@ -88,7 +88,7 @@ def table_rows(table: Element) -> tuple[list[str], list[list[str]]]:
 def test_tables_have_tagged_headers_and_cells_in_order(tagged) -> None:
     model, _, tree = tagged
     tables = [t for t in tree.tags("Table") if any(c.tag == "THead" for c in t.children)]
-    platforms = next(t for t in tables if table_rows(t)[0][0] == "PLATFORM")
+    platforms = next(t for t in tables if table_rows(t)[0][:2] == ["PLATFORM", "POSTS"])
     header, rows = table_rows(platforms)
     assert header[:3] == ["PLATFORM", "POSTS", "VIEWS"]
     assert [(r[0], r[1]) for r in rows] == [
@@ -107,7 +107,7 @@ def test_charts_are_figures_with_their_alternative_text(tagged) -> None:
     model, _, tree = tagged
     texts = charts.describe(model)
     assert [f.alt for f in tree.tags("Figure")] == [
-        texts["trend"].alt, texts["platforms"].alt, texts["mix"].alt]
+        texts["history"].alt, texts["trend"].alt, texts["platforms"].alt, texts["mix"].alt]
     # and the trend's numbers are in the appendix as a table, with its caption
     captions = [c.text for c in tree.tags("Caption")]
     assert any(c.startswith("Engagement of the posts published each day") for c in captions)

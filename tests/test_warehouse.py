@@ -23,7 +23,8 @@ def test_an_old_version_warehouse_is_upgraded_and_keeps_its_data(tmp_path: Path)
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
     warehouse.migrate(con, target=1)  # what version 1 of the code created
-    con.execute("INSERT INTO businesses VALUES ('old', 'Old Co', 'UTC', [])")
+    con.execute("INSERT INTO businesses (business_id, name, timezone, recipients)"
+                " VALUES ('old', 'Old Co', 'UTC', [])")
     con.execute("INSERT INTO content VALUES ('x', '1', 'old', 'text', '2026-01-01', 't', NULL)")
     assert warehouse.schema_version(con) == 1
     con.close()

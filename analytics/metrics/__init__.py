@@ -20,7 +20,11 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from analytics import AnalyticsError, config
+
+# The submodule named like the function insights() below is imported first: importing a
+# submodule sets the package's attribute, so a later first import would shadow the function.
 from analytics.metrics import history as history_module
+from analytics.metrics import insights as _insights_module  # noqa: F401
 from analytics.metrics import intel
 from analytics.metrics.benchmarks import BenchmarkRow, benchmark
 from analytics.metrics.hashtags import HashtagRow
