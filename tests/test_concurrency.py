@@ -207,7 +207,7 @@ def test_report_json_records_the_state_read_and_an_ingest_elsewhere_rerenders_no
                                       "--db", str(db)])
     assert ingest.exit_code == 0, ingest.output
     again = CliRunner().invoke(cli, args)
-    assert "1 reports written" in again.output and "1 unchanged" in again.output
+    assert "1 report written" in again.output and "1 unchanged" in again.output
     assert state("northwind-coffee") == first  # its numbers did not change: not re-rendered
     assert state("harbour-yoga")["observations"] == first["observations"] + 1
     assert state("harbour-yoga")["last_ingest_at"] > first["last_ingest_at"]

@@ -257,4 +257,4 @@ def test_a_monthly_business_is_sent_and_reported_by_month(demo_path: Path, tmp_p
     history = run("history", "--db", str(path), "--business", "lumen-books", "--as-of",
                   DEMO_AS_OF.isoformat(), "--format", "json")
     assert [r["label"] for r in json.loads(history.output)][-1] == "2026-10"
-    assert "2026-10 as of 2026-11-23: 1 reports written" in made.output
+    assert "2026-10 as of 2026-11-23: 1 report written" in made.output

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -59,7 +59,7 @@ def history(db: Path | None, business_id: str, weeks: int | None, months: int | 
               analytics history --business lumen-books --months 6 --format csv
     """
     from analytics.metrics.history import history_of
-    from analytics.metrics.period import CADENCES, Period, parse_date
+    from analytics.metrics.period import CADENCES, Period, local_today, parse_date
     from analytics.warehouse import WarehouseBusy, access
     from analytics.warehouse.businesses import list_businesses
 
@@ -68,7 +68,7 @@ def history(db: Path | None, business_id: str, weeks: int | None, months: int | 
                                        ("quarter", quarters)) if n]
     if len(given) > 1:
         raise AnalyticsError("give one of --weeks, --months, --quarters")
-    as_of_date = parse_date(as_of, "--as-of") if as_of else date.today()
+    given_as_of = parse_date(as_of, "--as-of") if as_of else None
     path = config.db_path(db)
     try:
         if not path.exists():
@@ -81,6 +81,8 @@ def history(db: Path | None, business_id: str, weeks: int | None, months: int | 
     con = session.con
     try:
         (business,) = list_businesses(con, [business_id])
+        # without --as-of, "today" is the business's own day (as for report and send)
+        as_of_date = given_as_of or local_today(business.timezone, datetime.now(UTC))
         kind, count = given[0] if given else (CADENCES.get(business.cadence, "week"),
                                               config.HISTORY_PERIODS)
         last = _last_complete(kind, as_of_date, Period)

@@ -111,6 +111,9 @@ def handle_errors(func: F) -> F:
         except AnalyticsError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(1)
+        except BrokenPipeError:  # `analytics history … | head`: the reader has what it wanted
+            sys.stderr.close()
+            os._exit(0)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             reason = exc.strerror or str(exc).splitlines()[0]

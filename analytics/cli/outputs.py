@@ -116,7 +116,8 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     for result in results:
         written, skipped = result.with_status("written"), result.with_status("skipped")
         failed += result.with_status("failed")
-        click.echo(f"{result.period.label} as of {result.as_of}: {len(written)} reports "
+        noun = "report" if len(written) == 1 else "reports"
+        click.echo(f"{result.period.label} as of {result.as_of}: {len(written)} {noun} "
                    f"written to {out}/, {len(skipped)} unchanged (skipped; --force to redo), "
                    f"{len(result.with_status('failed'))} failed")
         if len(written) == 1:

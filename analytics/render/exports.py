@@ -21,6 +21,7 @@ from typing import Any
 
 # one home for the rule, shared with the ingest's rejects files and the notebooks' CSVs
 from analytics.csvsafe import FORMULA_STARTS, neutralise  # noqa: F401 - FORMULA_STARTS re-exported
+from analytics.metrics.results import PlatformRow, PostRow, TrendPoint
 from analytics.report import atomic_write
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -43,12 +44,10 @@ _OVERVIEW = (
     ("total_engagement", "engagement"), ("total_clicks", "clicks"),
     ("avg_engagement_rate", "engagement_rate"), ("ctr", None),
 )
-_PLATFORMS = ("platform", "posts", "views", "reach", "likes", "shares", "comments", "clicks",
-              "engagement", "engagement_rate", "ctr", "share_of_engagement")
-_POSTS = ("rank", "platform", "content_id", "published_at", "content_type", "title",
-          "permalink", "views", "reach", "likes", "shares", "comments", "clicks", "engagement",
-          "engagement_rate", "ctr")
-_TRENDS = ("date", "posts", "views", "engagement", "engagement_rate")
+# the columns are the report model's own fields (report.json's keys), in their order
+_PLATFORMS = PlatformRow.columns()
+_POSTS = PostRow.columns()
+_TRENDS = TrendPoint.columns()
 
 
 def tables(report: Mapping[str, Any], posts: Sequence[Mapping[str, Any]]) -> list[Table]:
@@ -104,12 +103,16 @@ def xlsx_bytes(all_tables: Sequence[Table]) -> bytes:
         sheet = book.create_sheet(table.name)
         sheet.append(list(table.columns))
         for values in table.rows:
-            sheet.append([neutralise(v) for v in values])
+            sheet.append(list(values))
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 if isinstance(cell.value, str):
-                    # openpyxl would otherwise read any "=…" as a formula
+                    # text stays text: openpyxl would otherwise read any "=…" as a formula;
+                    # a cell Excel could take for one is marked quote-prefixed (the apostrophe
+                    # a user would type) instead of having one added to its text
                     cell.data_type = TYPE_STRING
+                    if neutralise(cell.value) != cell.value:
+                        cell.quotePrefix = True
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)

@@ -37,8 +37,9 @@ CACHE_SIZE = 2048
 
 
 def open_reader(path: Path) -> duckdb.DuckDBPyConnection:
-    """The one place the server opens a DuckDB file: read-only, never the write lock."""
-    return warehouse.connect(path, read_only=True)
+    """The one place the server opens a DuckDB file: read-only, never the write lock, and
+    never an upgrade (a schema change is a writer's job: the next ingest, report or send)."""
+    return warehouse.connect(path, read_only=True, upgrade=False)
 
 
 def _stamp(db: Path) -> tuple[int, int, int, int]:
