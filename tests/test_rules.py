@@ -53,3 +53,18 @@ def test_days_are_written_one_way() -> None:
     assert labels.fmt_day(date(2026, 11, 2)) == "2 Nov 2026"
     assert fmt_day("2026-11-02") == fmt_day(date(2026, 11, 2)) == "2 Nov 2026"
     assert fmt_day("2026-11-02T08:00:00+09:00") == "2 Nov 2026"
+
+
+def test_ingest_refuses_dates_outside_the_same_year_window(load, tmp_path) -> None:
+    from analytics.ingest import ingest_paths
+    from analytics.ingest.values import DateStyle
+    from conftest import POST_COLUMNS, post, write_csv
+
+    con = load([{"business_id": "acme", "name": "Acme", "timezone": "UTC"}])
+    path = write_csv(tmp_path / "old.csv", POST_COLUMNS, [
+        post("acme", "x", "old", "1999-12-31T10:00:00Z", views=10),
+        post("acme", "x", "ok", "2026-11-17T10:00:00Z", views=10)])
+    (result,) = ingest_paths(con, [path], rejects_dir=tmp_path / "rejects")
+    assert (result.kept, result.rejected) == (1, 1)
+    assert "outside the years 2000-2100" in result.rejects[0][2]
+    assert DateStyle("day", ("%Y-%m-%d",)).parse("2101-01-01")[0] is None

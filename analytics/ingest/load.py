@@ -139,7 +139,8 @@ def _ingest_posts(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_posts_check"),
         {"default_observed_on": part.observed_on or date.today(),
-         "platforms": list(config.PLATFORMS), "optional_counters": optional},
+         "platforms": list(config.PLATFORMS), "optional_counters": optional,
+         "min_year": config.YEARS[0], "max_year": config.YEARS[1]},
     )
     con.execute("CREATE OR REPLACE TEMP TABLE _status AS " + sql.load("ingest_posts_status"))
     sql.execute(con, "ingest_posts_upsert_content")

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from analytics import config
+
 #: What exports write for "no value" (compared after stripping and lower-casing).
 MISSING = frozenset({"", "-", "--", "—", "–", "n/a", "na", "none", "null", "undefined", "nan"})
 
@@ -237,7 +239,7 @@ class DateStyle:
                 continue
             if fmt.startswith("%a") and parsed.strftime("%a").lower() != text[:3].lower():
                 return None, f"'{text}' names the wrong weekday for that date"
-            if parsed.year < 2000 or parsed.year > 2100:
+            if not config.YEARS[0] <= parsed.year <= config.YEARS[1]:
                 return None, f"'{text}' is not a plausible date (year {parsed.year})"
             if self.kind in ("day", "day_month"):
                 return parsed.date().isoformat(), None

@@ -75,12 +75,14 @@ checked AS MATERIALIZED (
             WHEN published_at IS NULL THEN {'column': 'published_at', 'reason': 'is blank'}
             WHEN published_ts IS NULL THEN
                 {'column': 'published_at', 'reason': '''' || published_at || ''' is not an ISO 8601 date-time such as 2026-11-20T18:30:00+01:00'}
-            WHEN year(published_ts) < 2000 OR year(published_ts) > 2100 THEN
-                {'column': 'published_at', 'reason': '''' || published_at || ''' is outside the years 2000-2100'}
+            WHEN year(published_ts) < $min_year OR year(published_ts) > $max_year THEN
+                {'column': 'published_at', 'reason': '''' || published_at || ''' is outside the years '
+                    || $min_year || '-' || $max_year}
             WHEN observed_date IS NULL THEN
                 {'column': 'observed_on', 'reason': '''' || observed_on || ''' is not a date such as 2026-11-22'}
-            WHEN year(observed_date) > 2100 THEN
-                {'column': 'observed_on', 'reason': '''' || observed_on || ''' is after the year 2100'}
+            WHEN year(observed_date) > $max_year THEN
+                {'column': 'observed_on', 'reason': '''' || observed_on || ''' is after the year '
+                    || $max_year}
             WHEN observed_date < CAST(timezone(business_timezone, published_ts) AS DATE) - 1 THEN
                 {'column': 'observed_on', 'reason': 'is ' || CAST(observed_date AS VARCHAR) || ', before the post was published (' || published_at || ')'}
             WHEN views IS NULL AND NOT list_contains($optional_counters, 'views') THEN
