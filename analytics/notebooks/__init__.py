@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -196,6 +197,7 @@ class _Worker:
         self._manager_class = AsyncKernelManager
         self._specs = KernelSpecManager(kernel_dirs=[str(kernel_dir())])
         self.km: Any = None
+        self._folder = ""
         self.runs = 0
         self._templates: dict[Path, Any] = {}
 
@@ -208,9 +210,11 @@ class _Worker:
         if self.km is None:
             self.km = self._manager_class(kernel_name=KERNEL_NAME,
                                           kernel_spec_manager=self._specs, transport="ipc")
-            self.km.connection_file = tempfile.mktemp(prefix="analytics-kernel-",
-                                                      suffix=".json")
-            self.km.ip = self.km.connection_file[:-5]  # IPC socket path prefix
+            # the connection file and IPC sockets in a private folder made for this kernel
+            # (never a guessed name in /tmp that another user could take first)
+            self._folder = tempfile.mkdtemp(prefix="analytics-kernel-")
+            self.km.connection_file = os.path.join(self._folder, "kernel.json")
+            self.km.ip = os.path.join(self._folder, "kernel")  # IPC socket path prefix
             run_sync(self.km.start_kernel)(cwd=os.getcwd())
             self.runs = 0
         return self.km
@@ -222,6 +226,7 @@ class _Worker:
             with contextlib.suppress(Exception):  # a dead kernel may not answer
                 run_sync(self.km.shutdown_kernel)(now=True)
             self.km = None
+            shutil.rmtree(self._folder, ignore_errors=True)
 
     def template(self, path: Path) -> Any:
         import nbformat
@@ -240,28 +245,27 @@ class _Worker:
         started = time.perf_counter()
         result = NotebookResult(job.business_id, ok=False)
         nb = copy.deepcopy(self.template(job.template))
-        _ENGINE_STATE["km"] = self.kernel()
-        _ENGINE_STATE["last"] = None
+        # the engine gets this worker's kernel, and hands back the notebook it executes in
+        # place (kept even when a cell fails), through Papermill's engine arguments
+        km, running = self.kernel(), []
         self.runs += 1
         try:
             executed = papermill.execute_notebook(
                 nb, None, parameters=job.parameters, engine_name=ENGINE_NAME,
                 kernel_name=KERNEL_NAME, progress_bar=False, request_save_on_cell_execute=False,
-                cwd=os.getcwd(),
+                cwd=os.getcwd(), warm_km=km, running=running,
             )
         except PapermillExecutionError as exc:
-            executed = _ENGINE_STATE["last"]
+            executed = running[0] if running else None
             _renumber(executed)  # so "In [n]" matches the notebook kept for the audit
             failing = next((c for c in executed.cells if c.cell_type == "code" and any(
                 o.get("output_type") == "error" for o in c.get("outputs", []))), None)
             where = f"In [{failing.execution_count}]" if failing else f"cell {exc.cell_index}"
             result.error = f"{where} raised {exc.ename}: {exc.evalue}".strip()
         except DeadKernelError:
-            executed = _ENGINE_STATE["last"]
+            executed = running[0] if running else None
             result.error = "the kernel died while running the notebook (restarted for the next)"
             self.shutdown()
-        finally:
-            _ENGINE_STATE["km"] = None
         if executed is not None:
             _renumber(executed)
         if result.error is None:
@@ -277,7 +281,6 @@ class _Worker:
 # --- the Papermill engine that reuses the worker's kernel ---------------------------------------
 
 ENGINE_NAME = "analytics-warm"
-_ENGINE_STATE: dict[str, Any] = {"km": None, "last": None}
 _ENGINE_REGISTERED = False
 
 
@@ -306,10 +309,10 @@ def _register_engine() -> None:
     class WarmEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
-            _ENGINE_STATE["last"] = nb_man.nb  # executed in place: kept even if a cell fails
+            kwargs["running"].append(nb_man.nb)  # executed in place: kept if a cell fails
             kwargs.pop("input_path", None)
             return WarmClient(
-                nb_man, km=_ENGINE_STATE["km"], kernel_name=kernel_name,
+                nb_man, km=kwargs["warm_km"], kernel_name=kernel_name,
                 timeout=kwargs.get("execution_timeout") or config.NOTEBOOK_CELL_TIMEOUT,
                 startup_timeout=kwargs.get("start_timeout", 60),
                 log_output=False,
