@@ -259,7 +259,7 @@ class Brand:
     def ink(self) -> str:
         """The colour for text in the accent: the accent itself unless it is too pale to
         read on white (4.5:1), then darkened just enough."""
-        from analytics.render.charts import readable
+        from analytics.render.contrast import readable
 
         return readable(self.colour)
 
@@ -352,7 +352,7 @@ def pdf_resources(charts: Mapping[str, Mapping[str, bytes]],
 def heat_rows(report: Mapping[str, Any], brand: Brand) -> list[dict[str, Any]]:
     """The posting-time windows arranged as weekday rows of 3-hour cells, each with its
     background colour (the numbers are the model's, untouched)."""
-    from analytics.render.charts import heat_colour
+    from analytics.render.contrast import heat_colour
 
     rows: dict[int, dict[str, Any]] = {}
     for window in report["insights"]["best_posting_times"]:
@@ -373,7 +373,7 @@ def context(
 ) -> dict[str, Any]:
     """What the templates see: the model as ``r`` plus the charts (with their text
     alternatives and the donut's slices, computed in charts.py), brand and page facts."""
-    from analytics.render.charts import describe, mix_slices, trend_weeks
+    from analytics.render.chart_text import describe, mix_slices, trend_weeks
 
     texts = describe(report)
     if target == "html":
