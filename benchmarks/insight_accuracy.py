@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from analytics import report, warehouse
-from analytics.ingest import demo
+from analytics.ingest import demo, demo_content
 
 OUT = Path(__file__).resolve().parent / "out"
 AS_OF = date(2026, 11, 23)
@@ -41,12 +41,13 @@ def matches(effect: str, rec: dict) -> bool:
         return rec["kind"] == "platform_trend" and ev["platform"] == "facebook" \
             and ev["change_percent"] < 0
     if effect == "hashtag":
-        return rec["kind"] == "hashtag" and ev["tag"] == demo.PLANTED_TAG and ev["effect"] > 1
+        return rec["kind"] == "hashtag" and ev["tag"] == demo_content.PLANTED_TAG \
+            and ev["effect"] > 1
     if effect == "question":
         return rec["kind"] == "caption_feature" and ev["feature"] == "question" \
             and ev["effect"] > 1
     if effect == "experiment":
-        return rec["kind"] == "experiment" and rec["subject"] == demo.EXPERIMENT[0] \
+        return rec["kind"] == "experiment" and rec["subject"] == demo_content.EXPERIMENT[0] \
             and rec["verdict"] == "B wins"
     raise ValueError(effect)
 

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from analytics.render import charts
+from analytics.render import chart_text, charts, contrast
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -38,7 +38,7 @@ def small_model() -> dict:
 
 
 def test_the_summaries_state_the_numbers_worked_out_by_hand() -> None:
-    texts = charts.describe(small_model())
+    texts = chart_text.describe(small_model())
     assert texts["trend"].title == "Engagement per day of publication, 9–13 Nov 2026"
     # peak 612 on 10 Nov; the period (11–13 Nov): 100 + 0 = 100 engagement from 3 + 0 posts
     # (13 Nov's 2 posts have no known engagement yet, so they are not counted either)
@@ -49,13 +49,14 @@ def test_the_summaries_state_the_numbers_worked_out_by_hand() -> None:
     # 1,000 in all: 500 → 50 %, 300 → 30 %, 100 → 10 %, 50 → 5 %, 30 → 3 %, 10+6+4 → 2 %
     assert texts["mix"].desc == ("1,000 engagement in all: Video 50 %, Images 30 %, Reels 10 %, "
                                  "Text posts 5 %, Link posts 3 %, Other 2 %.")
-    assert [(s.label, s.engagement) for s in charts.mix_slices(small_model())][-1] == ("Other", 20)
+    slices = chart_text.mix_slices(small_model())
+    assert [(s.label, s.engagement) for s in slices][-1] == ("Other", 20)
 
 
 def test_each_svg_carries_its_title_and_desc_and_its_own_ids() -> None:
     model = small_model()
     drawn = charts.render_charts(model, ["svg"])
-    texts = charts.describe(model)
+    texts = chart_text.describe(model)
     seen: set[bytes] = set()
     referenced = 0
     for name, formats in drawn.items():
@@ -80,7 +81,7 @@ def test_each_svg_carries_its_title_and_desc_and_its_own_ids() -> None:
 
 
 def test_the_trend_table_is_a_calendar_of_the_charts_days() -> None:
-    weeks = charts.trend_weeks(small_model())
+    weeks = chart_text.trend_weeks(small_model())
     # 9 Nov 2026 is a Monday: one week, Monday to Friday shown, the weekend left empty
     assert [w.monday.isoformat() for w in weeks] == ["2026-11-09"]
     assert [(d.day.day, d.engagement, d.shown) for d in weeks[0].days] == [
@@ -89,7 +90,7 @@ def test_the_trend_table_is_a_calendar_of_the_charts_days() -> None:
     # a window starting mid-week: the days before it are empty cells, not zeros
     model = small_model()
     model["trends"] = model["trends"][2:]  # Wednesday 11 Nov onwards
-    assert [d.shown for d in charts.trend_weeks(model)[0].days] == [False, False] + [True] * 3 \
+    assert [d.shown for d in chart_text.trend_weeks(model)[0].days] == [False, False] + [True] * 3 \
         + [False, False]
 
 
@@ -98,25 +99,25 @@ def test_heat_cells_keep_aa_contrast_for_any_brand_colour(accent: str) -> None:
     rgb = tuple(int(accent[i:i + 2], 16) for i in (1, 3, 5))
     for tenths in range(0, 31):
         value = tenths / 10
-        solid = charts.heat_colour(value, False, rgb)
-        thin = charts.heat_colour(value, True, rgb)
-        assert charts.contrast(solid, charts.HEAT_INK) >= 4.5, (value, solid)
+        solid = contrast.heat_colour(value, False, rgb)
+        thin = contrast.heat_colour(value, True, rgb)
+        assert contrast.contrast(solid, contrast.HEAT_INK) >= 4.5, (value, solid)
         # thin cells' grey type, on the cell and on the hatch's darker stripes
-        stripe = charts._blend(thin, charts.INK, charts.HATCH_ALPHA)
-        assert charts.contrast(stripe, charts.HEAT_THIN_INK) >= 4.5, (value, thin)
+        stripe = contrast._blend(thin, contrast.INK, contrast.HATCH_ALPHA)
+        assert contrast.contrast(stripe, contrast.HEAT_THIN_INK) >= 4.5, (value, thin)
     # the strongest cell of a light accent still shows the accent (not lightened to white)
-    assert charts.heat_colour(3.0, False, rgb) != "#ffffff"
+    assert contrast.heat_colour(3.0, False, rgb) != "#ffffff"
 
 
 @pytest.mark.parametrize("colour", ["#ffd21f", "#ffffff", "#1f5f8b", "#00ff00"])
 def test_text_in_a_brand_colour_is_darkened_only_when_too_pale(colour: str) -> None:
-    ink = charts.readable(colour)
-    assert charts.contrast(ink, "#ffffff") >= 4.5
-    if charts.contrast(colour, "#ffffff") >= 4.5:
+    ink = contrast.readable(colour)
+    assert contrast.contrast(ink, "#ffffff") >= 4.5
+    if contrast.contrast(colour, "#ffffff") >= 4.5:
         assert ink == colour  # a dark enough brand colour is used as it is
 
 
 def test_contrast_matches_the_wcag_reference_values() -> None:
-    assert charts.contrast("#000000", "#ffffff") == pytest.approx(21)
-    assert charts.contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
-    assert charts.contrast("#ffffff", "#ffffff") == pytest.approx(1)
+    assert contrast.contrast("#000000", "#ffffff") == pytest.approx(21)
+    assert contrast.contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+    assert contrast.contrast("#ffffff", "#ffffff") == pytest.approx(1)

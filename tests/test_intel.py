@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analytics import warehouse
-from analytics.ingest import demo
+from analytics.ingest import demo, demo_content
 from analytics.report import build_reports
 from conftest import DEMO_AS_OF, DEMO_PERIOD
 
@@ -53,7 +53,8 @@ def test_planted_effects_are_found_where_planted_and_nowhere_else(demo_db) -> No
 def test_ab_tags_are_experiments_not_hashtags(demo_db) -> None:
     report = reports(demo_db)["lumen-books"]
     assert not [h for h in report.intel.hashtags if h.tag.startswith("ab")]
-    assert {h.tag for h in report.intel.hashtags} == {*demo.NEUTRAL_TAGS, demo.PLANTED_TAG}
+    assert {h.tag for h in report.intel.hashtags} == {*demo_content.NEUTRAL_TAGS,
+                                                      demo_content.PLANTED_TAG}
 
 
 def test_without_planted_effects_no_hashtag_feature_or_experiment_claim(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from analytics.render import charts, fmt_number, fmt_percent, fmt_signed
+from analytics.render import chart_text, charts, fmt_number, fmt_percent, fmt_signed
 from conftest import DEMO_PERIOD
 from pdf_structure import Element, structure
 
@@ -105,7 +105,7 @@ def test_tables_have_tagged_headers_and_cells_in_order(tagged) -> None:
 
 def test_charts_are_figures_with_their_alternative_text(tagged) -> None:
     model, _, tree = tagged
-    texts = charts.describe(model)
+    texts = chart_text.describe(model)
     assert [f.alt for f in tree.tags("Figure")] == [
         texts["history"].alt, texts["trend"].alt, texts["platforms"].alt, texts["mix"].alt]
     # and the trend's numbers are in the appendix as a table, with its caption

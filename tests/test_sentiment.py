@@ -61,10 +61,10 @@ def test_a_bad_comment_row_is_refused_with_its_line_and_reason(tmp_path: Path) -
 
 
 def test_the_demo_comments_carry_the_sentiment_they_were_written_with(demo_db) -> None:
-    from analytics.ingest import demo
+    from analytics.ingest import demo_content
 
-    assert [score(text).label for text, _ in demo.COMMENTS] == [
-        label for _, label in demo.COMMENTS]
+    assert [score(text).label for text, _ in demo_content.COMMENTS] == [
+        label for _, label in demo_content.COMMENTS]
     found = dict(demo_db.execute(
         "SELECT text, any_value(label) FROM comments GROUP BY 1").fetchall())
-    assert found == dict(demo.COMMENTS)
+    assert found == dict(demo_content.COMMENTS)

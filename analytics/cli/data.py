@@ -47,6 +47,7 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
     from tqdm import tqdm
 
     from analytics.ingest import demo as demo_module
+    from analytics.ingest import demo_audience
     from analytics.metrics.period import parse_date
 
     if not 0 <= seed < 2**32:
@@ -68,7 +69,7 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
     for business in summary.businesses[:10]:
         planted = [demo_module.EFFECTS[e] for e in business.effects]
         if business.follower_surge:
-            planted.append(f"about {demo_module.SURGE_FOLLOWERS:,} extra Instagram followers "
+            planted.append(f"about {demo_audience.SURGE_FOLLOWERS:,} extra Instagram followers "
                            "in the last complete week")
         effects = "; ".join(planted) or "no planted effect"
         click.echo(f"  {business.business_id:<20} {business.timezone:<20} {effects}")

@@ -197,7 +197,7 @@ def posting_times_styled(report: Report) -> Any:
     """The weekday × window grid coloured like the report's heat map: each cell reads
     "1.85× · 15" (median engagement rate relative to the typical post, and the posts behind
     it); windows with fewer than 10 posts are pale, empty windows blank."""
-    from analytics.render.charts import heat_colour
+    from analytics.render.contrast import heat_colour
 
     value = posting_times_frame(report, "median_relative_er")
     posts = posting_times_frame(report, "posts")

@@ -14,10 +14,11 @@ Design rules:
 * a chart with nothing to show draws a short message instead of an empty axis;
 * figures are made once per process and cleared between reports, and text stays text in
   the SVG (``svg.fonttype = none``): both matter over a thousand reports;
-* each chart carries its text alternative (:func:`describe`: an SVG ``<title>`` and
-  ``<desc>`` naming what it shows and its key numbers); its ids are prefixed with the
-  chart's name, since three SVGs inline in one page must not repeat ``figure_1`` or a clip
-  path's id; matplotlib's RDF metadata is dropped (HTML allows no RDF inside inline SVG).
+* each chart carries its text alternative (:mod:`analytics.render.chart_text`: an SVG
+  ``<title>`` and ``<desc>`` naming what it shows and its key numbers); its ids are
+  prefixed with the chart's name, since three SVGs inline in one page must not repeat
+  ``figure_1`` or a clip path's id; matplotlib's RDF metadata is dropped (HTML allows no
+  RDF inside inline SVG).
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import matplotlib
@@ -39,9 +39,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from analytics import config  # noqa: E402
-from analytics.metrics.labels import platform_name, type_label  # noqa: E402
+from analytics.metrics.labels import platform_name  # noqa: E402
+from analytics.render.chart_text import ChartText, describe, mix_slices  # noqa: E402
+from analytics.render.contrast import INK, _blend, readable  # noqa: E402
 
-INK = "#1f2933"
 MUTED = "#6b7785"
 GRID = "#e3e7ec"
 #: The "other" slice of the content mix: lighter than every content type's colour.
@@ -260,30 +261,6 @@ def draw_platforms(fig: Figure, report: Mapping[str, Any]) -> None:
         ax.spines[side].set_visible(False)
 
 
-@dataclass(frozen=True)
-class Slice:
-    """One slice of the content-mix donut: a content type (or ``other``), its engagement
-    and its share of the period's engagement in percent."""
-
-    content_type: str
-    label: str
-    engagement: int
-    share: float
-
-
-def mix_slices(report: Mapping[str, Any]) -> list[Slice]:
-    """The donut's slices, largest first; more than six slivers cannot be read, so the
-    smallest fold into "other". The chart, its summary and its data table all use these."""
-    types = sorted((t for t in report["insights"]["top_content_types"] if t["engagement"]),
-                   key=lambda t: (-t["engagement"], t["content_type"]))
-    if len(types) > 6:
-        other = sum(t["engagement"] for t in types[5:])
-        types = types[:5] + [{"content_type": "other", "engagement": other}]
-    total = sum(t["engagement"] for t in types)
-    return [Slice(t["content_type"],
-                  "Other" if t["content_type"] == "other" else type_label(t["content_type"]),
-                  t["engagement"], t["engagement"] * 100 / total) for t in types]
-
 
 def draw_mix(fig: Figure, report: Mapping[str, Any]) -> None:
     """Share of the period's engagement by content type, as a donut labelled in words."""
@@ -416,204 +393,3 @@ def render_charts(
             draw(fig, report)
         charts[name] = {fmt: export(fig, fmt, name, texts[name]) for fmt in formats}
     return charts
-
-
-# --- text alternatives -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrendDay:
-    """One day of the trend chart as its data table shows it: ``shown`` is False for the
-    days of a calendar week that fall outside the trend window (an empty cell)."""
-
-    day: date
-    posts: int
-    engagement: int | None
-    shown: bool = True
-
-
-@dataclass(frozen=True)
-class TrendWeek:
-    """One row of the trend's data table: the Monday that starts it and its seven days."""
-
-    monday: date
-    days: list[TrendDay]
-
-
-def trend_weeks(report: Mapping[str, Any]) -> list[TrendWeek]:
-    """The trend chart's numbers as a calendar, a week a row (Monday first): four rows of
-    seven cells for the usual 28 days, a quarter of the cells a row per day would take (the
-    PDF lays out every report's table, and a long one cost a fifth of the rendering)."""
-    points = {date.fromisoformat(t["date"]): t for t in report["trends"]}
-    if not points:
-        return []
-    first, last = min(points), max(points)
-    monday = first - timedelta(days=first.weekday())
-    weeks = []
-    while monday <= last:
-        days = []
-        for offset in range(7):
-            day = monday + timedelta(days=offset)
-            point = points.get(day)
-            days.append(TrendDay(day, point["posts"], point["engagement"]) if point
-                        else TrendDay(day, 0, None, shown=False))
-        weeks.append(TrendWeek(monday, days))
-        monday += timedelta(days=7)
-    return weeks
-
-
-
-@dataclass(frozen=True)
-class ChartText:
-    """A chart's text alternative: ``title`` names what it shows, ``desc`` gives the numbers
-    a reader would take from it (the full numbers are in the tables beside it)."""
-
-    title: str
-    desc: str
-
-    @property
-    def alt(self) -> str:
-        return f"{self.title}. {self.desc}"
-
-
-def _day(value: str | date) -> str:
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} {day:%b}"
-
-
-def _span(start: str, end: str) -> str:
-    """``16–22 Nov 2026``, ``26 Oct – 22 Nov 2026``, ``29 Dec 2025 – 4 Jan 2026``."""
-    a, b = date.fromisoformat(start), date.fromisoformat(end)
-    if a.year != b.year:
-        return f"{_day(a)} {a.year} – {_day(b)} {b.year}"
-    if a.month == b.month:
-        return f"{a.day}–{_day(b)} {b.year}"
-    return f"{_day(a)} – {_day(b)} {b.year}"
-
-
-def describe(report: Mapping[str, Any]) -> dict[str, ChartText]:
-    """Every chart's text alternative, from the same numbers the chart draws."""
-    return {"trend": _describe_trend(report), "platforms": _describe_platforms(report),
-            "mix": _describe_mix(report), "history": _describe_history(report)}
-
-
-def _describe_history(report: Mapping[str, Any]) -> ChartText:
-    history = report.get("history") or []
-    title = f"Posts, engagement and engagement rate over the last {len(history)} periods"
-    if not any(h["posts"] for h in history):
-        return ChartText(title, "No posts in these periods.")
-    current = history[-1]
-    known = [h for h in history if h["engagement"] is not None]
-    desc = (f"{current['label']}: {current['posts']:,} posts, "
-            + (f"{current['engagement']:,} engagement" if current["engagement"] is not None
-               else "engagement unknown")
-            + (f", {current['engagement_rate']:.1f} % engagement rate."
-               if current["engagement_rate"] is not None else "."))
-    if known:
-        peak = max(known, key=lambda h: (h["engagement"], h["start"]))
-        desc += f" Most engagement: {peak['engagement']:,} in {peak['label']}."
-    return ChartText(title, desc)
-
-
-def _describe_trend(report: Mapping[str, Any]) -> ChartText:
-    trends = report["trends"]
-    period = report["period"]
-    window = _span(trends[0]["date"], trends[-1]["date"]) if trends else period["label"]
-    title = f"Engagement per day of publication, {window}"
-    known = [t for t in trends if t["engagement"] is not None]
-    if not known or not any(t["posts"] for t in trends):
-        return ChartText(title, "No engagement to show for these days.")
-    peak = max(known, key=lambda t: (t["engagement"], t["date"]))
-    inside = [t for t in known if period["start"] <= t["date"] <= period["end"]]
-    desc = f"Peak {peak['engagement']:,} on {_day(peak['date'])}."
-    if inside:
-        desc += (f" In this report's period ({_span(period['start'], period['end'])}): "
-                 f"{sum(t['engagement'] for t in inside):,} engagement from "
-                 f"{sum(t['posts'] for t in inside):,} posts.")
-    return ChartText(title, desc)
-
-
-def _describe_platforms(report: Mapping[str, Any]) -> ChartText:
-    title = "Engagement per platform"
-    parts = []
-    for p in report["platforms"]:
-        if p["engagement"] is None:
-            parts.append(f"{platform_name(p['platform'])} not reported")
-        else:
-            rate = p["engagement_rate"]
-            parts.append(f"{platform_name(p['platform'])} {p['engagement']:,}"
-                         + (f" ({rate:.1f} % engagement rate)" if rate is not None else ""))
-    return ChartText(title, "; ".join(parts) + "." if parts else "No posts on any platform.")
-
-
-def _describe_mix(report: Mapping[str, Any]) -> ChartText:
-    title = "Share of engagement by content type"
-    slices = mix_slices(report)
-    if not slices:
-        return ChartText(title, "No engagement to split by content type.")
-    total = sum(s.engagement for s in slices)
-    return ChartText(title, f"{total:,} engagement in all: " + ", ".join(
-        f"{s.label} {s.share:.0f} %" for s in slices) + ".")
-
-
-#: The heat map's text: dark ink on tested cells, a lighter grey on thin ones (report.css
-#: uses the same two colours); every cell's background keeps both at WCAG AA contrast.
-HEAT_INK = INK
-HEAT_THIN_INK = "#525c67"
-MIN_CONTRAST = 4.5  # WCAG 2.1 AA for normal-size text
-
-
-def relative_luminance(colour: str) -> float:
-    """WCAG 2.1's relative luminance of ``#rrggbb``."""
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
-    high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def readable(colour: str, background: str = "#ffffff") -> str:
-    """``colour`` darkened just enough (towards black, 5 % a step) for text in it to keep AA
-    contrast on ``background``: a pale brand colour still names the period legibly."""
-    for step in range(21):
-        darker = _blend(colour, "#000000", step * 0.05)
-        if contrast(darker, background) >= MIN_CONTRAST:
-            return darker
-    return "#000000"
-
-
-def heat_colour(value: float | None, thin: bool, accent_rgb: tuple[int, int, int]) -> str:
-    """Background of one posting-time cell: the accent's strength grows with the window's
-    engagement rate relative to the typical post (1.0 = typical); thin cells stay pale.
-    A dark brand colour is lightened until the cell's text keeps AA contrast (4.5:1)."""
-    if value is None:
-        return "#ffffff"
-    strength = min(max((value - 0.6) / 1.2, 0.0), 1.0)
-    if thin:
-        strength *= 0.35
-    ink = HEAT_THIN_INK if thin else HEAT_INK
-    # at most 55 % of the accent, less when the accent is so dark the ink would not read
-    strength *= 0.55
-    while True:
-        r, g, b = (round(255 - (255 - c) * strength) for c in accent_rgb)
-        colour = f"#{r:02x}{g:02x}{b:02x}"
-        darkest = _blend(colour, INK, HATCH_ALPHA) if thin else colour
-        if strength <= 0 or contrast(darkest, ink) >= MIN_CONTRAST:
-            return colour
-        strength = max(strength - 0.02, 0.0)
-
-
-#: Thin cells are hatched with INK at this opacity (report.css): their type must keep its
-#: contrast on the stripes too.
-HATCH_ALPHA = 0.09
-
-
-def _blend(colour: str, over: str, alpha: float) -> str:
-    """``over`` painted at ``alpha`` opacity on ``colour``."""
-    mixed = (round(int(colour[i:i + 2], 16) * (1 - alpha) + int(over[i:i + 2], 16) * alpha)
-             for i in (1, 3, 5))
-    return "#" + "".join(f"{c:02x}" for c in mixed)

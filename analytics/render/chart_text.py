@@ -1,0 +1,176 @@
+"""The charts' text alternatives: what each chart shows, in words and numbers.
+
+Every chart carries a ``<title>`` and ``<desc>`` (:func:`describe`), and the HTML and PDF
+print the numbers beside it as a table (:func:`trend_weeks`, :func:`mix_slices`): the same
+numbers the chart draws, so a reader who cannot see the chart loses nothing. Nothing here
+draws; :mod:`analytics.render.charts` draws from the same slices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from analytics.metrics.labels import platform_name, type_label
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One slice of the content-mix donut: a content type (or ``other``), its engagement
+    and its share of the period's engagement in percent."""
+
+    content_type: str
+    label: str
+    engagement: int
+    share: float
+
+
+def mix_slices(report: Mapping[str, Any]) -> list[Slice]:
+    """The donut's slices, largest first; more than six slivers cannot be read, so the
+    smallest fold into "other". The chart, its summary and its data table all use these."""
+    types = sorted((t for t in report["insights"]["top_content_types"] if t["engagement"]),
+                   key=lambda t: (-t["engagement"], t["content_type"]))
+    if len(types) > 6:
+        other = sum(t["engagement"] for t in types[5:])
+        types = types[:5] + [{"content_type": "other", "engagement": other}]
+    total = sum(t["engagement"] for t in types)
+    return [Slice(t["content_type"],
+                  "Other" if t["content_type"] == "other" else type_label(t["content_type"]),
+                  t["engagement"], t["engagement"] * 100 / total) for t in types]
+
+
+@dataclass(frozen=True)
+class TrendDay:
+    """One day of the trend chart as its data table shows it: ``shown`` is False for the
+    days of a calendar week that fall outside the trend window (an empty cell)."""
+
+    day: date
+    posts: int
+    engagement: int | None
+    shown: bool = True
+
+
+@dataclass(frozen=True)
+class TrendWeek:
+    """One row of the trend's data table: the Monday that starts it and its seven days."""
+
+    monday: date
+    days: list[TrendDay]
+
+
+def trend_weeks(report: Mapping[str, Any]) -> list[TrendWeek]:
+    """The trend chart's numbers as a calendar, a week a row (Monday first): four rows of
+    seven cells for the usual 28 days, a quarter of the cells a row per day would take (the
+    PDF lays out every report's table, and a long one cost a fifth of the rendering)."""
+    points = {date.fromisoformat(t["date"]): t for t in report["trends"]}
+    if not points:
+        return []
+    first, last = min(points), max(points)
+    monday = first - timedelta(days=first.weekday())
+    weeks = []
+    while monday <= last:
+        days = []
+        for offset in range(7):
+            day = monday + timedelta(days=offset)
+            point = points.get(day)
+            days.append(TrendDay(day, point["posts"], point["engagement"]) if point
+                        else TrendDay(day, 0, None, shown=False))
+        weeks.append(TrendWeek(monday, days))
+        monday += timedelta(days=7)
+    return weeks
+
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """A chart's text alternative: ``title`` names what it shows, ``desc`` gives the numbers
+    a reader would take from it (the full numbers are in the tables beside it)."""
+
+    title: str
+    desc: str
+
+    @property
+    def alt(self) -> str:
+        return f"{self.title}. {self.desc}"
+
+
+def _day(value: str | date) -> str:
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%b}"
+
+
+def _span(start: str, end: str) -> str:
+    """``16–22 Nov 2026``, ``26 Oct – 22 Nov 2026``, ``29 Dec 2025 – 4 Jan 2026``."""
+    a, b = date.fromisoformat(start), date.fromisoformat(end)
+    if a.year != b.year:
+        return f"{_day(a)} {a.year} – {_day(b)} {b.year}"
+    if a.month == b.month:
+        return f"{a.day}–{_day(b)} {b.year}"
+    return f"{_day(a)} – {_day(b)} {b.year}"
+
+
+def describe(report: Mapping[str, Any]) -> dict[str, ChartText]:
+    """Every chart's text alternative, from the same numbers the chart draws."""
+    return {"trend": _describe_trend(report), "platforms": _describe_platforms(report),
+            "mix": _describe_mix(report), "history": _describe_history(report)}
+
+
+def _describe_history(report: Mapping[str, Any]) -> ChartText:
+    history = report.get("history") or []
+    title = f"Posts, engagement and engagement rate over the last {len(history)} periods"
+    if not any(h["posts"] for h in history):
+        return ChartText(title, "No posts in these periods.")
+    current = history[-1]
+    known = [h for h in history if h["engagement"] is not None]
+    desc = (f"{current['label']}: {current['posts']:,} posts, "
+            + (f"{current['engagement']:,} engagement" if current["engagement"] is not None
+               else "engagement unknown")
+            + (f", {current['engagement_rate']:.1f} % engagement rate."
+               if current["engagement_rate"] is not None else "."))
+    if known:
+        peak = max(known, key=lambda h: (h["engagement"], h["start"]))
+        desc += f" Most engagement: {peak['engagement']:,} in {peak['label']}."
+    return ChartText(title, desc)
+
+
+def _describe_trend(report: Mapping[str, Any]) -> ChartText:
+    trends = report["trends"]
+    period = report["period"]
+    window = _span(trends[0]["date"], trends[-1]["date"]) if trends else period["label"]
+    title = f"Engagement per day of publication, {window}"
+    known = [t for t in trends if t["engagement"] is not None]
+    if not known or not any(t["posts"] for t in trends):
+        return ChartText(title, "No engagement to show for these days.")
+    peak = max(known, key=lambda t: (t["engagement"], t["date"]))
+    inside = [t for t in known if period["start"] <= t["date"] <= period["end"]]
+    desc = f"Peak {peak['engagement']:,} on {_day(peak['date'])}."
+    if inside:
+        desc += (f" In this report's period ({_span(period['start'], period['end'])}): "
+                 f"{sum(t['engagement'] for t in inside):,} engagement from "
+                 f"{sum(t['posts'] for t in inside):,} posts.")
+    return ChartText(title, desc)
+
+
+def _describe_platforms(report: Mapping[str, Any]) -> ChartText:
+    title = "Engagement per platform"
+    parts = []
+    for p in report["platforms"]:
+        if p["engagement"] is None:
+            parts.append(f"{platform_name(p['platform'])} not reported")
+        else:
+            rate = p["engagement_rate"]
+            parts.append(f"{platform_name(p['platform'])} {p['engagement']:,}"
+                         + (f" ({rate:.1f} % engagement rate)" if rate is not None else ""))
+    return ChartText(title, "; ".join(parts) + "." if parts else "No posts on any platform.")
+
+
+def _describe_mix(report: Mapping[str, Any]) -> ChartText:
+    title = "Share of engagement by content type"
+    slices = mix_slices(report)
+    if not slices:
+        return ChartText(title, "No engagement to split by content type.")
+    total = sum(s.engagement for s in slices)
+    return ChartText(title, f"{total:,} engagement in all: " + ", ".join(
+        f"{s.label} {s.share:.0f} %" for s in slices) + ".")

@@ -1,0 +1,225 @@
+"""The Jinja environment of every template, and the formatting filters it registers.
+
+One :class:`~jinja2.Environment`, built in :func:`environment`: autoescape on (post titles
+and business names are user text), ``StrictUndefined`` (a misspelt key is an error, not a
+blank), the formatting filters (``fmt_*``) registered once; a user's ``--templates DIR`` is
+searched before ours (a ``ChoiceLoader``), so a copy of one file restyles the report. The
+filters are also the one home of how a number, a day or a title is written, for the email
+and the portal too (:mod:`analytics.render` re-exports them).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from analytics import AnalyticsError, config
+from analytics.metrics import labels
+from analytics.metrics.labels import WEEKDAYS, platform_name, type_label
+
+# --- formatting filters (registered once, in environment()) -------------------------------------
+
+DASH = "–"
+#: Between a number and its unit ("57 %"), so a line never breaks between them.
+NBSP = "\u00a0"
+MINUS = "−"  # a true minus sign (U+2212), never a hyphen
+
+
+def _minus(text: str) -> str:
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def fmt_number(value: float | None, digits: int = 0) -> str:
+    """``12,345`` (or ``–`` for a missing value)."""
+    if value is None:
+        return DASH
+    return _minus(f"{value:,.{digits}f}")
+
+
+def fmt_percent(value: float | None, digits: int = 1) -> str:
+    """``5.4 %`` from 5.43 (rates are percentages in the model, rounded only here)."""
+    if value is None:
+        return DASH
+    return _minus(f"{value:,.{digits}f}{NBSP}%")
+
+
+def fmt_signed(value: float | None, digits: int = 0, unit: str = " %") -> str:
+    """``+9 %`` / ``−3 %`` (a true minus sign), ``±0 %`` for no change."""
+    if value is None:
+        return DASH
+    rounded = round(value, digits)
+    sign = "+" if rounded > 0 else MINUS if rounded < 0 else "±"
+    return f"{sign}{abs(rounded):,.{digits}f}{unit.replace(' ', NBSP)}"
+
+
+def fmt_usual(per_week: float | None) -> str:
+    """A usual posting rate in words: ``4``, ``1.5``, ``less than 1``."""
+    if per_week is None:
+        return DASH
+    if per_week < 0.95:
+        return "less than 1"
+    return f"{per_week:.0f}" if per_week >= 9.5 or per_week == round(per_week) else \
+        f"{per_week:.1f}".removesuffix(".0")
+
+
+def plural(count: int | float | None, word: str, many: str | None = None) -> str:
+    """``1 post``, ``2 posts``, ``1,234 posts`` (``many`` for irregular plurals)."""
+    shown = fmt_number(count)
+    return f"{shown} {word if count == 1 else (many or word + 's')}"
+
+
+#: Titles are cut at about this many characters on the page (the full text on hover).
+TITLE_CHARS = 140
+
+
+#: A run of this many characters without a space (hashtags, URLs) gets break opportunities.
+LONG_WORD = 24
+ZWSP = "\u200b"  # zero-width space: an invisible place where a line may break
+
+
+def _breakable(text: str) -> str:
+    # table layout (the PDF's, and browsers') sizes a column by its longest unbreakable
+    # word: a 140-character hashtag run would push the numbers beside it off the page
+    return re.sub(rf"\S{{{LONG_WORD},}}",
+                  lambda m: ZWSP.join(m[0][i:i + 12] for i in range(0, len(m[0]), 12)), text)
+
+
+def fmt_title(title: str | None, limit: int = TITLE_CHARS) -> str:
+    """A post title for a table cell: ``(untitled)``, or cut at a word break near ``limit``
+    characters with an ellipsis; a 300-character hashtag run is cut too, and long runs
+    without a space may break every 12 characters."""
+    if not title:
+        return "(untitled)"
+    text = " ".join(title.split())
+    if len(text) > limit:
+        cut = text[:limit]
+        space = cut.rfind(" ")
+        if space > limit * 0.7:
+            cut = cut[:space]
+        text = cut.rstrip() + "…"
+    return _breakable(text)
+
+
+def direction(value: float | None) -> str:
+    """CSS class of a change: ``up``, ``down``, ``flat`` or ``none`` (unknown)."""
+    if value is None:
+        return "none"
+    return "up" if value > 0.05 else "down" if value < -0.05 else "flat"
+
+
+def fmt_day(value: str | date | None) -> str:
+    """``16 Nov 2026`` (see :func:`labels.fmt_day`), from a date or an ISO string."""
+    if value is None:
+        return DASH
+    return labels.fmt_day(date.fromisoformat(value[:10]) if isinstance(value, str) else value)
+
+
+def fmt_posted(value: str | None, time_known: bool = True) -> str:
+    """``Mon 16 Nov, 08:32`` in the business's timezone (the model stores local ISO times);
+    without the hour when the export gave none."""
+    if value is None:
+        return DASH
+    moment = datetime.fromisoformat(value)
+    text = f"{moment:%a} {moment.day} {moment:%b}"
+    return f"{text}, {moment:%H:%M}" if time_known else text
+
+
+def fmt_range(start: str, end: str) -> str:
+    """``16–22 Nov 2026``, ``28 Oct – 3 Nov 2026``, ``29 Dec 2025 – 4 Jan 2026``."""
+    a, b = date.fromisoformat(start), date.fromisoformat(end)
+    if a == b:
+        return fmt_day(a)
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}–{b.day} {b:%b %Y}"
+    if a.year == b.year:
+        return f"{a.day} {a:%b} – {b.day} {b:%b %Y}"
+    return f"{fmt_day(a)} – {fmt_day(b)}"
+
+
+def platform_list(platforms: Sequence[str]) -> str:
+    names = [platform_name(p) for p in platforms]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "number": fmt_number,
+    "percent": fmt_percent,
+    "signed": fmt_signed,
+    "direction": direction,
+    "day": fmt_day,
+    "posted": fmt_posted,
+    "platform": platform_name,
+    "platforms": platform_list,
+    "ctype": type_label,
+    "daterange": fmt_range,
+    "usual": fmt_usual,
+    "plural": plural,
+    "post_title": fmt_title,
+}
+
+
+# --- the environment --------------------------------------------------------------------------
+
+
+def _strict(filter_: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that names a missing key (``'dict object' has no attribute 'total_post'``)
+    instead of failing somewhere inside string formatting."""
+
+    @functools.wraps(filter_)
+    def checked(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(value, jinja2.Undefined):
+            value._fail_with_undefined_error()
+        return filter_(value, *args, **kwargs)
+
+    return checked
+
+
+@functools.lru_cache(maxsize=8)
+def environment(templates: Path | None = None) -> jinja2.Environment:
+    """The one Jinja environment: ``templates`` (a user's folder) first, then ours."""
+    loaders: list[jinja2.BaseLoader] = []
+    if templates is not None:
+        if not Path(templates).is_dir():
+            raise AnalyticsError(f"--templates {templates}: no such folder")
+        loaders.append(jinja2.FileSystemLoader(str(templates)))
+    loaders.append(jinja2.FileSystemLoader(str(config.TEMPLATES_DIR)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,  # every template, whatever its name: all of them emit HTML
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters.update({name: _strict(f) for name, f in FILTERS.items()})
+    env.globals.update(
+        WEEKDAYS=WEEKDAYS,
+        settings={
+            "min_views_for_ranking": config.MIN_VIEWS_FOR_RANKING,
+            "fixed_age_days": config.INSIGHT_FIXED_AGE_DAYS,
+            "lookback_weeks": round(config.INSIGHT_LOOKBACK_DAYS / 7),
+            "block_hours": config.POSTING_BLOCK_HOURS,
+            "min_posts_per_window": config.MIN_POSTS_PER_WINDOW,
+            "min_posts_for_timing": config.MIN_POSTS_FOR_TIMING,
+            "min_posts_per_group": config.MIN_POSTS_PER_GROUP,
+            "recent_weeks": round(config.TREND_RECENT_DAYS / 7),
+            "fdr_percent": config.FDR_Q * 100,
+            "min_timing_lift": config.MIN_TIMING_LIFT,
+            "min_type_ratio": config.MIN_TYPE_RATIO,
+            "min_trend_change_percent": config.MIN_TREND_CHANGE * 100,
+        },
+    )
+    return env
+
+
+def template_files(templates: Path | None = None) -> list[Path]:
+    """Every file the templates are made of, ours then the user's (for the fingerprint)."""
+    folders = [config.TEMPLATES_DIR] + ([Path(templates)] if templates else [])
+    return sorted((p for folder in folders for p in folder.rglob("*") if p.is_file()),
+                  key=lambda p: (str(p.parent), p.name))
