@@ -82,7 +82,7 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     the_period, as_of_date = resolve_period(period, start, end, days, as_of)
     options = RenderOptions(out=out, formats=tuple(formats), templates=templates,
                             brands_dir=brands_dir, force=force)
-    con = warehouse.connect(config.db_path(db), read_only=True)
+    con = warehouse.connect_for_batch(config.db_path(db))
     bar = tqdm(unit="report", desc="reports", disable=None)
 
     def progress(outcome) -> None:

@@ -27,7 +27,7 @@ from analytics.metrics.results import (
     PlatformRow,
     TrendPoint,
 )
-from analytics.metrics.snapshot import Scope, Snapshot
+from analytics.metrics.snapshot import Scope, Snapshot, shard_count, split_shards
 from analytics.records import Record
 from analytics.report.files import atomic_write, report_dir
 from analytics.warehouse.businesses import Business, list_businesses
@@ -133,9 +133,15 @@ class Report:
 
 
 class ReportBatch:
-    """The reports of many businesses from one snapshot, yielded one at a time as
-    ``(business, Report)``, or ``(business, exception)`` for a business whose report could not
-    be built: one business failing never stops the others."""
+    """The reports of many businesses, yielded one at a time as ``(business, Report)``, or
+    ``(business, exception)`` for a business whose report could not be built: one business
+    failing never stops the others.
+
+    The businesses are split into shards of about ``shard_size`` by a stable hash of their id
+    and built one shard (one snapshot) at a time, so memory follows the shard, not the batch:
+    each snapshot's rows are dropped before the next is read. Reports come shard by shard, in
+    id order within a shard (one shard, hence id order, up to ``shard_size`` businesses).
+    """
 
     def __init__(
         self,
@@ -145,28 +151,38 @@ class ReportBatch:
         as_of: date | str | None = None,
         *,
         limit: int = config.CONTENT_LIMIT_DEFAULT,
+        shard_size: int = config.SHARD_BUSINESSES,
     ):
         self.businesses = list_businesses(con, business_ids)
         self.period = as_period(period)
         self.as_of = date.today() if as_of is None else parse_date(as_of, "as_of")
         self.limit = limit
+        self.shard_size = shard_size
         self._con = con
 
     @property
     def total(self) -> int:
         return len(self.businesses)
 
-    def __iter__(self) -> Iterator[tuple[Business, Report | Exception]]:
-        if not self.businesses:
-            return
-        ids = [b.business_id for b in self.businesses]
-        snapshot = Snapshot(self._con, Scope.build(ids, self.period, self.as_of))
-        for business in self.businesses:
-            try:
-                yield business, _assemble(snapshot, business, self.limit)
-            except Exception as exc:  # noqa: BLE001 - reported per business by the caller
-                yield business, exc
+    def shards(self) -> list[list[Business]]:
+        """The businesses of each non-empty shard."""
+        by_id = {b.business_id: b for b in self.businesses}
+        groups = split_shards(list(by_id), shard_count(len(by_id), self.shard_size))
+        return [[by_id[i] for i in group] for group in groups if group]
 
+    def __iter__(self) -> Iterator[tuple[Business, Report | Exception]]:
+        for shard in self.shards():
+            ids = [b.business_id for b in shard]
+            snapshot = Snapshot(self._con, Scope.build(ids, self.period, self.as_of))
+            try:
+                for business in shard:
+                    try:
+                        yield business, _assemble(snapshot, business, self.limit)
+                    except Exception as exc:  # noqa: BLE001 - reported per business by the caller
+                        yield business, exc
+            finally:
+                snapshot.close()
+                del snapshot  # its rows go before the next shard's are read
 
 
 def build_reports(
@@ -177,10 +193,11 @@ def build_reports(
     *,
     limit: int = config.CONTENT_LIMIT_DEFAULT,
 ) -> Iterator[Report]:
-    """The report models of ``business_ids`` (all businesses when None), in id order.
+    """The report models of ``business_ids`` (all businesses when None), shard by shard
+    (see :class:`ReportBatch`; in id order up to a shard's size).
 
-    One snapshot serves the whole batch: one scan of the warehouse, each grouped query run
-    once. Models are yielded one at a time, so a caller can write each as it comes. The first
+    One snapshot serves each shard: one scan of the warehouse, each grouped query run once.
+    Models are yielded one at a time, so a caller can write each as it comes. The first
     business whose model cannot be built raises (use :class:`ReportBatch` to go on past it).
     """
     for _, result in ReportBatch(con, business_ids, period, as_of, limit=limit):

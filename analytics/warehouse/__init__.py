@@ -133,5 +133,17 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+def connect_for_batch(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse opened read-only for a batch of reports, DuckDB held to
+    ``config.BATCH_DUCKDB_THREADS`` threads and ``config.BATCH_DUCKDB_MEMORY``: the one place
+    a batch's connection is made (the caller closes it once the batch has read its shards)."""
+    from analytics import config
+
+    con = connect(path, read_only=True)
+    con.execute(f"SET threads = {int(config.BATCH_DUCKDB_THREADS)}")
+    con.execute("SET memory_limit = ?", [config.BATCH_DUCKDB_MEMORY])
+    return con
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

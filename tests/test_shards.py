@@ -1,0 +1,82 @@
+"""Sharded model building: businesses split by a stable hash of their id, one snapshot per
+shard, and the same reports as one snapshot for all."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from analytics import warehouse
+from analytics.metrics.snapshot import shard_count, shard_of, split_shards
+from analytics.report import ReportBatch
+from conftest import DEMO_AS_OF, DEMO_PERIOD
+
+
+def test_shard_of_is_stable_across_processes_and_in_range() -> None:
+    ids = [f"business-{i}" for i in range(50)]
+    here = [shard_of(i, 7) for i in ids]
+    # another interpreter (another PYTHONHASHSEED) puts every business in the same shard
+    there = subprocess.run(
+        [sys.executable, "-c", "from analytics.metrics.snapshot import shard_of; "
+         f"print([shard_of(i, 7) for i in {ids!r}])"],
+        check=True, capture_output=True, text=True, env={"PYTHONHASHSEED": "123",
+                                                          **_env()},
+    ).stdout.strip()
+    assert str(here) == there
+    assert set(here) <= set(range(7)) and len(set(here)) > 3  # spread, not all in one
+
+
+def _env() -> dict[str, str]:
+    import os
+    return {k: v for k, v in os.environ.items() if k != "PYTHONHASHSEED"}
+
+
+def test_shard_count_rounds_up() -> None:
+    assert [shard_count(n, 150) for n in (0, 1, 150, 151, 1000)] == [1, 1, 1, 2, 7]
+
+
+def test_split_shards_keeps_every_id_once_sorted_within() -> None:
+    ids = [f"b{i:03d}" for i in range(40)]
+    groups = split_shards(list(reversed(ids)), 3)
+    assert sorted(i for g in groups for i in g) == ids
+    assert all(g == sorted(g) for g in groups)
+    assert all(shard_of(i, 3) == n for n, g in enumerate(groups) for i in g)
+
+
+def test_sharded_batch_equals_one_snapshot(demo_path) -> None:
+    con = warehouse.connect(demo_path, read_only=True)
+    try:
+        whole = {b.business_id: r.to_json()
+                 for b, r in ReportBatch(con, None, DEMO_PERIOD, DEMO_AS_OF, shard_size=1000)}
+        batch = ReportBatch(con, None, DEMO_PERIOD, DEMO_AS_OF, shard_size=2)
+        assert len(batch.shards()) > 1  # 5 businesses, about 2 a shard (by hash)
+        sharded = {b.business_id: r.to_json() for b, r in batch}
+    finally:
+        con.close()
+    assert len(whole) == 5
+    assert sharded == whole  # byte-identical report.json, whatever the shard
+
+
+def test_each_shard_drops_its_table_before_the_next(demo_path) -> None:
+    con = warehouse.connect(demo_path, read_only=True)
+    try:
+        tables = []
+        for _ in ReportBatch(con, None, DEMO_PERIOD, DEMO_AS_OF, shard_size=2):
+            tables.append(con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0])
+        assert max(tables) == 1  # never two shards' rows at once
+        assert con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_batch_connection_is_held_to_one_thread_and_a_memory_cap(demo_path) -> None:
+    con = warehouse.connect_for_batch(demo_path)
+    try:
+        threads, memory = con.execute(
+            "SELECT current_setting('threads'), current_setting('memory_limit')").fetchone()
+    finally:
+        con.close()
+    assert threads == 1
+    assert memory.endswith("MiB") and float(memory.split()[0]) < 200
