@@ -77,6 +77,15 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
+def published_path(explicit: str | os.PathLike[str] | None, db: Path) -> Path:
+    """The published copy of the warehouse (``analytics publish``): ``--to`` / ``--published``,
+    else ``$ANALYTICS_PUBLISHED``, else ``published/`` beside the warehouse file."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("ANALYTICS_PUBLISHED")
+    return Path(env) if env else db.parent / "published"
+
+
 # --- rendering: HTML and PDF dashboards (see analytics/render.py and analytics/batch.py) -----
 #: Every output `analytics report` can write, and what it writes when not told.
 REPORT_FORMATS = ("html", "pdf", "json")

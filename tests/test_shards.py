@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 from analytics import warehouse
-from analytics.metrics.snapshot import shard_count, shard_of, split_shards
 from analytics.report import ReportBatch
+from analytics.warehouse.businesses import shard_count, shard_of, split_shards
 from conftest import DEMO_AS_OF, DEMO_PERIOD
 
 
@@ -17,7 +17,7 @@ def test_shard_of_is_stable_across_processes_and_in_range() -> None:
     here = [shard_of(i, 7) for i in ids]
     # another interpreter (another PYTHONHASHSEED) puts every business in the same shard
     there = subprocess.run(
-        [sys.executable, "-c", "from analytics.metrics.snapshot import shard_of; "
+        [sys.executable, "-c", "from analytics.warehouse.businesses import shard_of; "
          f"print([shard_of(i, 7) for i in {ids!r}])"],
         check=True, capture_output=True, text=True, env={"PYTHONHASHSEED": "123",
                                                           **_env()},

@@ -25,7 +25,8 @@ def cli() -> None:
     """
 
 
-for command in (data.demo, data.ingest, data.formats, data.businesses, outputs.report,
+for command in (data.demo, data.ingest, data.formats, data.businesses, data.publish,
+                outputs.report,
                 outputs.notebook, outputs.schema, mail.send, mail.schedule):
     cli.add_command(command)
 

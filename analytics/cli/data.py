@@ -203,3 +203,34 @@ def businesses(db: Path | None) -> None:
     for row in rows:
         click.echo(f"{row['business_id']:<24} {row['posts']:>7,}  {row['timezone']:<20} "
                    f"{row['name']}")
+
+
+@click.command()
+@db_option
+@click.option("--to", "to", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the published copy. Default: $ANALYTICS_PUBLISHED, else "
+                   "published/ beside the warehouse.")
+@handle_errors
+def publish(db: Path | None, to: Path | None) -> None:
+    """Publish the tables reports read as Parquet, one folder per business shard.
+
+    Workers of a cluster (`report --cluster`) read only their shard of this copy, never the
+    warehouse file. A shard whose rows have not changed since the last publish is not
+    rewritten; manifest.json (written last) records the as-of date and schema version.
+
+    \b
+    Example:  analytics publish --to /shared/analytics/published
+    """
+    from analytics import warehouse
+    from analytics.warehouse.published import publish as publish_copy
+
+    path = config.db_path(db)
+    folder = config.published_path(to, path)
+    con = warehouse.connect(path, read_only=True)
+    try:
+        result = publish_copy(con, folder)
+    finally:
+        con.close()
+    click.echo(f"published {path} to {folder}/ (as of {result.as_of or 'no data'}): "
+               f"{result.shards} shards, {len(result.written)} written, "
+               f"{len(result.unchanged)} unchanged, in {result.seconds:.1f} s")

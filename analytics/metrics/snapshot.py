@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import itertools
 import os
 import weakref
@@ -102,26 +101,6 @@ class Scope:
             "fixed_age": config.INSIGHT_FIXED_AGE_DAYS,
             "min_views": config.MIN_VIEWS_FOR_RANKING,
         }
-
-
-def shard_count(businesses: int, size: int = config.SHARD_BUSINESSES) -> int:
-    """How many shards ``businesses`` businesses take, ``size`` (about) to a shard."""
-    return max(1, -(-businesses // max(1, size)))
-
-
-def shard_of(business_id: str, shards: int) -> int:
-    """The shard of a business: a stable hash of its id (the same on every machine and every
-    Python, unlike ``hash()``), so a business stays in its shard from run to run."""
-    digest = hashlib.blake2b(business_id.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") % shards
-
-
-def split_shards(business_ids: Sequence[str], shards: int) -> list[list[str]]:
-    """``business_ids`` grouped by shard (index = shard number), ids sorted in each."""
-    groups: list[list[str]] = [[] for _ in range(shards)]
-    for business_id in sorted(business_ids):
-        groups[shard_of(business_id, shards)].append(business_id)
-    return groups
 
 
 def _by_business(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

@@ -27,10 +27,15 @@ from analytics.metrics.results import (
     PlatformRow,
     TrendPoint,
 )
-from analytics.metrics.snapshot import Scope, Snapshot, shard_count, split_shards
+from analytics.metrics.snapshot import Scope, Snapshot
 from analytics.records import Record
 from analytics.report.files import atomic_write, report_dir
-from analytics.warehouse.businesses import Business, list_businesses
+from analytics.warehouse.businesses import (
+    Business,
+    list_businesses,
+    shard_count,
+    split_shards,
+)
 
 #: Bumped when a key of report.json changes meaning (keys are only ever added).
 REPORT_FORMAT = 1
