@@ -107,12 +107,14 @@ RENDER_QUEUE_PER_WORKER = 4
 #: main process holds a few hundred businesses' rows, never all of them; ``analytics publish``
 #: partitions the Parquet copy by the same shards. Which shard a business falls in is a stable
 #: hash of its id (analytics.metrics.snapshot.shard_of).
-SHARD_BUSINESSES = 150
+SHARD_BUSINESSES = int(os.environ.get("ANALYTICS_SHARD_BUSINESSES", "150"))
 #: DuckDB's share of a batch's main process: one thread (the render workers have the other
 #: cores) and a memory cap, so the main process stays flat (measured: 1,000 businesses in
 #: about 430 MiB peak, against 1.1 GB when all were read at once with DuckDB's defaults).
 BATCH_DUCKDB_THREADS = 1
 BATCH_DUCKDB_MEMORY = "160MB"
+#: How long `report --cluster` waits to reach the Dask scheduler before saying it cannot.
+CLUSTER_CONNECT_TIMEOUT = "10s"
 #: Fixed colour per platform (Okabe–Ito, colour-blind safe); labels carry the meaning in
 #: greyscale print, the colour only helps.
 PLATFORM_COLOURS = {

@@ -51,11 +51,18 @@ def _formats(value: str) -> list[str]:
               default=config.BRANDS_DIR, show_default=True,
               help="Folder of <business_id>.json brand files: {\"colour\": \"#1f6f5c\", "
                    "\"logo\": \"logo.png\"}.")
+@click.option("--cluster", envvar="ANALYTICS_CLUSTER", metavar="ADDRESS", default=None,
+              help="Run on this Dask scheduler (tcp://host:8786; or $ANALYTICS_CLUSTER): the "
+                   "warehouse is published first, then one task per business shard.")
+@click.option("--published", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --cluster: the published copy the workers read (a folder they all "
+                   "reach). Default: $ANALYTICS_PUBLISHED, else published/ beside the warehouse.")
 @handle_errors
 def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
            period: str | None, start: str | None, end: str | None, days: int | None,
            as_of: str | None, out: Path, format_: str, limit: int, jobs: int, force: bool,
-           templates: Path | None, brands_dir: Path) -> None:
+           templates: Path | None, brands_dir: Path, cluster: str | None,
+           published: Path | None) -> None:
     """Build each business's report for a period and write it under --out.
 
     Writes reports/<business>/<period>/report.{html,pdf,json} and reports/index.html.
@@ -68,6 +75,7 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     Example:  analytics report --all --period 2026-W47 --as-of 2026-11-23
               analytics report --business northwind-coffee --days 28 --format pdf
               analytics report --all --templates my-templates/ --force
+              analytics report --all --cluster tcp://10.0.0.5:8786 --out /shared/reports
     """
     from tqdm import tqdm
 
@@ -83,6 +91,18 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     options = RenderOptions(out=out, formats=tuple(formats), templates=templates,
                             brands_dir=brands_dir, force=force)
     con = warehouse.connect_for_batch(config.db_path(db))
+    if cluster:
+        from analytics.warehouse.businesses import list_businesses
+        from analytics.warehouse.published import publish
+
+        try:
+            list_businesses(con, ids)  # an unknown --business: one line, before any work
+            folder = config.published_path(published, config.db_path(db))
+            published_now = publish(con, folder)
+        finally:
+            con.close()
+        click.echo(f"published {folder}/: {len(published_now.written)} shards written, "
+                   f"{len(published_now.unchanged)} unchanged", err=True)
     bar = tqdm(unit="report", desc="reports", disable=None)
 
     def progress(outcome) -> None:
@@ -91,8 +111,16 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
         bar.update(1)
 
     try:
-        result = run_batch(con, ids, the_period, as_of_date, options, jobs=jobs, limit=limit,
-                           on_outcome=progress, on_start=lambda total: bar.reset(total))
+        if cluster:
+            from analytics.render.cluster import run_cluster_batch
+
+            result = run_cluster_batch(cluster, folder, ids, the_period, as_of_date, options,
+                                       limit=limit, on_outcome=progress,
+                                       on_start=lambda total: bar.reset(total))
+        else:
+            result = run_batch(con, ids, the_period, as_of_date, options, jobs=jobs,
+                               limit=limit, on_outcome=progress,
+                               on_start=lambda total: bar.reset(total))
     finally:
         bar.close()
         con.close()

@@ -39,7 +39,7 @@ import orjson
 from analytics import AnalyticsError, __version__, config
 from analytics.metrics.period import Period
 from analytics.render.pool import run_resilient
-from analytics.report import ReportBatch, atomic_write, report_dir
+from analytics.report import Report, ReportBatch, atomic_write, report_dir
 
 STAMP = ".render.json"
 FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf"}
@@ -239,6 +239,29 @@ def render_task(task: Task) -> Outcome:
 # --- the batch ---------------------------------------------------------------------------------
 
 
+def plan_task(business_id: str, result: Report | Exception, period: Period, shared: str,
+              options: RenderOptions) -> Task | Outcome:
+    """The rendering task of one built model, or its outcome when there is nothing to render:
+    ``skipped`` (unchanged since its last run) or ``failed`` (its model or brand file)."""
+    try:
+        if isinstance(result, Exception):
+            raise result
+        folder = report_dir(options.out, business_id, period)
+        payload = result.to_json()
+        fingerprint = report_fingerprint(payload, shared, business_id, options)
+    except Exception as exc:  # noqa: BLE001 - one business never stops the batch
+        return Outcome(business_id, "failed", error=f"{type(exc).__name__}: {exc}")
+    if not options.force and is_current(folder, fingerprint, options.formats):
+        return Outcome(business_id, "skipped")
+    return Task(business_id, payload, folder, fingerprint, options)
+
+
+def check_formats(formats: Sequence[str]) -> None:
+    unknown = [f for f in formats if f not in FILES]
+    if unknown or not formats:
+        raise AnalyticsError(f"formats are {', '.join(FILES)}; not {', '.join(unknown) or '—'}")
+
+
 def _pool(jobs: int) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
@@ -283,9 +306,7 @@ def run_batch(
     business (a progress bar). Failures are in the result, never raised.
     """
     started = time.perf_counter()
-    unknown = [f for f in options.formats if f not in FILES]
-    if unknown or not options.formats:
-        raise AnalyticsError(f"formats are {', '.join(FILES)}; not {', '.join(unknown) or '—'}")
+    check_formats(options.formats)
     batch = ReportBatch(con, business_ids, period, as_of, limit=limit)
     if on_start:
         on_start(batch.total)
@@ -302,20 +323,11 @@ def run_batch(
 
     def tasks() -> Iterator[Task]:
         for business, result in _timed(iter(batch), seconds):
-            business_id = business.business_id
-            try:
-                if isinstance(result, Exception):
-                    raise result
-                folder = report_dir(options.out, business_id, batch.period)
-                payload = result.to_json()
-                fingerprint = report_fingerprint(payload, shared, business_id, options)
-            except Exception as exc:  # noqa: BLE001 - one business never stops the batch
-                record(Outcome(business_id, "failed", error=f"{type(exc).__name__}: {exc}"))
-                continue
-            if not options.force and is_current(folder, fingerprint, options.formats):
-                record(Outcome(business_id, "skipped"))
-                continue
-            yield Task(business_id, payload, folder, fingerprint, options)
+            planned = plan_task(business.business_id, result, batch.period, shared, options)
+            if isinstance(planned, Task):
+                yield planned
+            else:
+                record(planned)
 
     # JSON alone needs no rendering stack: no pool for it
     in_process = jobs <= 0 or set(options.formats) <= {"json"}
