@@ -5,6 +5,7 @@ mid-batch costs nothing; a real `dask scheduler` and two `dask worker` processes
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -198,3 +199,25 @@ def test_an_unreachable_scheduler_is_one_line(demo_path: Path, tmp_path: Path) -
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "cannot reach the Dask scheduler" in done.stderr
+
+
+def test_notebooks_on_a_local_cluster_record_the_single_machine_models(
+        cluster, demo_path: Path, demo_db, tmp_path: Path) -> None:
+    import nbformat
+
+    from analytics import notebooks
+    from analytics.notebooks.cluster import run_cluster_notebooks
+    from analytics.report import build_report
+
+    published = _published(demo_path, tmp_path / "published")
+    ids = ["harbour-yoga", "lumen-books", "northwind-coffee"]
+    jobs = notebooks.plan(ids, PERIOD, DEMO_AS_OF, demo_path, tmp_path / "out")
+    results = run_cluster_notebooks(cluster.scheduler_address, published, jobs)
+    assert [(r.business_id, r.ok, r.error) for r in results] == [(b, True, None) for b in ids]
+    for result in results:
+        nb = nbformat.read(result.notebook, as_version=4)
+        # the kernel read the worker's scratch copy of the shard, not the warehouse
+        assert "analytics-shard-" in nb.metadata.papermill.parameters["db"]
+        recorded = notebooks.recorded_model(nb)
+        expected = build_report(demo_db, result.business_id, PERIOD, DEMO_AS_OF).to_json()
+        assert recorded == json.loads(expected)  # number for number, from the shard's copy

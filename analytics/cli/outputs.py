@@ -150,11 +150,17 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
               help="Another parameter the notebook declares (repeatable).")
 @click.option("--notebook", "template", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Notebook to run (default: the packaged business_report.ipynb).")
+@click.option("--cluster", envvar="ANALYTICS_CLUSTER", metavar="ADDRESS", default=None,
+              help="Run on this Dask scheduler (or $ANALYTICS_CLUSTER): the warehouse is "
+                   "published first, then one task per business shard.")
+@click.option("--published", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --cluster: the published copy the workers read. Default: "
+                   "$ANALYTICS_PUBLISHED, else published/ beside the warehouse.")
 @handle_errors
 def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
              period: str | None, start: str | None, end: str | None, days: int | None,
              as_of: str | None, out: Path, jobs: int | None, params: tuple[str, ...],
-             template: Path | None) -> None:
+             template: Path | None, cluster: str | None, published: Path | None) -> None:
     """Execute the business report notebook with Papermill, once per business.
 
     Writes reports/<business>/<period>/notebook.ipynb (the audit trail, with outputs) and
@@ -164,6 +170,7 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
     \b
     Example:  analytics notebook --business northwind-coffee --period 2026-W47
               analytics notebook --all --jobs 2
+              analytics notebook --all --cluster tcp://10.0.0.5:8786 --out /shared/reports
     """
     import os
 
@@ -180,11 +187,16 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
     con = warehouse.connect(path, read_only=True)
     try:
         businesses = [b.business_id for b in list_businesses(con, ids)]
+        if cluster:
+            from analytics.warehouse.published import publish
+
+            folder = config.published_path(published, path)
+            publish(con, folder)
     finally:
         con.close()
     planned = notebook_module.plan(
-        businesses, the_period, as_of_date, path, out, parse_params(params),
-        template or notebook_module.TEMPLATE,
+        businesses, the_period, as_of_date, path, out.resolve() if cluster else out,
+        parse_params(params), (template or notebook_module.TEMPLATE).resolve(),
     )
     workers = jobs or max(1, os.cpu_count() or 1)
     failed = []
@@ -195,7 +207,12 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
                 tqdm.write(f"failed: {result.business_id}: {result.error}", file=sys.stderr)
             bar.update(1)
 
-        results = notebook_module.run_notebooks(planned, workers, on_result=progress)
+        if cluster:
+            from analytics.notebooks.cluster import run_cluster_notebooks
+
+            results = run_cluster_notebooks(cluster, folder, planned, on_result=progress)
+        else:
+            results = notebook_module.run_notebooks(planned, workers, on_result=progress)
     done = [r for r in results if r.ok]
     click.echo(f"{the_period.label} as of {as_of_date}: {len(done)} notebooks written to "
                f"{out}/, {len(failed)} failed")

@@ -39,7 +39,8 @@ PUBLISHED_FORMAT = 1
 #: The tables reports read, and the query that copies one shard of each.
 TABLES = ("businesses", "content", "content_metrics")
 #: Every query publishing runs (the registry test checks no SQL file is orphaned).
-PUBLISH_QUERIES = ("published_fingerprint", "published_as_of", *(f"published_{t}" for t in TABLES))
+PUBLISH_QUERIES = ("published_fingerprint", "published_as_of",
+                   *(f"published_{t}" for t in TABLES), *(f"published_load_{t}" for t in TABLES))
 
 
 @dataclass
@@ -180,5 +181,23 @@ def connect_shard(folder: Path) -> duckdb.DuckDBPyConnection:
         if not path.is_file():
             con.close()
             raise AnalyticsError(f"{path}: missing from the published warehouse; publish again")
-        con.read_parquet(str(path)).create_view(table)
+        con.read_parquet(str(path), hive_partitioning=False).create_view(table)
     return con
+
+
+def materialize_shard(folder: Path, path: Path) -> Path:
+    """A scratch warehouse file at ``path`` holding one shard's published rows: for readers
+    that need a file (a notebook's kernel), on a machine that has no warehouse."""
+    from analytics import warehouse
+
+    con = warehouse.connect(path)
+    try:
+        for table in TABLES:
+            source = Path(folder) / f"{table}.parquet"
+            if not source.is_file():
+                raise AnalyticsError(f"{source}: missing from the published warehouse; "
+                                     "publish again")
+            sql.execute(con, f"published_load_{table}", path=str(source))
+    finally:
+        con.close()
+    return path
