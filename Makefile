@@ -19,7 +19,7 @@ JOBS_ARGS := $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 .DEFAULT_GOAL := help
 .PHONY: help install system-deps demo reports report notebooks lab send schedule test lint \
-	bench bench-render bench-ingest clean
+	bench bench-render bench-ingest bench-cluster clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -82,12 +82,16 @@ test: install ## Run the test suite (what CI runs)
 lint: install ## Lint with ruff
 	$(BIN)/ruff check analytics tests benchmarks
 
-bench: install ## All benchmarks (report models, insight accuracy, notebooks, ingest, rendering)
+bench: install ## All benchmarks (report models, insight accuracy, notebooks, ingest, rendering, cluster)
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/insight_accuracy.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_cluster.py
+
+bench-cluster: install ## Single machine against --cluster (LocalCluster of 1 and 2), and publish (BUSINESSES=…)
+	$(BIN)/python benchmarks/bench_cluster.py $(if $(BUSINESSES),--businesses $(BUSINESSES))
 
 bench-ingest: install ## Ingest benchmark alone: a 1 GB canonical CSV and its Parquet (SIZE_MB=…)
 	$(BIN)/python benchmarks/bench_ingest.py $(if $(SIZE_MB),--size-mb $(SIZE_MB))
