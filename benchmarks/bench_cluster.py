@@ -77,8 +77,10 @@ def on_cluster(published: Path, out: Path, workers: int) -> tuple[float, float]:
     from distributed import LocalCluster
 
     started = time.perf_counter()
+    # workers as the README starts them: one thread, the rendering stack preloaded
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None) as cluster:
+                      host="127.0.0.1", dashboard_address=None,
+                      preload=["analytics.render.preload"]) as cluster:
         result = run_cluster_batch(cluster.scheduler_address, published, None, PERIOD, AS_OF,
                                    RenderOptions(out=out, formats=FORMATS, force=True))
     assert not result.with_status("failed"), result.with_status("failed")[:3]

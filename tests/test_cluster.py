@@ -161,7 +161,8 @@ def test_report_cli_on_a_real_scheduler_and_two_worker_processes(
         for n in range(2):
             processes.append(subprocess.Popen(
                 [dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-                 "--no-dashboard", "--name", f"w{n}"], stdout=subprocess.DEVNULL, env=env,
+                 "--no-dashboard", "--name", f"w{n}", "--preload", "analytics.render.preload",
+                 "--lifetime", "10m", "--lifetime-restart"], stdout=subprocess.DEVNULL, env=env,
                 stderr=files.enter_context(open(logs / f"worker{n}.log", "w"))))  # noqa: SIM115
         with Client(address, timeout="60s") as client:
             client.wait_for_workers(2, timeout=120)
