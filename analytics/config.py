@@ -110,9 +110,9 @@ RENDER_QUEUE_PER_WORKER = 4
 SHARD_BUSINESSES = int(os.environ.get("ANALYTICS_SHARD_BUSINESSES", "150"))
 #: DuckDB's share of a batch's main process: one thread (the render workers have the other
 #: cores) and a memory cap, so the main process stays flat (measured: 1,000 businesses in
-#: about 430 MiB peak, against 1.1 GB when all were read at once with DuckDB's defaults).
+#: about 370 MiB peak, against 1.0 GB when all were read at once with DuckDB's defaults).
 BATCH_DUCKDB_THREADS = 1
-BATCH_DUCKDB_MEMORY = "160MB"
+BATCH_DUCKDB_MEMORY = "128MB"
 #: How long `report --cluster` waits to reach the Dask scheduler before saying it cannot.
 CLUSTER_CONNECT_TIMEOUT = "10s"
 #: Fixed colour per platform (Okabe–Ito, colour-blind safe); labels carry the meaning in

@@ -15,10 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: a report batch never
+    import pandas as pd  # needs it, and it is 100 MiB of the main process
 
 from analytics import AnalyticsError, config
 from analytics.metrics.insights import for_snapshot
@@ -87,6 +89,8 @@ def content_performance(
     _check_range("limit", limit, config.CONTENT_LIMIT_RANGE)
     _check_range("min_views", min_views, (0, 10**12))
     _, snap = _snapshot(con, business_id, period, as_of)
+    import pandas as pd
+
     return pd.DataFrame(snap.content_rows(business_id, limit, min_views), columns=CONTENT_COLUMNS)
 
 
@@ -102,6 +106,8 @@ def platform_comparison(
     """One row per platform with posts in the period, most engagement first. ``reach`` is empty
     for platforms that do not report it (it is never replaced by views)."""
     _, snap = _snapshot(con, business_id, period, as_of)
+    import pandas as pd
+
     return pd.DataFrame(snap.platform_rows(business_id), columns=PLATFORM_COLUMNS)
 
 
@@ -122,6 +128,8 @@ def engagement_trends(
     end_date = as_of_date if end is None else parse_date(end, "end")
     period = Period.from_dates(end_date - timedelta(days=days - 1), end_date)
     _, snap = _snapshot(con, business_id, period, as_of_date, trend_days=days)
+    import pandas as pd
+
     frame = pd.DataFrame(snap.trend_rows(business_id), columns=TREND_COLUMNS)
     frame["date"] = pd.to_datetime(frame["date"])
     return frame
