@@ -113,6 +113,9 @@ SHARD_BUSINESSES = int(os.environ.get("ANALYTICS_SHARD_BUSINESSES", "150"))
 #: about 370 MiB peak, against 1.0 GB when all were read at once with DuckDB's defaults).
 BATCH_DUCKDB_THREADS = 1
 BATCH_DUCKDB_MEMORY = "128MB"
+#: Businesses per task of `report --cluster`: a shard bigger than this is cut into several
+#: tasks, so a cluster has work for every worker and a dead worker costs little.
+CLUSTER_TASK_BUSINESSES = int(os.environ.get("ANALYTICS_CLUSTER_TASK_BUSINESSES", "25"))
 #: How long `report --cluster` waits to reach the Dask scheduler before saying it cannot.
 CLUSTER_CONNECT_TIMEOUT = "10s"
 #: Fixed colour per platform (Okabe–Ito, colour-blind safe); labels carry the meaning in

@@ -222,3 +222,21 @@ def test_notebooks_on_a_local_cluster_record_the_single_machine_models(
         recorded = notebooks.recorded_model(nb)
         expected = build_report(demo_db, result.business_id, PERIOD, DEMO_AS_OF).to_json()
         assert recorded == json.loads(expected)  # number for number, from the shard's copy
+
+
+def test_a_big_shard_is_cut_into_tasks_that_cover_it_once(demo_path: Path, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    from analytics import config
+    from analytics.render.cluster import plan_shards
+
+    published = _published(demo_path, tmp_path / "published")
+    options = RenderOptions(out=tmp_path / "out", formats=QUICK)
+    whole = plan_shards(published, None, PERIOD, DEMO_AS_OF, options, 10)
+    monkeypatch.setattr(config, "CLUSTER_TASK_BUSINESSES", 1)
+    cut = plan_shards(published, None, PERIOD, DEMO_AS_OF, options, 10)
+    assert len(cut) == 5 and all(len(j.business_ids) == 1 for j in cut)
+    assert sorted(b for j in cut for b in j.business_ids) == sorted(
+        b for j in whole for b in j.business_ids)
+    assert {j.shard for j in cut} == {j.shard for j in whole}  # each reads its own shard
+    with pytest.raises(Exception, match="unknown business 'nobody'"):
+        plan_shards(published, ["nobody"], PERIOD, DEMO_AS_OF, options, 10)

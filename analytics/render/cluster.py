@@ -1,8 +1,9 @@
-"""Report batches on a Dask cluster: one task per business shard.
+"""Report batches on a Dask cluster: one task per business shard (or per part of one).
 
 The main process publishes the warehouse (incrementally, see
-:mod:`analytics.warehouse.published`), then submits one task per shard to the Dask scheduler
-at ``address``. A task opens its shard's Parquet files with DuckDB (never the warehouse file),
+:mod:`analytics.warehouse.published`), then submits one task per shard (a shard of more than
+``config.CLUSTER_TASK_BUSINESSES`` businesses is cut into several) to the Dask scheduler at
+``address``. A task opens its shard's Parquet files with DuckDB (never the warehouse file),
 builds the shard's report models exactly as a single-machine batch does, skips the reports
 whose inputs have not changed, and renders the rest in the worker process itself
 (:func:`analytics.render.batch.render_task`): the same bytes, the same files.
@@ -92,11 +93,16 @@ def plan_shards(published: Path, business_ids: Sequence[str] | None, period: Per
     wanted = known if business_ids is None else set(business_ids)
     shared = code_fingerprint() + templates_fingerprint(options.templates)
     jobs = []
+    size = config.CLUSTER_TASK_BUSINESSES
     for shard, ids in sorted(manifest.parts.items()):
-        mine = tuple(sorted(b for b in ids if b in wanted))
-        if mine:
-            jobs.append(ShardJob(shard, manifest.shard_folder(shard).resolve(), mine, period,
-                                 as_of, limit, shared, options))
+        mine = sorted(b for b in ids if b in wanted)
+        # a big shard is cut into several tasks reading the same files, so every worker has
+        # work (7 shards of 1,000 businesses would keep 7 workers busy, not 64) and a dead
+        # worker costs at most one task's reports
+        for start in range(0, len(mine), size):
+            jobs.append(ShardJob(shard, manifest.shard_folder(shard).resolve(),
+                                 tuple(mine[start:start + size]), period, as_of, limit,
+                                 shared, options))
     return jobs
 
 
@@ -132,9 +138,9 @@ def run_cluster_batch(
     except OSError as exc:
         raise AnalyticsError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     with client:
-        futures = {client.submit(render_shard, job, key=f"analytics-shard-{job.shard}-"
+        futures = {client.submit(render_shard, job, key=f"analytics-shard-{job.shard}-{n}-"
                                  f"{period.label}-{time.time_ns()}", retries=TASK_RETRIES,
-                                 pure=False): job for job in jobs}
+                                 pure=False): job for n, job in enumerate(jobs)}
         for future in as_completed(futures):
             job = futures[future]
             try:
