@@ -54,6 +54,10 @@ def run_cluster_notebooks(
     by_shard: dict[int, list[NotebookJob]] = {}
     for job in jobs:
         by_shard.setdefault(shard_of[job.business_id], []).append(job)
+    # as for reports: a big shard is cut into tasks, so every worker has work
+    size = config.CLUSTER_TASK_BUSINESSES
+    tasks = [(shard, shard_jobs[i:i + size]) for shard, shard_jobs in sorted(by_shard.items())
+             for i in range(0, len(shard_jobs), size)]
     done: dict[str, NotebookResult] = {}
     try:
         client = Client(address, timeout=config.CLUSTER_CONNECT_TIMEOUT)
@@ -63,7 +67,7 @@ def run_cluster_notebooks(
         futures = {
             client.submit(run_notebook_shard, manifest.shard_folder(shard).resolve(), shard_jobs,
                           retries=TASK_RETRIES, pure=False): shard_jobs
-            for shard, shard_jobs in sorted(by_shard.items())
+            for shard, shard_jobs in tasks
         }
         for future in as_completed(futures):
             try:
