@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from analytics import AnalyticsError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 DEFAULT_DB = Path("data") / "warehouse.duckdb"
@@ -42,6 +44,8 @@ MAX_PERIOD_DAYS = 366
 # --- content ranking -------------------------------------------------------------------------
 #: Posts with fewer views are not ranked by engagement rate (one view and one like is not 100 %).
 MIN_VIEWS_FOR_RANKING = 100
+#: A "usual period-to-period change" needs at least this many past changes to be read from.
+USUAL_RANGE_MIN_CHANGES = 8
 
 # --- insights (see INSIGHTS.md and analytics/insights.py) -------------------------------------
 #: How far back insights look, ending at the period's last day.
@@ -86,9 +90,37 @@ def published_path(explicit: str | os.PathLike[str] | None, db: Path) -> Path:
     return Path(env) if env else db.parent / "published"
 
 
+#: How long a command waits for the warehouse when another holds it (a writer waits for the
+#: writer before it and for readers to finish their read; a reader waits for a writer), before
+#: it gives up with one line and exit status 1. ``--wait`` or ``$ANALYTICS_LOCK_TIMEOUT``
+#: override it. Ten minutes: the scheduled send must outlast a large ingest.
+LOCK_TIMEOUT_SECONDS = 600.0
+
+
+def lock_timeout(explicit: float | None = None) -> float:
+    """Seconds to wait for the warehouse: ``--wait``, else ``$ANALYTICS_LOCK_TIMEOUT``, else
+    :data:`LOCK_TIMEOUT_SECONDS`."""
+    if explicit is not None:
+        value, source = explicit, "--wait"
+    else:
+        env = os.environ.get("ANALYTICS_LOCK_TIMEOUT", "").strip()
+        if not env:
+            return LOCK_TIMEOUT_SECONDS
+        source = "ANALYTICS_LOCK_TIMEOUT"
+        try:
+            value = float(env)
+        except ValueError:
+            raise AnalyticsError(f"{source} must be a number of seconds, not {env[:20]!r}") \
+                from None
+    if not 0 <= value <= 86_400 or value != value:
+        raise AnalyticsError(f"{source} must be from 0 to 86400 seconds, not {value:g}")
+    return float(value)
+
+
 # --- rendering: HTML and PDF dashboards (see analytics/render.py and analytics/batch.py) -----
 #: Every output `analytics report` can write, and what it writes when not told.
-REPORT_FORMATS = ("html", "pdf", "json")
+#: ``csv`` and ``xlsx`` are the spreadsheet exports (analytics/render/exports.py).
+REPORT_FORMATS = ("html", "pdf", "json", "csv", "xlsx")
 DEFAULT_REPORT_FORMATS = ("html", "pdf", "json")
 #: Optional per-business branding: ``<BRANDS_DIR>/<business_id>.json`` holding
 #: ``{"colour": "#1f6f5c", "logo": "logo.png"}`` (the logo path relative to BRANDS_DIR).
@@ -118,15 +150,17 @@ BATCH_DUCKDB_MEMORY = "128MB"
 CLUSTER_TASK_BUSINESSES = int(os.environ.get("ANALYTICS_CLUSTER_TASK_BUSINESSES", "25"))
 #: How long `report --cluster` waits to reach the Dask scheduler before saying it cannot.
 CLUSTER_CONNECT_TIMEOUT = "10s"
-#: Fixed colour per platform (Okabe–Ito, colour-blind safe); labels carry the meaning in
-#: greyscale print, the colour only helps.
+#: Fixed colour per platform: the Okabe–Ito hues (colour-blind safe), each moved to its own
+#: lightness (CIE L* 17, 33, 46, 58, 70, 82) so they also differ in greyscale print; labels
+#: carry the meaning, the colour only helps. tests/test_palette.py checks both with a
+#: simulation (Machado et al. 2009); report.css's .swatch-* repeat these values.
 PLATFORM_COLOURS = {
     "x": "#2b2b2b",
-    "facebook": "#0072b2",
-    "instagram": "#cc79a7",
-    "linkedin": "#56b4e9",
-    "tiktok": "#009e73",
-    "youtube": "#d55e00",
+    "facebook": "#00508d",
+    "instagram": "#e691bf",
+    "linkedin": "#7cd6ff",
+    "tiktok": "#007c54",
+    "youtube": "#e16811",
 }
 #: Fixed colour per content type (the content-mix chart), in clearly different lightnesses.
 CONTENT_TYPE_COLOURS = {
@@ -155,6 +189,19 @@ PDF_CHART_FORMAT = "svg"
 PDF_OPTIONS: dict[str, object] = {}
 
 
+#: Base URL of the client portal (``analytics serve``), e.g. ``https://reports.example``: when
+#: set, each weekly email carries a "View online" link with a token for that business only.
+PORTAL_URL_ENV = "ANALYTICS_PORTAL_URL"
+#: How long the token in an email's "View online" link works.
+EMAIL_LINK_DAYS = 30
+
+
+def portal_url() -> str | None:
+    """The portal's base URL from ``$ANALYTICS_PORTAL_URL``, without a trailing slash."""
+    value = os.environ.get(PORTAL_URL_ENV, "").strip().rstrip("/")
+    return value or None
+
+
 def default_jobs() -> int:
     """Worker processes for ``analytics report``: one per core (at least one)."""
     return max(1, os.cpu_count() or 1)
@@ -173,5 +220,3 @@ SEND_RETRY_BASE_MINUTES = 15.0
 SEND_MAX_ATTEMPTS = 5
 #: How many past weeks a run catches up on when the scheduler missed some.
 SEND_CATCH_UP_WEEKS = 4
-#: The From address of --dry-run messages when SMTP_FROM is not set.
-DRY_RUN_SENDER = "reports@analytics.invalid"

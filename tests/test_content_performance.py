@@ -43,10 +43,34 @@ def test_ranked_by_engagement_rate_with_ties_broken_totally(con) -> None:
 
 
 def test_the_views_floor_keeps_one_view_one_like_out(con) -> None:
-    frame = content_performance(con, "acme", "2026-W47", as_of="2026-11-30", min_views=0)
-    assert frame["content_id"].tolist()[0] == "tiny"  # 10 % with no floor…
     floored = content_performance(con, "acme", "2026-W47", as_of="2026-11-30")
-    assert "tiny" not in floored["content_id"].tolist()  # …but not with the default floor
+    assert "tiny" not in floored["content_id"].tolist()
+    # without the fixed floor, the median post's views (200 of 0, 10, 200, 400, 400, 1000:
+    # the lower middle one) still keep the 10-view post out
+    frame = content_performance(con, "acme", "2026-W47", as_of="2026-11-30", min_views=0)
+    assert frame["content_id"].tolist() == ["d", "c", "b", "a"]
+
+
+def test_a_small_post_does_not_top_a_big_one_with_ten_times_its_engagement(load) -> None:
+    # the case: a 225-view post at 12 % against a 3,884-view post with 10x its
+    # engagement. Views sorted: 225, 800, 1,000, 1,500, 3,884 -> the median post has 1,000
+    # views, so only the posts with 1,000 views or more are ranked, by engagement rate:
+    # big 270 / 3,884 = 6.95 %, mid 50 / 1,000 = 5 %, large 60 / 1,500 = 4 %.
+    con = load(ACME, [
+        post("acme", "x", "small", "2026-11-16T09:00:00Z", views=225, likes=27),
+        post("acme", "x", "low", "2026-11-17T09:00:00Z", views=800, likes=8),
+        post("acme", "x", "mid", "2026-11-18T09:00:00Z", views=1_000, likes=50),
+        post("acme", "x", "large", "2026-11-19T09:00:00Z", views=1_500, likes=60),
+        post("acme", "x", "big", "2026-11-20T09:00:00Z", views=3_884, likes=270),
+    ])
+    frame = content_performance(con, "acme", "2026-W47", as_of="2026-11-30")
+    assert frame["content_id"].tolist() == ["big", "mid", "large"]
+    assert frame["engagement_rate"].tolist() == pytest.approx([270 * 100 / 3884, 5.0, 4.0])
+    from analytics.report import build_report
+
+    overview = build_report(con, "acme", "2026-W47", "2026-11-30").to_dict()["overview"]
+    assert overview["ranking_min_views"] == 1_000
+    assert overview["unranked_posts"] == 2
 
 
 def test_limit_cuts_the_list(con) -> None:

@@ -43,3 +43,19 @@ def test_no_posts_gives_a_short_friendly_report(load, tmp_path: Path) -> None:
     # the busy business next to it got its full report
     busy = BeautifulSoup((out / "busy" / "2026-W47" / "report.html").read_text(), "html.parser")
     assert len(busy.select("#overview .card")) == 4
+
+
+def test_a_period_before_the_first_post_says_when_the_data_starts(load, tmp_path: Path) -> None:
+    con = load([small_business("late", "Late Starter")], week_posts("late"))  # W47 posts
+    out = tmp_path / "out"
+    run_batch(con, None, Period.parse("2026-W30"), date(2026, 11, 30),
+              RenderOptions(out=out, formats=("html", "json")), jobs=0)
+    folder = out / "late" / "2026-W30"
+    soup = BeautifulSoup((folder / "report.html").read_text(), "html.parser")
+    words = " ".join(soup.get_text(" ").split())
+    assert "Your data starts on 16 Nov 2026" in words
+    assert "may not have reached us" not in words
+    import json
+
+    period = json.loads((folder / "report.json").read_text())["period"]
+    assert period["data_start"] == "2026-11-16" and period["data_end"] == "2026-11-19"

@@ -157,7 +157,7 @@ def test_posts_without_an_hour_count_for_weekdays_only(load) -> None:
     assert sum(w.posts for w in result.best_posting_times) == 1
     assert next(d for d in result.posting_weekdays if d.weekday == 2).posts == 2
     (timing,) = [n for n in result.notes if n.topic == "posting_time"]
-    assert "1 more posts came from exports without an hour" in timing.text
+    assert "1 more post came from exports without an hour" in timing.text
 
 
 def test_a_business_without_posts_gets_a_plain_note(load) -> None:

@@ -18,11 +18,12 @@ PACKAGE = Path(analytics.__file__).parent
 RANKS = {
     "analytics": 0, "analytics.config": 0, "analytics.records": 0,
     "analytics.warehouse": 1,
-    "analytics.ingest": 2, "analytics.metrics": 2,
+    "analytics.ingest": 2, "analytics.metrics": 2, "analytics.access": 2,
     "analytics.report": 3,
     "analytics.render": 4,
     "analytics.notebooks": 5, "analytics.delivery": 5,
-    "analytics.cli": 6, "analytics.__main__": 7,
+    "analytics.serve": 6,
+    "analytics.cli": 7, "analytics.__main__": 8,
 }
 
 

@@ -68,3 +68,48 @@ def test_ninety_days_give_ninety_points(con) -> None:
     frame = engagement_trends(con, "ny", days=90, end="2026-11-22", as_of="2026-11-30")
     assert len(frame) == 90
     assert frame["posts"].sum() == 4
+
+
+def test_a_platform_quiet_this_period_keeps_its_row_with_zero_posts(load) -> None:
+    # Facebook posted on 2 and 9 Nov (first post 14 days before the period), not in W47:
+    # it is still listed, last, with 0 posts and 2 posts × 7 / 14 days = 1 a week.
+    con = load(NY, [
+        post("ny", "facebook", "f1", "2026-11-02T15:00:00Z", views=900, likes=9),
+        post("ny", "facebook", "f2", "2026-11-09T15:00:00Z", views=900, likes=9),
+        post("ny", "x", "x1", "2026-11-18T15:00:00Z", views=2_000, likes=30),
+    ])
+    from analytics.report import build_report
+
+    report = build_report(con, "ny", "2026-W47", "2026-11-30").to_dict()
+    rows = {p["platform"]: p for p in report["platforms"]}
+    assert [p["platform"] for p in report["platforms"]] == ["x", "facebook"]
+    assert rows["facebook"]["posts"] == 0
+    assert rows["facebook"]["engagement"] is None
+    assert rows["facebook"]["usual_posts_per_week"] == pytest.approx(1.0)
+    assert rows["x"]["share_of_engagement"] == pytest.approx(100.0)
+    # the overview counts only platforms with posts: facebook is not "without reach data"
+    assert report["overview"]["top_platform"] == "x"
+    assert list(report["overview"]["platform_breakdown"]) == ["x"]
+    assert report["overview"]["reach_excluded_platforms"] == ["x"]
+
+
+def test_days_after_the_as_of_date_are_null_not_zero(load) -> None:
+    # W47 seen on its Thursday (19 Nov): 20–22 Nov have not happened yet; 16 and 19 Nov had
+    # no posts (0), 17 Nov had a post, 18 Nov a post that earned nothing (0 with 1 post)
+    con = load(NY, [
+        post("ny", "instagram", "i1", "2026-11-17T15:00:00Z", views=1_000, likes=60,
+             observed_on="2026-11-19"),
+        post("ny", "x", "x1", "2026-11-18T15:00:00Z", views=40, observed_on="2026-11-19"),
+    ])
+    frame = engagement_trends(con, "ny", days=7, end="2026-11-22", as_of="2026-11-19")
+    assert frame["posts"].tolist()[:4] == [0, 1, 1, 0]
+    assert frame["engagement"].tolist()[:4] == [0, 60, 0, 0]
+    assert frame["posts"].iloc[4:].isna().all()
+    assert frame["engagement"].iloc[4:].isna().all()
+    assert frame["views"].iloc[4:].isna().all()
+    from analytics.report import build_report
+
+    trends = build_report(con, "ny", "2026-W47", "2026-11-19").to_dict()["trends"]
+    assert trends[-3:] == [{"date": d, "posts": None, "views": None, "engagement": None,
+                            "engagement_rate": None}
+                           for d in ("2026-11-20", "2026-11-21", "2026-11-22")]

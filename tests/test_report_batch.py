@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from analytics.cli import cli
 from analytics.metrics.period import Period
-from analytics.render.batch import STAMP, RenderOptions, run_batch
+from analytics.render.batch import STAMP, RenderOptions, run_batch, write_index
 from conftest import post, small_business, week_posts
 
 W47 = Period.parse("2026-W47")
@@ -53,7 +53,7 @@ def test_one_failing_business_does_not_stop_the_others(load, fresh_db, tmp_path:
     assert not [p for p in out.rglob("*.tmp")]
     # the index lists the two reports that exist, not the failed one
     index = BeautifulSoup((out / "index.html").read_text(), "html.parser")
-    assert [td.find("span").get_text() for td in index.select("tbody td:first-child")] == \
+    assert [td.find("span").get_text() for td in index.select("#all tbody td:first-child")] == \
         ["alpha", "charlie"]
 
 
@@ -128,14 +128,44 @@ def test_index_lists_every_business_and_period(load, tmp_path: Path) -> None:
                   RenderOptions(out=out, formats=("json", "html")), jobs=0)
     soup = BeautifulSoup((out / "index.html").read_text(), "html.parser")
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")]
-            for tr in soup.select("tbody tr")]
+            for tr in soup.select("#all tbody tr")]
     assert [(r[0].split()[-1], r[1]) for r in rows] == [
         ("alpha", "2026-W47"), ("alpha", "2026-W46"), ("bravo", "2026-W47"),
         ("bravo", "2026-W46")]
-    links = [a["href"] for a in soup.select("tbody a")]
+    links = [a["href"] for a in soup.select("#all tbody a")]
     assert "alpha/2026-W47/report.html" in links and "bravo/2026-W46/report.json" in links
     for href in links:
         assert (out / href).is_file()
+
+
+def test_index_is_an_agency_overview_of_each_business_latest_period(load,
+                                                                     tmp_path: Path) -> None:
+    con = three_businesses(load)
+    out = tmp_path / "out"
+    # alpha: W47 (ends 22 Nov) and the month of November, still under way on 30 Nov; the
+    # month is the latest by its dates although "2026-11" < "2026-W47" as text
+    for period in ("2026-W47", "2026-11"):
+        run_batch(con, ["alpha"], Period.parse(period), AS_OF,
+                  RenderOptions(out=out, formats=("json", "html")), jobs=0)
+    run_batch(con, ["bravo"], W47, AS_OF, RenderOptions(out=out, formats=("json", "pdf")),
+              jobs=0)
+    (out / "bravo" / "2026-W47" / "notebook.html").write_text("<p>notebook</p>")
+    write_index(out)  # as `analytics notebook` leaves it
+    soup = BeautifulSoup((out / "index.html").read_text(), "html.parser")
+    latest = {tr["data-business"]: tr for tr in soup.select("#latest tbody tr")}
+    assert list(latest) == ["alpha", "bravo"]
+    alpha = [td.get_text(" ", strip=True) for td in latest["alpha"].find_all("td")]
+    assert "2026-11" in alpha[1] and "under way" in alpha[1]
+    # alpha's four W47 posts (week_posts): 1,000–1,300 views, engagement 48 + 50 + 52 + 54
+    assert alpha[2:5] == ["4", "204", "4.4\u00a0%"]
+    bravo = [td.get_text(" ", strip=True) for td in latest["bravo"].find_all("td")]
+    assert "2026-W47" in bravo[1] and "under way" not in bravo[1]
+    links = [a["href"] for a in latest["bravo"].select("a")]
+    assert links == ["bravo/2026-W47/report.pdf", "bravo/2026-W47/report.json",
+                     "bravo/2026-W47/notebook.html"]
+    periods = [tr.find_all("td")[1].get_text(" ", strip=True)
+               for tr in soup.select("#all tbody tr")]
+    assert periods[:2] == ["2026-11 under way", "2026-W47"]
 
 
 def test_worker_memory_and_stage_times_are_reported(load, tmp_path: Path) -> None:

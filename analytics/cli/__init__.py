@@ -1,8 +1,8 @@
 """The ``analytics`` command line: a thin layer over the library.
 
-One module per group of commands (``data``, ``outputs``, ``mail``); the options they share are
-defined once, in ``options``. An error the user can cause prints one line and exits with
-status 1; usage errors exit with status 2 (click's convention).
+One module per group of commands (``data``, ``outputs``, ``mail``, ``web``); the options they
+share are defined once, in ``options``. An error the user can cause prints one line and exits
+with status 1; usage errors exit with status 2 (click's convention).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from analytics import __version__
-from analytics.cli import data, mail, outputs
+from analytics.cli import data, mail, outputs, web
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -26,8 +26,8 @@ def cli() -> None:
 
 
 for command in (data.demo, data.ingest, data.formats, data.businesses, data.publish,
-                outputs.report,
-                outputs.notebook, outputs.schema, mail.send, mail.schedule):
+                outputs.report, outputs.notebook, outputs.schema, mail.send, mail.schedule,
+                web.serve, web.access):
     cli.add_command(command)
 
 

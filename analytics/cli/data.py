@@ -10,6 +10,9 @@ from analytics import AnalyticsError, config
 from analytics.cli.options import (
     db_option,
     handle_errors,
+    tell_waiting,
+    wait_option,
+    writable_folder,
 )
 
 
@@ -25,9 +28,10 @@ from analytics.cli.options import (
 @click.option("--no-effects", is_flag=True,
               help="Plant no effects (every business is a control: insights should be silent).")
 @click.option("--force", is_flag=True, help="Replace a warehouse that holds non-demo data.")
+@wait_option
 @handle_errors
 def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
-         no_effects: bool, force: bool) -> None:
+         no_effects: bool, force: bool, wait: float | None) -> None:
     """Build a deterministic demo warehouse with planted effects.
 
     \b
@@ -45,12 +49,16 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
     from analytics.ingest import demo as demo_module
     from analytics.metrics.period import parse_date
 
+    if not 0 <= seed < 2**32:
+        raise AnalyticsError(f"--seed takes a whole number from 0 to {2**32 - 1}, not {seed}")
     path = config.db_path(db)
+    writable_folder(path.parent, "--db")
     as_of_date = parse_date(as_of, "--as-of") if as_of else None
     with tqdm(total=count, unit="business", desc="demo", disable=None, leave=False) as bar:
         summary = demo_module.generate(
             path, businesses=count, seed=seed, as_of=as_of_date, days=days,
             effects=not no_effects, force=force, progress=bar.update,
+            timeout=wait, on_wait=tell_waiting,
         )
     click.echo(
         f"demo warehouse {summary.path}: {len(summary.businesses)} businesses, "
@@ -89,10 +97,12 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
 @click.option("--rejects", "rejects_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for rejected rows (default: rejects/ beside the warehouse).")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any row was rejected.")
+@wait_option
 @handle_errors
 def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platform: str,
            observed_on: str | None, timezone: str | None, year: int | None,
-           mapping_file: Path | None, rejects_dir: Path | None, strict: bool) -> None:
+           mapping_file: Path | None, rejects_dir: Path | None, strict: bool,
+           wait: float | None) -> None:
     """Load exports into the warehouse (files or folders; CSV, XLSX or Parquet).
 
     Recognises a file by its header: X, Facebook and Instagram (Meta Business Suite),
@@ -112,14 +122,17 @@ def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platf
               analytics ingest data/raw/tiktok/Overview.csv --business kiku-ramen --year 2025
     """
     from analytics import ingest as ingest_module
-    from analytics import warehouse
     from analytics.ingest import mapping
     from analytics.metrics.period import parse_date
+    from analytics.warehouse.access import writing
 
     path = config.db_path(db)
+    rejects_dir = writable_folder(rejects_dir or (path.parent / "rejects"), "--rejects")
     day = parse_date(observed_on, "--observed-on") if observed_on else None
     accounts = mapping.load(mapping_file or mapping.default_path(path))
-    con = warehouse.connect(path)
+    # the writer lock for the whole run: one ingest, send or demo at a time
+    session = writing(path, "ingest", timeout=wait, on_wait=tell_waiting)
+    con = session.con
     header = [f"{'file':<44} {'format':<22} {'read':>8} {'inserted':>9} {'updated':>8} "
               f"{'unchanged':>9} {'rejected':>8}"]
 
@@ -143,6 +156,12 @@ def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platf
             click.echo(f"  skipped line {line}: {reason}")
         for note in result.notes:
             click.echo(f"  {note}")
+        if result.decreases_file:
+            # kept: platforms do remove likes, and the later figure is the truth of its day
+            click.secho(f"  {result.decreased:,} counters went down since an earlier "
+                        f"observation (kept), e.g. line {result.decreases[0].line}: "
+                        f"{result.decreases[0].describe()}", fg="yellow")
+            click.echo(f"  all decreases: {result.decreases_file}")
         if result.rejects_file:
             first = result.rejects[0]
             click.secho(f"  {result.rejected} rejected, e.g. line {first[0]}"
@@ -157,11 +176,11 @@ def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platf
         results = ingest_module.ingest_paths(
             con, paths, observed_on=day, business=business,
             platform=None if platform == "auto" else platform, timezone=timezone, year=year,
-            mapping=accounts, rejects_dir=rejects_dir or (path.parent / "rejects"),
+            mapping=accounts, rejects_dir=rejects_dir,
             on_file=show,
         )
     finally:
-        con.close()
+        session.close()
     refused = [r for r in results if r.error]
     rejected = sum(r.rejected for r in results)
     if not results:
@@ -188,17 +207,18 @@ def formats() -> None:
 
 @click.command()
 @db_option
+@wait_option
 @handle_errors
-def businesses(db: Path | None) -> None:
+def businesses(db: Path | None, wait: float | None) -> None:
     """List the businesses in the warehouse, with their post counts.
 
     Example:  analytics businesses --db data/warehouse.duckdb
     """
-    from analytics import warehouse
     from analytics.warehouse import sql
+    from analytics.warehouse.access import reading
 
-    con = warehouse.connect(config.db_path(db), read_only=True)
-    rows = sql.records(con, "businesses", business_ids=None)
+    with reading(config.db_path(db), timeout=wait, on_wait=tell_waiting) as con:
+        rows = sql.records(con, "businesses", business_ids=None)
     click.echo(f"{'business_id':<24} {'posts':>7}  {'timezone':<20} name")
     for row in rows:
         click.echo(f"{row['business_id']:<24} {row['posts']:>7,}  {row['timezone']:<20} "
@@ -210,8 +230,9 @@ def businesses(db: Path | None) -> None:
 @click.option("--to", "to", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the published copy. Default: $ANALYTICS_PUBLISHED, else "
                    "published/ beside the warehouse.")
+@wait_option
 @handle_errors
-def publish(db: Path | None, to: Path | None) -> None:
+def publish(db: Path | None, to: Path | None, wait: float | None) -> None:
     """Publish the tables reports read as Parquet, one folder per business shard.
 
     Workers of a cluster (`report --cluster`) read only their shard of this copy, never the
@@ -221,16 +242,14 @@ def publish(db: Path | None, to: Path | None) -> None:
     \b
     Example:  analytics publish --to /shared/analytics/published
     """
-    from analytics import warehouse
+    from analytics.warehouse.access import reading
     from analytics.warehouse.published import publish as publish_copy
 
     path = config.db_path(db)
     folder = config.published_path(to, path)
-    con = warehouse.connect(path, read_only=True)
-    try:
+    # one read of one state (writers wait for the copy to be written, not longer)
+    with reading(path, timeout=wait, on_wait=tell_waiting) as con:
         result = publish_copy(con, folder)
-    finally:
-        con.close()
     click.echo(f"published {path} to {folder}/ (as of {result.as_of or 'no data'}): "
                f"{result.shards} shards, {len(result.written)} written, "
                f"{len(result.unchanged)} unchanged, in {result.seconds:.1f} s")

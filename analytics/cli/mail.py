@@ -15,6 +15,9 @@ from analytics.cli.options import (
     out_option,
     period_options,
     selected_ids,
+    tell_waiting,
+    wait_option,
+    writable_folder,
 )
 
 
@@ -35,11 +38,13 @@ from analytics.cli.options import (
               default=None, help="Your templates folder, as given to `analytics report`.")
 @click.option("--brands", "brands_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Brand folder, as given to `analytics report`.")
+@wait_option
 @handle_errors
 def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
          period: str | None, start: str | None, end: str | None, days: int | None,
          as_of: str | None, out: Path, dry_run: bool, outbox: Path | None, retry_now: bool,
-         jobs: int, templates: Path | None, brands_dir: Path | None) -> None:
+         jobs: int, templates: Path | None, brands_dir: Path | None,
+         wait: float | None) -> None:
     """Email each business its report PDF, once per recipient; safe to run again.
 
     Without a period, sends every week that is due: the last complete week, plus weeks a
@@ -54,20 +59,27 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     import os
     from datetime import date
 
-    from analytics import warehouse
-    from analytics.delivery.deliver import SmtpSettings, check_address
+    from analytics.delivery.deliver import SmtpSettings, check_sender
     from analytics.delivery.send import send as send_reports
     from analytics.metrics.period import parse_date, resolve_period
+    from analytics.warehouse.access import writing
 
     ids = selected_ids(business_ids, all_businesses)
+    writable_folder(out, "--out")
+    writable_folder(outbox, "--outbox")
     explicit = bool(period or start or end or days is not None)
-    as_of_date = parse_date(as_of, "--as-of") if as_of else date.today()
-    periods = [resolve_period(period, start, end, days, as_of_date)[0]] if explicit else None
+    # without --as-of, each business's "today" is the day in its own timezone (send decides)
+    as_of_date = parse_date(as_of, "--as-of") if as_of else None
+    periods = ([resolve_period(period, start, end, days, as_of_date or date.today())[0]]
+               if explicit else None)
     settings = None if dry_run else SmtpSettings.from_env()
     sender = None
     if dry_run and os.environ.get("SMTP_FROM", "").strip():
-        sender = check_address(os.environ["SMTP_FROM"].strip(), "SMTP_FROM")
-    con = warehouse.connect(config.db_path(db))
+        sender = check_sender(os.environ["SMTP_FROM"], "SMTP_FROM")
+    # the writer lock for the whole run: the delivery log is read, then written, by one
+    # sender at a time (never twice), and no ingest changes the data under it
+    session = writing(config.db_path(db), "send", timeout=wait, on_wait=tell_waiting)
+    con = session.con
     marks = {"sent": ("sent", "green"), "written": ("written", "green"),
              "already_sent": ("already sent", None), "waiting": ("waiting", "yellow"),
              "failed": ("FAILED", "red"), "given_up": ("GIVEN UP", "red")}
@@ -81,9 +93,10 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
         result = send_reports(con, ids, as_of=as_of_date, out=out, periods=periods,
                               settings=settings, sender=sender, dry_run=dry_run, outbox=outbox,
                               templates=templates, brands_dir=brands_dir, jobs=jobs,
-                              retry_now=retry_now, on_outcome=show)
+                              retry_now=retry_now, on_outcome=show,
+                              portal_url=config.portal_url())
     finally:
-        con.close()
+        session.close()
     counts = result.counts
     click.echo(f"{'dry run: ' if dry_run else ''}{counts['sent'] + counts['written']} "
                f"{'written' if dry_run else 'sent'}, {counts['already_sent']} already sent, "

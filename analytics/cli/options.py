@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -26,6 +27,19 @@ def db_option(func: F) -> F:
         default=None,
         help=f"Warehouse file. Default: $ANALYTICS_DB, else {config.DEFAULT_DB}.",
     )(func)
+
+
+def wait_option(func: F) -> F:
+    return click.option(
+        "--wait", "wait", type=click.FloatRange(0, 86_400), default=None, metavar="SECONDS",
+        help="How long to wait for the warehouse while another command holds it. Default: "
+             f"$ANALYTICS_LOCK_TIMEOUT, else {config.LOCK_TIMEOUT_SECONDS:g}.",
+    )(func)
+
+
+def tell_waiting(message: str) -> None:
+    """The one line a command prints when it starts waiting for the warehouse."""
+    click.secho(message, fg="yellow", err=True)
 
 
 def period_options(func: F) -> F:
@@ -66,8 +80,29 @@ def selected_ids(business_ids: tuple[str, ...], all_businesses: bool) -> list[st
     return None if all_businesses else iter_ids(business_ids)
 
 
+def writable_folder(path: Path | None, option: str) -> Path | None:
+    """``path`` when a folder can be made or written there, else an AnalyticsError naming the
+    option, checked before anything is done (nothing is created here)."""
+    if path is None:
+        return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in str(path)):
+        raise AnalyticsError(f"{option} {str(path)!r} holds a control character; choose a "
+                             "plain folder name")
+    existing = Path(path).absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise AnalyticsError(f"{option} {path}: {existing} is a file, not a folder; choose "
+                             "another folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise AnalyticsError(f"{option} {path}: cannot write in {existing} (permission "
+                             "denied); choose a folder you can write to")
+    return path
+
+
 def handle_errors(func: F) -> F:
-    """Print an AnalyticsError as one line (no traceback) and exit 1."""
+    """Print an AnalyticsError as one line (no traceback) and exit 1; so too a file that cannot
+    be written or read (a full disk, a read-only folder), which the user can fix."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -75,6 +110,12 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except AnalyticsError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            reason = exc.strerror or str(exc).splitlines()[0]
+            click.secho(f"error: {where}{reason} (check that the folder exists, is writable "
+                        "and that the disk has room)", fg="red", err=True)
             sys.exit(1)
 
     return wrapper

@@ -16,6 +16,9 @@ from analytics.cli.options import (
     parse_params,
     period_options,
     selected_ids,
+    tell_waiting,
+    wait_option,
+    writable_folder,
 )
 
 FORMATS = config.REPORT_FORMATS
@@ -57,12 +60,13 @@ def _formats(value: str) -> list[str]:
 @click.option("--published", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="With --cluster: the published copy the workers read (a folder they all "
                    "reach). Default: $ANALYTICS_PUBLISHED, else published/ beside the warehouse.")
+@wait_option
 @handle_errors
 def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
            period: str | None, start: str | None, end: str | None, days: int | None,
            as_of: str | None, out: Path, format_: str, limit: int, jobs: int, force: bool,
            templates: Path | None, brands_dir: Path, cluster: str | None,
-           published: Path | None) -> None:
+           published: Path | None, wait: float | None) -> None:
     """Build each business's report for a period and write it under --out.
 
     Writes reports/<business>/<period>/report.{html,pdf,json} and reports/index.html.
@@ -79,28 +83,40 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     """
     from tqdm import tqdm
 
-    from analytics import warehouse
     from analytics.metrics.period import resolve_period
     from analytics.render.batch import RenderOptions, run_batch
+    from analytics.warehouse.access import Warehouse
+    from analytics.warehouse.businesses import list_businesses
 
     formats = _formats(format_)
+    writable_folder(out, "--out")
     if not config.CONTENT_LIMIT_RANGE[0] <= limit <= config.CONTENT_LIMIT_RANGE[1]:
         raise AnalyticsError(f"--limit must be from 1 to 100, not {limit}")
     ids = selected_ids(business_ids, all_businesses)
-    the_period, as_of_date = resolve_period(period, start, end, days, as_of)
     options = RenderOptions(out=out, formats=tuple(formats), templates=templates,
                             brands_dir=brands_dir, force=force)
-    con = warehouse.connect_for_batch(config.db_path(db))
+    # read through short connections: one to learn each business's local day, then each
+    # batch's own, one per shard, each released once its shard is read (before rendering)
+    source = Warehouse(config.db_path(db), timeout=wait, on_wait=tell_waiting)
+    if as_of is None:  # "today" (and so the default week) is each business's own day
+        from datetime import UTC, datetime
+
+        from analytics.metrics.period import by_local_day
+
+        with source.read() as con:
+            zones = {b.business_id: b.timezone for b in list_businesses(con, ids)}
+        groups = by_local_day(zones, datetime.now(UTC)) or {None: ids}
+    else:
+        groups = {None: ids}
+    runs = [(group, *resolve_period(period, start, end, days, day or as_of))
+            for day, group in groups.items()]
     if cluster:
-        from analytics.warehouse.businesses import list_businesses
         from analytics.warehouse.published import publish
 
-        try:
+        folder = config.published_path(published, config.db_path(db))
+        with source.read() as con:
             list_businesses(con, ids)  # an unknown --business: one line, before any work
-            folder = config.published_path(published, config.db_path(db))
             published_now = publish(con, folder)
-        finally:
-            con.close()
         click.echo(f"published {folder}/: {len(published_now.written)} shards written, "
                    f"{len(published_now.unchanged)} unchanged", err=True)
     bar = tqdm(unit="report", desc="reports", disable=None)
@@ -110,29 +126,33 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
             tqdm.write(f"failed: {outcome.business_id}: {outcome.error}", file=sys.stderr)
         bar.update(1)
 
+    failed, lines, index = [], [], None
     try:
-        if cluster:
-            from analytics.render.cluster import run_cluster_batch
+        for group, the_period, as_of_date in runs:  # one batch per local day
+            if cluster:
+                from analytics.render.cluster import run_cluster_batch
 
-            result = run_cluster_batch(cluster, folder, ids, the_period, as_of_date, options,
-                                       limit=limit, on_outcome=progress,
-                                       on_start=lambda total: bar.reset(total))
-        else:
-            result = run_batch(con, ids, the_period, as_of_date, options, jobs=jobs,
-                               limit=limit, on_outcome=progress,
-                               on_start=lambda total: bar.reset(total))
+                result = run_cluster_batch(cluster, folder, group, the_period, as_of_date,
+                                           options, limit=limit, on_outcome=progress,
+                                           on_start=lambda total: bar.reset(total))
+            else:
+                result = run_batch(source, group, the_period, as_of_date, options, jobs=jobs,
+                                   limit=limit, on_outcome=progress,
+                                   on_start=lambda total: bar.reset(total))
+            written, skipped = result.with_status("written"), result.with_status("skipped")
+            failed += result.with_status("failed")
+            index = result.index or index
+            lines.append(f"{the_period.label} as of {as_of_date}: {len(written)} reports "
+                         f"written to {out}/, {len(skipped)} unchanged (skipped; --force to "
+                         f"redo), {len(result.with_status('failed'))} failed")
+            if len(written) == 1:
+                lines.append(f"  {written[0].files[0].parent}/")
     finally:
         bar.close()
-        con.close()
-    written, skipped = result.with_status("written"), result.with_status("skipped")
-    failed = result.with_status("failed")
-    click.echo(f"{the_period.label} as of {as_of_date}: {len(written)} reports written to "
-               f"{out}/, {len(skipped)} unchanged (skipped; --force to redo), "
-               f"{len(failed)} failed")
-    if len(written) == 1:
-        click.echo(f"  {written[0].files[0].parent}/")
-    if result.index:
-        click.echo(f"  open {result.index}")
+    for line in lines:
+        click.echo(line)
+    if index:
+        click.echo(f"  open {index}")
     if failed:
         for outcome in failed:
             click.secho(f"  {outcome.business_id}: {outcome.error}", fg="red", err=True)
@@ -156,11 +176,13 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
 @click.option("--published", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="With --cluster: the published copy the workers read. Default: "
                    "$ANALYTICS_PUBLISHED, else published/ beside the warehouse.")
+@wait_option
 @handle_errors
 def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
              period: str | None, start: str | None, end: str | None, days: int | None,
              as_of: str | None, out: Path, jobs: int | None, params: tuple[str, ...],
-             template: Path | None, cluster: str | None, published: Path | None) -> None:
+             template: Path | None, cluster: str | None, published: Path | None,
+             wait: float | None) -> None:
     """Execute the business report notebook with Papermill, once per business.
 
     Writes reports/<business>/<period>/notebook.ipynb (the audit trail, with outputs) and
@@ -177,23 +199,23 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
     from tqdm import tqdm
 
     from analytics import notebooks as notebook_module
-    from analytics import warehouse
     from analytics.metrics.period import resolve_period
+    from analytics.warehouse.access import reading
     from analytics.warehouse.businesses import list_businesses
 
     ids = selected_ids(business_ids, all_businesses)
     the_period, as_of_date = resolve_period(period, start, end, days, as_of)
+    writable_folder(out, "--out")
     path = config.db_path(db)
-    con = warehouse.connect(path, read_only=True)
-    try:
+    with reading(path, timeout=wait, on_wait=tell_waiting) as con:
         businesses = [b.business_id for b in list_businesses(con, ids)]
         if cluster:
             from analytics.warehouse.published import publish
 
             folder = config.published_path(published, path)
             publish(con, folder)
-    finally:
-        con.close()
+    if wait is not None:  # the kernels read through the same helper: same bound
+        os.environ["ANALYTICS_LOCK_TIMEOUT"] = f"{wait:g}"
     planned = notebook_module.plan(
         businesses, the_period, as_of_date, path, out.resolve() if cluster else out,
         parse_params(params), (template or notebook_module.TEMPLATE).resolve(),
@@ -214,6 +236,10 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
         else:
             results = notebook_module.run_notebooks(planned, workers, on_result=progress)
     done = [r for r in results if r.ok]
+    if done:  # the index links each report's notebook
+        from analytics.render.batch import write_index
+
+        write_index(out)
     click.echo(f"{the_period.label} as of {as_of_date}: {len(done)} notebooks written to "
                f"{out}/, {len(failed)} failed")
     if len(done) == 1:

@@ -23,7 +23,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import os
 import re
 import smtplib
@@ -78,6 +80,15 @@ class SmtpSettings:
         tls = env.get("SMTP_TLS", "starttls").strip().lower() or "starttls"
         if tls not in TLS_MODES:
             raise AnalyticsError(f"SMTP_TLS must be one of {', '.join(TLS_MODES)}, not {tls!r}")
+        user = env.get("SMTP_USER", "").strip() or None
+        password = env.get("SMTP_PASSWORD") or None
+        if password and not user:
+            # without a user there is no login: the server would refuse every message (530)
+            raise AnalyticsError("SMTP_PASSWORD is set but SMTP_USER is not: set SMTP_USER "
+                                 "too (or unset SMTP_PASSWORD for a relay without login)")
+        if user and not password:
+            raise AnalyticsError(f"SMTP_USER is set but SMTP_PASSWORD is not: set "
+                                 f"SMTP_PASSWORD for {user} (or unset SMTP_USER)")
         default_port = {"starttls": 587, "ssl": 465, "none": 25}[tls]
         try:
             port = int(env.get("SMTP_PORT", "").strip() or default_port)
@@ -86,16 +97,23 @@ class SmtpSettings:
         return cls(
             host=env["SMTP_HOST"].strip(),
             port=port,
-            sender=check_address(env["SMTP_FROM"].strip(), "SMTP_FROM"),
+            sender=check_sender(env["SMTP_FROM"]),
             tls=tls,
-            user=env.get("SMTP_USER", "").strip() or None,
-            password=env.get("SMTP_PASSWORD") or None,
+            user=user,
+            password=password,
         )
 
     def describe(self) -> str:
         """For messages and logs: never includes the password."""
         who = f" as {self.user}" if self.user else ""
         return f"{self.host}:{self.port} ({self.tls}){who}"
+
+    def redact(self, text: str) -> str:
+        """``text`` with the password blanked out, the last guard before a message is shown or
+        logged (a server that echoes what it was sent, say)."""
+        if self.password and len(self.password) >= 4:
+            text = text.replace(self.password, "[password]")
+        return text
 
 
 def check_address(address: str, what: str = "recipient") -> str:
@@ -113,6 +131,25 @@ def check_address(address: str, what: str = "recipient") -> str:
     return parsed.addr_spec.lower()
 
 
+def check_sender(text: str, what: str = "SMTP_FROM") -> str:
+    """The From header: a plain address, or one with a display name (``Acme Agency
+    <reports@acme.example>``), checked like a recipient; the name may hold no line break."""
+    if not isinstance(text, str) or _CONTROL.search(text) or not text.strip():
+        raise AnalyticsError(f"{what} {text!r} is not an email address (line break or empty)")
+    text = text.strip()
+    match = re.fullmatch(r"(.*?)\s*<([^<>]+)>", text)
+    if not match:
+        return check_address(text, what)
+    name, address = match[1].strip().strip('"').strip(), check_address(match[2], what)
+    return str(Address(display_name=name, addr_spec=address)) if name else address
+
+
+def address_of(sender: str) -> str:
+    """The bare address of a From value (for the SMTP envelope and the Message-ID)."""
+    match = re.fullmatch(r".*<([^<>]+)>\s*", sender)
+    return match[1] if match else sender
+
+
 def check_name(name: str) -> str:
     """A business name fit for a Subject line: no line breaks or control characters."""
     if _CONTROL.search(name):
@@ -124,7 +161,7 @@ def check_name(name: str) -> str:
 def message_id(business_id: str, period: str, recipient: str, sender: str) -> str:
     """The same Message-ID for every attempt at one delivery: duplicates are recognisable."""
     digest = hashlib.sha256(recipient.lower().encode()).hexdigest()[:16]
-    domain = sender.rpartition("@")[2] or "analytics.invalid"
+    domain = address_of(sender).rpartition("@")[2] or "analytics.invalid"
     return f"<{business_id}.{period}.{digest}@{domain}>"
 
 
@@ -146,13 +183,16 @@ def compose(
     sender: str,
     when: datetime,
     templates: Path | None = None,
+    view_url: str | None = None,
 ) -> EmailMessage:
     """The email for one recipient: a text and an HTML body (the headline numbers and the top
-    recommendation, inline CSS, no script) and the PDF attached."""
+    recommendation, inline CSS, no script), a "View online" link to the portal when
+    ``view_url`` is given, and the PDF attached."""
     from analytics.render import environment
 
     env = environment(templates)
-    context = {"report": report, "top": top_message(report)}
+    context = {"report": report, "top": top_message(report), "view_url": view_url,
+               "link_days": config.EMAIL_LINK_DAYS}
     business, period = report["business"], report["period"]
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = sender
@@ -172,13 +212,30 @@ def compose(
 
 
 def top_message(report: Mapping[str, Any]) -> dict[str, str] | None:
-    """The one thing to read first: the strongest recommendation, else the first note."""
+    """The one thing to read first: the strongest recommendation, else the period's best post
+    (not a note about what could not be judged), else the first note."""
+    from analytics.metrics.labels import platform_name
+    from analytics.render import fmt_number, fmt_percent, fmt_title
+
     insights = report["insights"]
     if insights["recommendations"]:
         top = insights["recommendations"][0]
-        return {"headline": top["claim"], "detail": top["evidence_text"]}
+        return {"kind": "Top recommendation", "headline": top["claim"],
+                "detail": top["evidence_text"]}
+    if report["content"]:
+        best = report["content"][0]
+        week = "week" if report["period"]["days"] == 7 else "period"
+        floor = fmt_number(report["overview"]["ranking_min_views"])
+        return {"kind": f"Your best post this {week}",
+                "headline": (f"“{fmt_title(best['title'], 100)}” on "
+                             f"{platform_name(best['platform'])}"),
+                "detail": f"{fmt_number(best['views'])} views, {fmt_number(best['engagement'])} "
+                          f"engagements: an engagement rate of "
+                          f"{fmt_percent(best['engagement_rate'])}, the best of the {week}'s "
+                          f"posts with at least {floor} views."}
     if insights["notes"]:
-        return {"headline": insights["notes"][0]["text"], "detail": ""}
+        return {"kind": "What the data says", "headline": insights["notes"][0]["text"],
+                "detail": ""}
     return None
 
 
@@ -191,6 +248,46 @@ class DeliveryError(Exception):
 
 class ConnectionFailed(DeliveryError):
     """The server could not be reached or logged in to: no recipient's fault."""
+
+
+#: Replies that say the login, not the recipient, is wrong (RFC 4954): they stop the run.
+AUTH_REPLY_CODES = (530, 534, 535, 538)
+
+
+def login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in with the first mechanism both sides know (PLAIN, LOGIN, CRAM-MD5), encoding the
+    credentials as UTF-8, as RFC 4954 and RFC 4616 require (``smtplib`` encodes them as ASCII
+    and fails on ``é``, naming the character and its position). Raises ConnectionFailed with
+    a message that holds no part of the password."""
+    if not smtp.has_extn("auth"):
+        raise ConnectionFailed("the server offers no login (AUTH) on this connection; check "
+                               "SMTP_TLS and SMTP_PORT, or unset SMTP_USER and SMTP_PASSWORD")
+    offered = smtp.esmtp_features["auth"].upper().split()
+    secret = password.encode("utf-8")
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode("ascii")
+
+    if "PLAIN" in offered:
+        code, reply = smtp.docmd("AUTH", "PLAIN " + b64(b"\0" + user.encode() + b"\0" + secret))
+    elif "LOGIN" in offered:
+        code, reply = smtp.docmd("AUTH", "LOGIN " + b64(user.encode()))
+        if code == 334:
+            code, reply = smtp.docmd(b64(secret))
+    elif "CRAM-MD5" in offered:
+        code, reply = smtp.docmd("AUTH", "CRAM-MD5")
+        if code == 334:
+            digest = hmac.new(secret, base64.b64decode(reply), "md5").hexdigest()
+            code, reply = smtp.docmd(b64(f"{user} {digest}".encode()))
+    else:
+        raise ConnectionFailed(f"the server offers only {' '.join(offered)} for login, which "
+                               "this program does not speak (PLAIN, LOGIN or CRAM-MD5)")
+    if code == 334:  # a mechanism wanting more than we answer: cancel it (RFC 4954)
+        code, reply = smtp.docmd("*")
+    if code not in (235, 503):  # 503: already logged in
+        text = reply.decode("utf-8", errors="replace").replace(password, "[password]")
+        raise ConnectionFailed(f"login as {user} refused: {code} {text}; check SMTP_USER and "
+                               "SMTP_PASSWORD")
 
 
 class Mailer:
@@ -222,11 +319,22 @@ class Mailer:
                     smtp.starttls(context=context)
             smtp.ehlo_or_helo_if_needed()  # the low-level mail()/rcpt() below do not
             if s.user:
-                smtp.login(s.user, s.password or "")
-        except (OSError, smtplib.SMTPException) as exc:
-            self.unreachable = f"cannot connect to {s.describe()}: {exc}"
+                login(smtp, s.user, s.password or "")
+        except ConnectionFailed as exc:
+            self.unreachable = s.redact(f"cannot log in to {s.describe()}: {exc}")
+            raise ConnectionFailed(self.unreachable) from None
+        except (OSError, smtplib.SMTPException, ValueError) as exc:
+            self.unreachable = s.redact(f"cannot connect to {s.describe()}: {exc}")
             raise ConnectionFailed(self.unreachable) from None
         return smtp
+
+    def ready(self) -> None:
+        """Connect (and log in) now unless connected: raises ConnectionFailed. Called before a
+        delivery is marked ``sending``, so a server that cannot be used leaves no trace."""
+        if self.unreachable:
+            raise ConnectionFailed(self.unreachable)
+        if self._smtp is None:
+            self._smtp = self._connect()
 
     def close(self) -> None:
         if self._smtp is not None:
@@ -256,21 +364,26 @@ class Mailer:
             except smtplib.SMTPServerDisconnected as exc:
                 self._smtp = None
                 raise DeliveryError(f"the connection dropped while sending: {exc}") from None
+            except ConnectionFailed:
+                self.close()
+                raise
             except (OSError, smtplib.SMTPException) as exc:
                 self.close()
-                raise DeliveryError(str(exc)) from None
+                raise DeliveryError(self.settings.redact(str(exc))) from None
         raise AssertionError("unreachable")
 
     def _transaction(self, smtp: smtplib.SMTP, message: EmailMessage) -> str:
         recipient = message["To"]
         try:
-            code, reply = smtp.mail(self.settings.sender)
+            code, reply = smtp.mail(address_of(self.settings.sender))
+            self._check_auth(code, reply)
             if code != 250:
                 smtp.rset()
                 raise DeliveryError(f"sender refused: {code} {reply.decode(errors='replace')}")
             code, reply = smtp.rcpt(recipient)
         except smtplib.SMTPServerDisconnected as exc:
             raise _ClosedBeforeData(str(exc)) from None
+        self._check_auth(code, reply)
         if code not in (250, 251):
             smtp.rset()
             raise DeliveryError(f"recipient refused: {code} {reply.decode(errors='replace')}")
@@ -278,6 +391,18 @@ class Mailer:
         if code != 250:
             raise DeliveryError(f"message refused: {code} {reply.decode(errors='replace')}")
         return f"{code} {reply.decode(errors='replace')}"
+
+
+    def _check_auth(self, code: int, reply: bytes) -> None:
+        """A reply that says a login is needed or was refused is the server's configuration,
+        not this recipient's fault: the run stops sending and counts no attempt."""
+        if code in AUTH_REPLY_CODES:
+            hint = ("set SMTP_USER and SMTP_PASSWORD" if not self.settings.user
+                    else "check SMTP_USER and SMTP_PASSWORD")
+            self.unreachable = self.settings.redact(
+                f"{self.settings.describe()} requires a login: {code} "
+                f"{reply.decode(errors='replace')}; {hint}")
+            raise ConnectionFailed(self.unreachable)
 
 
 class _ClosedBeforeData(Exception):

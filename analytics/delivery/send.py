@@ -40,7 +40,7 @@ from analytics.delivery.deliver import (
     message_id,
     record,
 )
-from analytics.metrics.period import Period
+from analytics.metrics.period import Period, local_today
 from analytics.report import atomic_write, report_dir
 from analytics.warehouse.businesses import Business, list_businesses
 
@@ -114,7 +114,7 @@ def send(
     con: duckdb.DuckDBPyConnection,
     business_ids: Sequence[str] | None,
     *,
-    as_of: date,
+    as_of: date | None = None,
     out: Path,
     periods: Sequence[Period] | None = None,
     settings: SmtpSettings | None = None,
@@ -129,15 +129,24 @@ def send(
     retry_base_minutes: float = config.SEND_RETRY_BASE_MINUTES,
     retry_now: bool = False,
     on_outcome: Callable[[Outcome], None] | None = None,
+    portal_url: str | None = None,
 ) -> SendResult:
     """Deliver the reports of ``business_ids`` (all when None) for ``periods`` (the due weeks
     when None). ``con`` must be writable (the delivery log); ``settings`` is needed unless
     ``dry_run``, which writes each message to ``outbox`` and records nothing.
 
-    A period still under way (its last day not before ``as_of``) is refused: a weekly report
-    sent on Sunday morning would miss Sunday, and once marked sent never be sent whole.
+    Without ``as_of``, each business's as-of day is today in its own timezone (at ``now``), so
+    its due weeks and whether a week is complete are judged there, not on the server's clock.
+    A period still under way (its last day not before the as-of day) is refused: a weekly
+    report sent on Sunday morning would miss Sunday, and once marked sent never be sent whole.
+    With ``as_of`` given, that refusal stops the run; without it, it costs only the businesses
+    for which the period is still under way.
     Reports are rendered with the same formats, templates and brand as ``analytics report``,
     so a current report is reused, not redone in a different look.
+
+    With ``portal_url`` (``$ANALYTICS_PORTAL_URL``), each message carries a "View online" link
+    holding a token of its own for that one business, valid ``config.EMAIL_LINK_DAYS`` days
+    (a dry run shows where the token goes and grants none).
     """
     from analytics.render.batch import RenderOptions, run_batch
 
@@ -145,13 +154,17 @@ def send(
     if not dry_run and settings is None:
         raise AnalyticsError("no SMTP settings: set SMTP_HOST and SMTP_FROM, or use --dry-run")
     for period in periods or ():
-        if not period.is_complete(as_of):
+        if as_of is not None and not period.is_complete(as_of):
             raise AnalyticsError(
                 f"period {period.label} ends on {period.end}, not before the as-of date "
                 f"{as_of}: it is still under way; send it once it has ended"
             )
-    # a dry run writes the message a real run would send: same From, same Message-ID
-    sender = settings.sender if settings else (sender or config.DRY_RUN_SENDER)
+    # a dry run writes the message a real run would send: same From, same Message-ID; it
+    # never invents a From address
+    sender = settings.sender if settings else sender
+    if not sender:
+        raise AnalyticsError("set SMTP_FROM (e.g. 'Acme Agency <reports@acme.example>'): a dry "
+                             "run writes the messages a real run would send, From included")
     outbox = outbox or Path(out) / "outbox"
     result = SendResult()
     businesses = list_businesses(con, business_ids)
@@ -169,30 +182,46 @@ def send(
     by_business: dict[str, list[Delivery]] = {}  # the log read once, not once per business
     for delivery in log.values():
         by_business.setdefault(delivery.business_id, []).append(delivery)
-    wanted: dict[str, list[Business]] = {}  # period label → businesses due that period
+    # (period label, as-of day) → businesses due that period; businesses of one timezone
+    # band share an as-of day, so a batch still renders many reports from one snapshot
+    wanted: dict[tuple[str, date], list[Business]] = {}
     labels: dict[str, Period] = {}
     for business in businesses:
         rows = by_business.get(business.business_id, [])
-        for period in periods or due_periods(rows, as_of, now, max_attempts):
-            wanted.setdefault(period.label, []).append(business)
+        day = as_of if as_of is not None else local_today(business.timezone, now)
+        for period in periods or due_periods(rows, day, now, max_attempts):
+            if not period.is_complete(day):  # only an explicit period, without --as-of
+                result.problems.append(
+                    f"{business.business_id} {period.label}: still under way in "
+                    f"{business.timezone} (it is {day} there); sent once it has ended")
+                continue
+            wanted.setdefault((period.label, day), []).append(business)
             labels[period.label] = period
-    in_run = {(b.business_id, label) for label, group in wanted.items() for b in group}
+    in_run = {(b.business_id, label) for (label, _), group in wanted.items() for b in group}
     # deliveries given up long ago stay loud on every run, whatever the period asked for
     for (business_id, label, recipient), delivery in sorted(log.items()):
-        if (business_id, label) not in in_run and delivery.due(now, max_attempts) == "given up":
+        if (business_id, label) in in_run:
+            continue
+        reason = delivery.due(now, max_attempts)
+        if reason == "given up":
             emit(Outcome(business_id, label, recipient, "given_up",
                          f"after {delivery.attempts} attempts: {delivery.last_error}"))
+        elif reason is not None and reason.startswith("retry after"):
+            # a failed delivery waiting out its backoff is counted: "0 waiting" would hide it
+            emit(Outcome(business_id, label, recipient, "waiting",
+                         f"{reason} ({delivery.last_error})"))
 
     mailer = None if dry_run else Mailer(settings)  # type: ignore[arg-type]
     options = RenderOptions(out=Path(out), templates=templates, brands_dir=brands_dir)
     try:
-        for label in sorted(wanted):
+        for label, day in sorted(wanted):
             period = labels[label]
-            rendered = run_batch(con, [b.business_id for b in wanted[label]], period, as_of,
-                                 options, jobs=jobs)
+            group = wanted[(label, day)]
+            rendered = run_batch(con, [b.business_id for b in group], period, day, options,
+                                 jobs=jobs)
             failed_render = {o.business_id: o.error for o in rendered.outcomes
                              if o.status == "failed"}
-            for business in wanted[label]:
+            for business in group:
                 if business.business_id in failed_render:
                     result.problems.append(f"{business.business_id} {label}: report could not "
                                            f"be rendered: {failed_render[business.business_id]}")
@@ -200,9 +229,10 @@ def send(
                 try:
                     _deliver_business(con, business, period, Path(out), log, now, sender,
                                       dry_run, outbox, mailer, templates, max_attempts,
-                                      retry_base_minutes, emit, result)
+                                      retry_base_minutes, emit, result, portal_url)
                 except (AnalyticsError, ValueError, OSError) as exc:  # one business, not all
-                    result.problems.append(f"{business.business_id} {label}: {exc}")
+                    problem = f"{business.business_id} {label}: {exc}"
+                    result.problems.append(settings.redact(problem) if settings else problem)
     finally:
         if mailer is not None:
             mailer.close()
@@ -215,16 +245,26 @@ def _deliver_business(
     log: dict[tuple, Delivery], now: datetime, sender: str, dry_run: bool, outbox: Path,
     mailer: Mailer | None, templates: Path | None, max_attempts: int,
     retry_base_minutes: float, emit: Callable[[Outcome], None], result: SendResult,
+    portal_url: str | None = None,
 ) -> None:
     business_id = business.business_id
     try:
         check_name(business.name)
-        # one message per mailbox: addresses compare without regard to case
-        recipients = list(dict.fromkeys(check_address(r) for r in business.recipients))
     except AnalyticsError as exc:
         result.problems.append(f"{business_id}: {exc}")
         return
-    if not recipients:
+    # one message per mailbox: addresses compare without regard to case. A malformed or
+    # internationalised address (non-ASCII: this sender does not speak SMTPUTF8) is refused
+    # for that recipient alone; the business's other recipients still get their message.
+    recipients: list[str] = []
+    for address in business.recipients:
+        try:
+            recipients.append(check_address(address))
+        except AnalyticsError as exc:
+            result.problems.append(f"{business_id} {period.label}: not sent to this "
+                                   f"recipient: {exc}")
+    recipients = list(dict.fromkeys(recipients))
+    if not recipients and not business.recipients:
         result.problems.append(f"{business_id}: no recipients; add them in the businesses file")
         return
     folder = report_dir(out, business_id, period)
@@ -246,21 +286,33 @@ def _deliver_business(
             emit(Outcome(business_id, period.label, recipient, "waiting",
                          f"not attempted: {mailer.unreachable}"))
             continue
-        message = compose(report, recipient, pdf, sender, now, templates)
+        message = compose(report, recipient, pdf, sender, now, templates,
+                          _view_url(con, portal_url, business_id, period, recipient, now,
+                                    dry_run))
         if dry_run:
             path = outbox / business_id / period.label / f"{_safe_name(recipient)}.eml"
             atomic_write(path, message.as_bytes())
             emit(Outcome(business_id, period.label, recipient, "written", str(path)))
             continue
         delivery.message_id = message_id(business_id, period.label, recipient, sender)
-        delivery.status = "sending"
-        record(con, delivery, now, report_sha256=digest)
         try:
-            reply = mailer.send(message)  # type: ignore[union-attr]
+            # connect and log in before the row says "sending": a server that cannot be used
+            # must leave the row as it was, not "sending" with no attempt made
+            mailer.ready()  # type: ignore[union-attr]
+            delivery.status = "sending"
+            record(con, delivery, now, report_sha256=digest)
+            try:
+                reply = mailer.send(message)  # type: ignore[union-attr]
+            except (ConnectionFailed, DeliveryError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - never leave the row "sending"
+                # the type only: the text of an unexpected error may quote a credential
+                raise DeliveryError(f"{type(exc).__name__} while sending") from None
         except ConnectionFailed as exc:
             # the server, not this recipient: no attempt is counted, and nothing more is
             # tried in this run (a thousand 30-second timeouts help no one)
             delivery.status, delivery.last_error = "failed", str(exc)
+            # with no attempt spent, a never-tried row must still not read "given up"
             delivery.next_attempt_at = now + backoff(1, retry_base_minutes)
             record(con, delivery, now)
             emit(Outcome(business_id, period.label, recipient, "failed", str(exc)))
@@ -280,7 +332,23 @@ def _deliver_business(
         emit(Outcome(business_id, period.label, recipient, "sent", reply))
 
 
-def _append_run_log(con: duckdb.DuckDBPyConnection, result: SendResult, as_of: date,
+def _view_url(con: duckdb.DuckDBPyConnection, portal_url: str | None, business_id: str,
+              period: Period, recipient: str, now: datetime, dry_run: bool) -> str | None:
+    """The portal link of one message: a fresh token for this business alone, named after
+    the recipient (``analytics access list`` shows them; ``revoke`` ends one)."""
+    if not portal_url:
+        return None
+    from analytics import access
+
+    if dry_run:  # a dry run grants nothing: the link shows where the token would go
+        token = "TOKEN-GRANTED-WHEN-SENT"
+    else:
+        token, _ = access.grant(con, [business_id], f"email {recipient}",
+                                timedelta(days=config.EMAIL_LINK_DAYS), now=now)
+    return access.portal_link(portal_url, token, business_id, period.label)
+
+
+def _append_run_log(con: duckdb.DuckDBPyConnection, result: SendResult, as_of: date | None,
                     now: datetime, dry_run: bool) -> Path | None:
     """One line per run: when, what was sent, skipped and failed (and why)."""
     row = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()"
@@ -291,7 +359,8 @@ def _append_run_log(con: duckdb.DuckDBPyConnection, result: SendResult, as_of: d
     counts = result.counts
     failures = [f"{o.business_id}/{o.period}/{o.recipient}: {o.detail}" for o in
                 result.outcomes if o.status in ("failed", "given_up")] + result.problems
-    line = (f"{now:%Y-%m-%dT%H:%M:%SZ} as_of={as_of} dry_run={'yes' if dry_run else 'no'} "
+    line = (f"{now:%Y-%m-%dT%H:%M:%SZ} as_of={as_of or 'local'} "
+            f"dry_run={'yes' if dry_run else 'no'} "
             f"sent={counts['sent']} written={counts['written']} "
             f"already_sent={counts['already_sent']} waiting={counts['waiting']} "
             f"failed={counts['failed']} given_up={counts['given_up']} "

@@ -9,6 +9,7 @@ business), one transaction per file, writing each file's rejected rows to a reje
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -96,23 +97,45 @@ def ingest_paths(
     results: list[FileResult] = []
     previous_limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     con.execute("SET memory_limit = ?", [INGEST_MEMORY_LIMIT])
+    ordered = _businesses_first(plans)
+    stopped: str | None = None
     try:
-        for plan in _businesses_first(plans):
+        for index, plan in enumerate(ordered):
             try:
                 if plan.error:
                     raise UnreadableFile(plan.error)
                 done = ingest_file(con, plan, now=now, rejects_dir=rejects_dir)
             except (UnknownFormat, UnreadableFile) as exc:
                 done = [FileResult(plan.path, error=str(exc))]
+            except duckdb.FatalException as exc:
+                # a full disk: DuckDB rolled the file back and refuses every later write on
+                # this connection, so the files after it are not tried (and not lost: the
+                # next run ingests them)
+                first = str(exc).strip().splitlines()[0]
+                done = [FileResult(plan.path, error=f"{plan.path}: nothing loaded: the "
+                                   f"warehouse could not be written ({first})")]
+                left = len(ordered) - index - 1
+                stopped = (f"the warehouse could not be written (a full disk?); {plan.path} "
+                           f"was rolled back{f' and {left} more files not tried' if left else ''}"
+                           "; free some space and run the same ingest again")
             except duckdb.Error as exc:  # rolled back: the warehouse is as it was
                 first = str(exc).strip().splitlines()[0]
                 done = [FileResult(plan.path, error=f"{plan.path}: could not be loaded ({first})")]
+            except OSError as exc:  # the rejects file could not be written (a full disk)
+                reason = exc.strerror or str(exc)
+                done = [FileResult(plan.path, error=f"{plan.path}: nothing loaded: "
+                                   f"{exc.filename or 'a file'}: {reason}")]
             results += done
             for result in done:
                 if on_file:
                     on_file(result)
+            if stopped:
+                break
     finally:
-        con.execute("SET memory_limit = ?", [previous_limit])
+        with contextlib.suppress(duckdb.Error):  # an invalidated connection takes no settings
+            con.execute("SET memory_limit = ?", [previous_limit])
+    if stopped:
+        raise AnalyticsError(stopped)
     return results
 
 

@@ -33,7 +33,6 @@ With ``effects=False`` every business is a control.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -45,7 +44,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics import AnalyticsError, warehouse
-from analytics.warehouse import sql
+from analytics.warehouse import access, sql
 
 DEMO_SOURCE = "demo"
 
@@ -330,12 +329,17 @@ def generate(
     effects: bool = True,
     force: bool = False,
     progress: Callable[[int], None] | None = None,
+    timeout: float | None = None,
+    on_wait: access.OnWait | None = None,
 ) -> DemoSummary:
     """Build the demo warehouse at ``path`` (replacing an earlier demo there).
 
-    The warehouse is built beside the target and renamed over it at the end, so a crash never
-    leaves half a warehouse. A warehouse holding data that did not come from the demo is not
-    replaced unless ``force``.
+    The whole rebuild holds the writer lock every writer takes (waiting up to ``timeout``
+    seconds for it), so no ingest or send writes into the warehouse being replaced, and the
+    check for real data is made under it. The warehouse is built in a scratch file beside the
+    target and renamed over it at the end, so a crash never leaves half a warehouse; a killed
+    demo's scratch file is removed by the next writer. A warehouse holding data that did not
+    come from the demo is not replaced unless ``force``.
     """
     if not 1 <= businesses <= 100_000:
         raise AnalyticsError(f"--businesses must be from 1 to 100000, not {businesses}")
@@ -343,14 +347,46 @@ def generate(
         raise AnalyticsError(f"--days must be from 7 to 3650, not {days}")
     as_of = as_of or date.today()
     path = Path(path)
-    if path.exists() and not force and _holds_other_data(path):
+    with access.write_lock(path, "demo", timeout=timeout, on_wait=on_wait):
+        if path.exists() and not force and _holds_other_data(path):
+            raise AnalyticsError(
+                f"{path} holds data that did not come from the demo; pass --force to replace "
+                "it, or --db to build the demo elsewhere"
+            )
+        temp = access.scratch_path(path, "demo")
+        try:
+            posts, observations, people = _build(temp, businesses, seed, as_of, days, effects,
+                                                 progress)
+            _fold_wal(path)
+            temp.replace(path)
+        finally:
+            for leftover in (temp, Path(f"{temp}.wal")):
+                leftover.unlink(missing_ok=True)
+    return DemoSummary(path, people, posts, observations, as_of, seed)
+
+
+def _fold_wal(path: Path) -> None:
+    """Fold a write-ahead log left beside the old warehouse (by a writer that crashed) into it
+    before the file is replaced, so no WAL is ever deleted, nor replayed onto the new file.
+    Called under the writer lock: no live writer owns that WAL."""
+    if not Path(f"{path}.wal").exists():
+        return
+    try:
+        con = duckdb.connect(str(path))
+        con.execute("CHECKPOINT")
+        con.close()
+    except duckdb.Error as exc:
         raise AnalyticsError(
-            f"{path} holds data that did not come from the demo; pass --force to replace it, "
-            "or --db to build the demo elsewhere"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.unlink(missing_ok=True)
+            f"{path}.wal holds changes that could not be applied to {path} "
+            f"({str(exc).splitlines()[0]}); move both files aside, then run the demo again"
+        ) from exc
+
+
+def _build(
+    temp: Path, businesses: int, seed: int, as_of: date, days: int, effects: bool,
+    progress: Callable[[int], None] | None,
+) -> tuple[int, int, list[DemoBusiness]]:
+    """Write the demo warehouse into ``temp``; returns (posts, observations, businesses)."""
     people = demo_businesses(businesses, effects)
     ingested_at = datetime.combine(as_of, time(0), tzinfo=UTC)
     posts = observations = 0
@@ -396,11 +432,6 @@ def generate(
                 progress(1)
         flush()
         con.execute("CHECKPOINT")
-    except BaseException:
+    finally:
         con.close()
-        temp.unlink(missing_ok=True)
-        raise
-    con.close()
-    temp.replace(path)
-    Path(str(path) + ".wal").unlink(missing_ok=True)
-    return DemoSummary(path, people, posts, observations, as_of, seed)
+    return posts, observations, people

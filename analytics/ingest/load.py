@@ -8,7 +8,7 @@ commit, renamed into place after it, removed if the file is rolled back.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import duckdb
 
-from analytics import config
-from analytics.ingest import canonical, read
+from analytics import config, csvsafe
+from analytics.ingest import canonical, read, values
 from analytics.ingest.adapter import COUNTERS, Context, DailyFormat, PostFormat
 from analytics.ingest.formats import Format
 from analytics.ingest.plan import FilePlan, Part
@@ -30,12 +30,32 @@ from analytics.warehouse import sql
 REJECTS_SHOWN = 1000
 
 
+@dataclass(frozen=True)
+class Decrease:
+    """A counter lower than in the observation before it: kept (platforms do remove likes),
+    and reported. ``line`` is the line of the file's observation of the two."""
+
+    line: int
+    platform: str
+    content_id: str
+    counter: str
+    before_day: date
+    before: int
+    after_day: date
+    after: int
+
+    def describe(self) -> str:
+        return (f"{self.platform}/{self.content_id} {self.counter} {self.before:,} on "
+                f"{self.before_day} → {self.after:,} on {self.after_day}")
+
+
 #: The query files the ingest runs (the registry test checks none is orphaned).
 INGEST_QUERIES = (
     "ingest_macros", "ingest_posts_check", "ingest_posts_status", "ingest_posts_upsert_content",
     "ingest_posts_insert_metrics", "ingest_posts_upsert_metrics", "ingest_businesses_check",
     "ingest_businesses_upsert", "ingest_daily_check", "ingest_daily_status",
     "ingest_daily_upsert_metrics", "ingest_daily_upsert_followers", "ingest_rejects",
+    "ingest_posts_decreases",
 )
 
 
@@ -57,6 +77,11 @@ class FileResult:
     rejects: list[tuple[int, str | None, str]] = field(default_factory=list)
     rejects_file: Path | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    #: counters lower than in the observation before (kept, and logged to decreases_file)
+    decreased: int = 0
+    #: the first :data:`REJECTS_SHOWN` of them, in line order
+    decreases: list[Decrease] = field(default_factory=list)
+    decreases_file: Path | None = None
     #: (line, reason) of rows that are not data: Total rows, description rows
     skipped: list[tuple[int, str]] = field(default_factory=list)
     #: sheets of a workbook left out, and why
@@ -163,7 +188,7 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
     count = 0
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csvsafe.Writer(handle, lineterminator="\n")
         writer.writerow(["file", "line", "column", "reason"])
         while rows := cursor.fetchmany(10_000):
             for line, column, reason in rows:
@@ -173,6 +198,34 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
                 if len(result.rejects) < REJECTS_SHOWN:
                     result.rejects.append((line, column, reason))
                 count += 1
+    return count
+
+
+def _write_decreases(con: duckdb.DuckDBPyConnection, result: FileResult, now: datetime,
+                     target: Path) -> int:
+    """Stream the counters this file saw go down (or made go down) to ``target``, a CSV in
+    the rejects' style; returns how many. Nothing is written when there are none."""
+    cursor = con.execute(sql.load("ingest_posts_decreases"),
+                         {"ingested_at": now, "source_file": str(result.path)})
+    count = 0
+    handle = None
+    try:
+        while rows := cursor.fetchmany(10_000):
+            if handle is None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                handle = open(target, "w", encoding="utf-8", newline="")  # noqa: SIM115
+                writer = csvsafe.Writer(handle, lineterminator="\n")
+                writer.writerow(["file", "line", "platform", "content_id", "counter",
+                                 "before_day", "before", "after_day", "after"])
+            for row in rows:
+                decrease = Decrease(*row)
+                writer.writerow([result.label, *row])
+                if len(result.decreases) < REJECTS_SHOWN:
+                    result.decreases.append(decrease)
+                count += 1
+    finally:
+        if handle is not None:
+            handle.close()
     return count
 
 
@@ -208,6 +261,7 @@ def ingest_file(
     formats: Sequence[Format] = [p.format for p in plan.parts]
     results: list[FileResult] = []
     written: list[tuple[Path, Path]] = []  # (temporary, final) rejects files
+    logged: list[tuple[Path, Path]] = []  # (temporary, final) decreases logs
     with open_tables(plan.path, formats) as opened:
         tables = opened.tables
         if [t.format for t in tables] != list(formats):
@@ -218,6 +272,7 @@ def ingest_file(
             fast = read.stage_canonical_fast(con, formats[0], tables[0])
         con.execute("BEGIN TRANSACTION")
         try:
+            values.register_sql(con)  # the number grammar the macros below call
             con.execute(sql.load("ingest_macros"))
             for part, table in zip(plan.parts, tables, strict=True):
                 result = FileResult(plan.path, format=part.format.name,
@@ -240,22 +295,35 @@ def ingest_file(
                 written.append((temporary, final))
                 result.rejected = _write_rejects(con, part, table, result, temporary)
                 result.rejects_file = final if result.rejected else None
+                if part.format.kind == "posts" and result.inserted + result.updated:
+                    log = final.with_name(final.stem + "-decreases.csv")
+                    logged.append((log.with_suffix(".csv.tmp"), log))
+                    result.decreased = _write_decreases(con, result, now, logged[-1][0])
+                    result.decreases_file = log if result.decreased else None
                 _lineage(con, plan, part, result, now)
                 read.drop_scratch(con)
                 results.append(result)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
-            for temporary, _final in written:
-                temporary.unlink(missing_ok=True)
+            # DuckDB aborts the transaction itself on some errors (a full disk): then there is
+            # nothing to roll back, and that must not hide the error that matters
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            for temporary, _final in written + logged:
+                with contextlib.suppress(OSError):
+                    temporary.unlink(missing_ok=True)
             raise
         finally:
-            read.drop_scratch(con)
+            with contextlib.suppress(duckdb.Error):
+                read.drop_scratch(con)
     for (temporary, final), result in zip(written, results, strict=True):
         if result.rejected:
             temporary.replace(final)
         else:
             temporary.unlink(missing_ok=True)
+    for temporary, final in logged:
+        if temporary.exists():
+            temporary.replace(final)
     for result in results:
         result.notes = list(plan.skipped_sheets)
         assert result.read == result.kept + result.rejected, result

@@ -13,6 +13,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -66,9 +68,19 @@ def sniff_encoding(head: bytes) -> str:
     recognised by its zero bytes; otherwise UTF-8."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    # UTF-32's little-endian BOM begins with UTF-16's: it is tested first, or a UTF-32 file
+    # would be read as UTF-16 with a zero character between every two letters
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     sample = head[:2000]
+    if len(sample) >= 8 and sample.count(0) > len(sample) // 2:  # three zero bytes in four
+        quads = len(sample) // 4 * 4
+        if sample[1:quads:4].count(0) > quads // 8 and sample[0:quads:4].count(0) < quads // 8:
+            return "utf-32-le"
+        if sample[0:quads:4].count(0) > quads // 8 and sample[3:quads:4].count(0) < quads // 8:
+            return "utf-32-be"
     if len(sample) >= 4 and sample.count(0) > len(sample) // 4:
         odd_zeros = sample[1::2].count(0)
         even_zeros = sample[0::2].count(0)
@@ -113,7 +125,7 @@ def _csv_records(handle: io.TextIOBase, delimiter: str, path: Path) -> Iterator[
 def _undecodable(path: Path, encoding: str, exc: UnicodeDecodeError) -> UnreadableFile:
     """The error for a file that is not valid text in its encoding, naming the first bad line
     (decoding reads ahead, so the exception itself cannot say which)."""
-    name = "UTF-16" if encoding.startswith("utf-16") else "UTF-8"
+    name = encoding.upper()[:6] if encoding.startswith(("utf-16", "utf-32")) else "UTF-8"
     where = "a line"
     if name == "UTF-8":
         with open(path, "rb") as handle:
@@ -196,8 +208,18 @@ def _fit(fields: list[str], width: int) -> tuple[list[str], str | None]:
     return fields + [""] * (width - len(fields)), None
 
 
-def _sheet_records(rows: Iterator[tuple]) -> Iterator[Record]:
-    for number, row in enumerate(rows, start=1):
+def _sheet_records(rows: Iterator[tuple], where: str) -> Iterator[Record]:
+    number = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001 - openpyxl reads lazily: XML, zip, values
+            raise UnreadableFile(f"{where}: row {number + 1} cannot be read "
+                                 f"({type(exc).__name__}: {str(exc)[:100]}); the workbook is "
+                                 "damaged: export it again") from None
+        number += 1
         fields = [cell_text(v) for v in row]
         if any(f.strip() for f in fields):
             yield number, fields, None
@@ -212,9 +234,50 @@ def _fitted(records: Iterator[Record], width: int) -> Iterator[Record]:
         yield line, (None if problem else fields), problem
 
 
+#: The last column a workbook can have (XFD); openpyxl reads up to ZZZ, padding every row
+#: with empty cells up to its last one, and fails beyond.
+MAX_XLSX_COLUMN = 16_384
+_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]+)([0-9]+)\"")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _cell_past_last_column(path: Path) -> str | None:
+    """The reference of a cell beyond column XFD in any sheet of the workbook, else None. Read
+    from the sheets' XML in a quick pass: openpyxl would spend seconds and gigabytes padding
+    such rows before failing on them (or silently drop the cell)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                with archive.open(name) as handle:
+                    tail = b""
+                    while block := handle.read(1 << 20):
+                        chunk = tail + block
+                        for match in _CELL_REF.finditer(chunk):
+                            if (len(match[1]) > 3
+                                    or _column_number(match[1]) > MAX_XLSX_COLUMN):
+                                return (match[1] + match[2]).decode()
+                        tail = chunk[-256:]  # a reference cut by the block boundary
+    except (zipfile.BadZipFile, OSError, RuntimeError):
+        return None  # openpyxl says what is wrong with the file
+    return None
+
+
 def _open_xlsx(path: Path, formats: Sequence[Format], stack: ExitStack) -> Opened:
     import openpyxl  # imported here: only workbooks need it
 
+    beyond = _cell_past_last_column(path)
+    if beyond is not None:
+        raise UnreadableFile(f"{path}: cell {beyond} lies past column XFD, the last a workbook "
+                             "can have: the file is damaged; export it again (or save it "
+                             "from a spreadsheet program)")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
@@ -223,7 +286,10 @@ def _open_xlsx(path: Path, formats: Sequence[Format], stack: ExitStack) -> Opene
     opened = Opened([])
     seen: list[list[str]] = []
     for sheet in book.worksheets:
-        records = _sheet_records(sheet.iter_rows(values_only=True))
+        # the <dimension> a program wrote may understate the sheet: rows past it would be
+        # dropped without a word, so the rows are counted as they are read instead
+        sheet.reset_dimensions()
+        records = _sheet_records(sheet.iter_rows(values_only=True), f"{path} [{sheet.title}]")
         try:
             fmt, line, header, preamble, rest = _find_header(records, f"{path} [{sheet.title}]",
                                                               formats)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import duckdb
+
 #: What exports write for "no value" (compared after stripping and lower-casing).
 MISSING = frozenset({"", "-", "--", "—", "–", "n/a", "na", "none", "null", "undefined", "nan"})
 
@@ -32,12 +34,19 @@ def is_missing(text: str | None) -> bool:
     return text is None or text.strip().lower() in MISSING
 
 
+#: The largest count stored: DuckDB's BIGINT holds 19 digits, and no post has been seen by
+#: 10^18 people. A larger count is a broken cell, and said to be too large.
+MAX_COUNT = 10**18 - 1
+
+
 def parse_count(text: str | None) -> tuple[int | None, str | None]:
-    """A non-negative whole number as exports write it.
+    """A non-negative whole number as exports write it: the one number grammar, used by the
+    platform adapters and by the canonical files' SQL (``count_value``/``count_problem``).
 
     ``1234``, ``1234.0`` (X writes counts as floats), ``1,234``, ``1 234``, ``+12`` and the
     abbreviated ``1.2K`` / ``3M`` (the value the platform shows, multiplied out) are read;
-    a blank or a placeholder is missing (``None``, no problem); anything else is a problem.
+    a blank or a placeholder is missing (``None``, no problem); anything else is a problem,
+    and so is a count above :data:`MAX_COUNT` ("too large", not "not a whole number").
     """
     if is_missing(text):
         return None, None
@@ -45,17 +54,53 @@ def parse_count(text: str | None) -> tuple[int | None, str | None]:
     body = raw[1:] if raw.startswith("+") else raw
     if raw.startswith("-") and parse_count(raw[1:])[0] is not None:
         return None, f"is negative: '{raw}'"
+    value: int | None = None
     if _GROUPED.fullmatch(body) or _SPACED.fullmatch(body):
-        return int(body.replace(",", "").replace(" ", "")), None
-    if _PLAIN.fullmatch(body):
-        number = float(body)
-        if number.is_integer() and len(body) <= 18:
-            return int(body.split(".")[0]), None
-        return None, f"is not a whole number: '{raw}'"
-    suffixed = _SUFFIXED.fullmatch(body)
-    if suffixed:
-        return round(float(suffixed[1]) * _SUFFIX[suffixed[2].lower()]), None
-    return None, f"is not a number: '{raw}'"
+        value = int(body.replace(",", "").replace(" ", ""))
+    elif _PLAIN.fullmatch(body):
+        whole, _, fraction = body.partition(".")
+        if fraction.strip("0"):
+            return None, f"is not a whole number: '{raw}'"
+        value = int(whole)
+    elif suffixed := _SUFFIXED.fullmatch(body):
+        number, unit = suffixed[1], _SUFFIX[suffixed[2].lower()]
+        whole, _, fraction = number.partition(".")
+        # exact decimal arithmetic: a float would make 10000000000B an OverflowError
+        value = (int(whole) * unit + int(fraction or "0") * unit // 10 ** len(fraction)
+                 + (int(fraction or "0") * unit % 10 ** len(fraction) * 2 >= 10 ** len(fraction)))
+    else:
+        return None, f"is not a number: '{raw}'"
+    if value > MAX_COUNT:
+        return None, f"is too large for a count: '{raw}'"
+    return value, None
+
+
+def count_value(text: str | None) -> int | None:
+    """:func:`parse_count`'s value alone (SQL's ``count_value``)."""
+    return parse_count(text)[0]
+
+
+def count_problem(text: str | None) -> str | None:
+    """:func:`parse_count`'s problem alone (SQL's ``count_problem``)."""
+    return parse_count(text)[1]
+
+
+def register_sql(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the number grammar callable from SQL on ``con``: ``count_value_py(text)``,
+    ``count_problem_py(text)`` and ``count_missing_py(text)``. The SQL macros
+    (``ingest_macros.sql``) read plain digits themselves (the hot path of a large file) and
+    hand every other cell to these, so canonical files and platform exports read ``1.2K``,
+    ``1 234`` and ``N/A`` alike."""
+    functions = {"count_value_py": (count_value, "BIGINT"),
+                 "count_problem_py": (count_problem, "VARCHAR"),
+                 "count_missing_py": (is_missing, "BOOLEAN")}
+    registered = {r[0] for r in con.execute(
+        "SELECT function_name FROM duckdb_functions() WHERE function_name LIKE 'count_%_py'"
+    ).fetchall()}
+    for name, (function, returns) in functions.items():
+        if name not in registered:
+            con.create_function(name, function, ["VARCHAR"], returns,
+                                null_handling="special", side_effects=False)
 
 
 def clean_text(text: str | None, *, unescape: bool = False) -> str:

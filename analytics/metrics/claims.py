@@ -39,6 +39,16 @@ def evidence(c: Comparison, ci: tuple[float | None, float | None], n_tests: int,
     }
 
 
+def clears(ci: tuple[float | None, float | None], low: float | None = None,
+           high: float | None = None) -> bool:
+    """Whether the whole 95 % interval of a ratio clears the effect bar: above ``low`` (a
+    claim that something earns more), or below ``high`` (that something is falling). A claim
+    whose interval reaches back under the bar is worded as tentative, not stated firmly."""
+    if ci[0] is None or ci[1] is None:
+        return False
+    return (low is None or ci[0] >= low) and (high is None or ci[1] <= high)
+
+
 def fdr_sentence(n_tests: int) -> str:
     return (f"It holds after checking all {n_tests} comparisons made for this business "
             f"(false-discovery rate {config.FDR_Q * 100:.0f} %).")
@@ -56,12 +66,16 @@ def timing_claim(
     ci = c.interval(rng)
     day_plural = WEEKDAYS[c.key["weekday"] - 1] + "s"
     start, end = c.key["hour"], c.key["hour"] + config.POSTING_BLOCK_HOURS
+    firm = clears(ci, low=config.MIN_TIMING_LIFT)
+    when = f"{day_plural} between {start:02d}:00 and {end % 24:02d}:00"
     return Recommendation(
         kind="posting_time",
         subject=window_label(c.key["weekday"], c.key["hour"]),
         claim=(
-            f"Post on {day_plural} between {start:02d}:00 and {end % 24:02d}:00: posts then earn "
-            f"about {c.effect:.1f}× your typical engagement rate."
+            f"Post on {when}: posts then earn about {c.effect:.1f}× your typical engagement "
+            "rate." if firm else
+            f"Posts on {when} may do better: about {c.effect:.1f}× your typical engagement "
+            f"rate, but the gain could be smaller than ×{config.MIN_TIMING_LIFT}. Worth a try."
         ),
         evidence_text=(
             f"{c.group.size} posts in that window, {span}: their median engagement rate is "
@@ -70,7 +84,8 @@ def timing_claim(
             f"at other times. {fdr_sentence(n_tests)}"
         ),
         confidence=confidence(c.q_value),
-        evidence=evidence(c, ci, n_tests, weekday=c.key["weekday"], hour=c.key["hour"],
+        evidence=evidence(c, ci, n_tests, firm=firm, weekday=c.key["weekday"],
+                          hour=c.key["hour"],
                               measure="median engagement rate relative to the typical post"),
     )
 
@@ -81,12 +96,18 @@ def format_claim(
     ci = c.interval(rng)
     plat = platform_name(c.key["platform"])
     label = type_label(c.key["content_type"])
+    firm = clears(ci, low=config.MIN_TYPE_RATIO)
+    # "Video earns", "Text posts earn": the verb agrees with the label
+    earns = "earn" if label.endswith("s") else "earns"
     return Recommendation(
         kind="content_type",
         subject=f"{label} on {plat}",
         claim=(
-            f"{label} on {plat} earns about {c.effect:.1f}× the engagement rate of your other "
-            f"{plat} posts: make more of it."
+            f"{label} on {plat} {earns} about {c.effect:.1f}× the engagement rate of your other "
+            f"{plat} posts: make more of it." if firm else
+            f"{label} on {plat} may {earns.removesuffix('s')} more: about {c.effect:.1f}× the "
+            f"engagement rate of your other {plat} posts, though the gain could be smaller "
+            f"than ×{config.MIN_TYPE_RATIO}. Try a few more and watch."
         ),
         evidence_text=(
             f"Median engagement rate {c.median:.1f} % over {c.group.size} posts against "
@@ -94,24 +115,40 @@ def format_claim(
             f"{interval(ci, '.2f')}. {fdr_sentence(n_tests)}"
         ),
         confidence=confidence(c.q_value),
-        evidence=evidence(c, ci, n_tests, platform=c.key["platform"],
+        evidence=evidence(c, ci, n_tests, firm=firm, platform=c.key["platform"],
                               content_type=c.key["content_type"],
                               measure="ratio of median engagement rates"),
     )
 
 
-def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int) -> Recommendation:
+def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int,
+                best_rate: float | None = None) -> Recommendation:
+    """A platform rising or falling. ``best_rate``: the platform's median engagement rate
+    when it is still the best of the business's platforms, so a falling platform says both
+    (fewer people engage per post, but those who see it engage the most)."""
     ci = c.interval(rng)
     change = (c.effect - 1) * 100
     plat = platform_name(c.key["platform"])
     recent_weeks = round(config.TREND_RECENT_DAYS / 7)
+    bar = config.MIN_TREND_CHANGE
+    firm = clears(ci, high=1 - bar) if change < 0 else clears(ci, low=1 + bar)
     if change < 0:
         claim = (f"Engagement per post on {plat} is falling: recent posts earn about "
                  f"{abs(change):.0f} % less than earlier ones. Review what changed on {plat}, or "
-                 "move effort to platforms that hold up.")
+                 "move effort to platforms that hold up." if firm else
+                 f"Engagement per post on {plat} may be falling: recent posts earn about "
+                 f"{abs(change):.0f} % less than earlier ones, though the drop could be smaller "
+                 f"than {bar * 100:.0f} %. Keep an eye on {plat}.")
     else:
         claim = (f"Engagement per post on {plat} is rising: recent posts earn about "
-                 f"{change:.0f} % more than earlier ones. Keep it going.")
+                 f"{change:.0f} % more than earlier ones. Keep it going." if firm else
+                 f"Engagement per post on {plat} may be rising: recent posts earn about "
+                 f"{change:.0f} % more than earlier ones, though the rise could be smaller "
+                 f"than {bar * 100:.0f} %.")
+    if change < 0 and best_rate is not None:
+        claim += (f" Its engagement rate is still your best of any platform ({best_rate:.1f} % "
+                  "for the median post): fewer people engage per post, but those who see a post "
+                  "engage the most.")
     interval = ""
     if ci[0] is not None and ci[1] is not None:
         interval = f" (95 % interval {(ci[0] - 1) * 100:+.0f} % to {(ci[1] - 1) * 100:+.0f} %)"
@@ -127,28 +164,35 @@ def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int) -> Recomm
             f"{fdr_sentence(n_tests)}"
         ),
         confidence=confidence(c.q_value),
-        evidence=evidence(c, ci, n_tests, platform=c.key["platform"],
-                              change_percent=change,
+        evidence=evidence(c, ci, n_tests, firm=firm, platform=c.key["platform"],
+                              change_percent=change, best_engagement_rate=best_rate,
                               measure="ratio of median engagement per post"),
     )
+
+
+def posts(count: int) -> str:
+    """``1 post``, ``12 posts``: singular and plural right."""
+    return f"{count:,} post{'' if count == 1 else 's'}"
 
 
 def timing_note(timed: int, total: int, windows: list[dict], tested: list[Comparison],
                  span: str) -> Note:
     untimed = total - timed
-    extra = (f" ({untimed} more posts came from exports without an hour and count for weekdays "
-             "only)") if untimed else ""
+    more = "1 more post" if untimed == 1 else f"{untimed} more posts"
+    extra = (f" ({more} came from exports without an hour and count"
+             f"{'s' if untimed == 1 else ''} for weekdays only)") if untimed else ""
     if timed < config.MIN_POSTS_FOR_TIMING:
-        text = (f"Not enough posts yet to say which times work best ({timed} posts with a known "
+        text = (f"Not enough posts yet to say which times work best ({posts(timed)} with a known "
                 f"hour in the {span}; we need about {config.MIN_POSTS_FOR_TIMING}){extra}.")
     elif not tested:
         busiest = max(w["posts"] for w in windows)
         text = (f"Not enough posts in any one weekday-and-time window to compare them yet (the "
                 f"busiest has {busiest}; we need {config.MIN_POSTS_PER_WINDOW}){extra}.")
     else:
-        text = (f"No posting time stood out: the {len(tested)} weekday-and-time windows with "
-                f"{config.MIN_POSTS_PER_WINDOW} or more posts perform alike within the noise "
-                f"({timed} posts, {span}){extra}. Hours without posts cannot be judged.")
+        text = (f"No posting time stood out: none of the {len(tested)} weekday-and-time windows "
+                f"with {config.MIN_POSTS_PER_WINDOW} or more posts did clearly better than your "
+                f"other times ({posts(timed)}, {span}){extra}. Hours without posts cannot be "
+                "judged.")
     return Note("posting_time", text)
 
 
@@ -163,13 +207,30 @@ def format_note(tested: list[Comparison], span: str) -> Note:
     return Note("content_type", text)
 
 
-def trend_note(tested: list[Comparison], span: str) -> Note:
+def trend_note(tested: list[Comparison], span: str,
+               intervals: list[tuple[float | None, float | None]] | None = None) -> Note:
     if not tested:
         text = (f"Not enough history to tell whether any platform is rising or falling (we need "
                 f"{config.MIN_POSTS_FOR_TREND} posts in the last "
                 f"{round(config.TREND_RECENT_DAYS / 7)} weeks and {config.MIN_POSTS_FOR_TREND} "
                 "before, on one platform).")
     else:
-        names = ", ".join(platform_name(c.key["platform"]) for c in tested)
-        text = f"Engagement per post held steady on every platform compared ({names}; {span})."
+        # "held steady" only where the interval rules out a change worth acting on
+        bar = config.MIN_TREND_CHANGE
+        steady = [c for c, ci in zip(tested, intervals or [(None, None)] * len(tested),
+                                     strict=True) if clears(ci, low=1 - bar, high=1 + bar)]
+        unclear = [c for c in tested if c not in steady]
+
+        def names(group: list[Comparison]) -> str:
+            return ", ".join(platform_name(c.key["platform"]) for c in group)
+
+        parts = []
+        if steady:
+            parts.append(f"Engagement per post held steady on {names(steady)} (within "
+                         f"±{bar * 100:.0f} %)")
+        if unclear:
+            parts.append(f"{'on' if steady else 'On'} {names(unclear)} there is no clear change "
+                         "either way: the posts so far cannot tell a real change from the "
+                         "ups and downs of single posts")
+        text = "; ".join(parts) + f" ({span})."
     return Note("platform_trend", text)

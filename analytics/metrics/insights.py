@@ -51,6 +51,17 @@ def _optional_median(values: np.ndarray) -> float | None:
     return median(values) if values.size else None
 
 
+def _best_rate_platform(platform: np.ndarray, er: np.ndarray) -> tuple[str, float] | None:
+    """The platform whose posts have the highest median engagement rate over the lookback
+    (among platforms with ``MIN_POSTS_FOR_TREND`` posts), with that median."""
+    medians = {p: median(er[platform == p]) for p in np.unique(platform)
+               if (platform == p).sum() >= config.MIN_POSTS_FOR_TREND}
+    if len(medians) < 2:
+        return None
+    best = max(sorted(medians), key=lambda p: medians[p])
+    return str(best), float(medians[best])
+
+
 def _relative_er(platform: np.ndarray, ctype: np.ndarray, er: np.ndarray) -> np.ndarray:
     """Each post's ER divided by the median ER of its platform and format (its platform's when
     the format has fewer than 5 posts), so posting times are compared like with like."""
@@ -176,7 +187,8 @@ def analyse(
     if platform.size and not any(r.recommended for r in format_rows):
         notes.append(claims.format_note(formats, span))
 
-    # platform trends
+    # platform trends; a falling platform whose engagement rate is still the best says both
+    best_rate = _best_rate_platform(platform, er)
     trend_rows = []
     for c in trends:
         change = None if c.effect is None else (c.effect - 1) * 100
@@ -188,9 +200,12 @@ def analyse(
             change=change, p_value=c.p_value, q_value=c.q_value, significant=claimed,
         ))
         if claimed:
-            recommendations.append(claims.trend_claim(c, rng_for(c), n_tests))
+            recommendations.append(claims.trend_claim(
+                c, rng_for(c), n_tests,
+                best_rate=best_rate[1] if best_rate and best_rate[0] == c.key["platform"]
+                else None))
     if platform.size and not any(r.significant for r in trend_rows):
-        notes.append(claims.trend_note(trends, span))
+        notes.append(claims.trend_note(trends, span, [c.interval(rng_for(c)) for c in trends]))
 
     recommendations.sort(key=lambda r: (r.evidence["q_value"], r.kind, r.subject))
     return Insights(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from analytics import AnalyticsError, config
 
@@ -97,6 +98,23 @@ class Period:
             f"period {text!r} not understood; use an ISO week like 2026-W47, a month like "
             "2026-11, or a range like 2026-11-01..2026-11-30"
         )
+
+
+def local_today(timezone: str, now: datetime) -> date:
+    """The day it is at ``now`` (an aware datetime) in ``timezone``: "today", "the last complete
+    week" and "a week still under way" are judged in the business's timezone, not the
+    server's (at 07:00 UTC on a Monday it is still Sunday in Los Angeles)."""
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def by_local_day(zones: dict[str, str], now: datetime) -> dict[date, list[str]]:
+    """Business ids grouped by the day it is at ``now`` in each one's timezone (``zones``:
+    id → IANA timezone), earliest day first: at most two or three groups at any moment, so a
+    batch still renders its businesses from a few snapshots."""
+    groups: dict[date, list[str]] = {}
+    for business_id, zone in sorted(zones.items()):
+        groups.setdefault(local_today(zone, now), []).append(business_id)
+    return dict(sorted(groups.items()))
 
 
 def as_period(period: Period | str) -> Period:

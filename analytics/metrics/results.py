@@ -50,6 +50,14 @@ class ContentRow(Record):
 
 
 @dataclass(frozen=True)
+class PostRow(ContentRow):
+    """One post of the period, ranked or not (``rank`` None: below the ranking floor, or no
+    counters): the HTML's full post table."""
+
+    rank: int | None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
 class PlatformRow(Record):
     """One platform's totals for the period, with its share of the business's engagement."""
 
@@ -66,14 +74,19 @@ class PlatformRow(Record):
     engagement_rate: float | None
     ctr: float | None
     share_of_engagement: float | None
+    #: its posts per week before this period (from its first post in the insights lookback);
+    #: a platform the business used there but not this period has a row with ``posts`` 0
+    usual_posts_per_week: float | None = None
 
 
 @dataclass(frozen=True)
 class TrendPoint(Record):
-    """One local day: the posts published that day and their counters."""
+    """One local day: the posts published that day and their counters. A day without posts
+    has ``posts`` 0 (and zero counters); a day after the as-of date has not happened yet and
+    is all ``None``."""
 
     date: str
-    posts: int
+    posts: int | None
     views: int | None
     engagement: int | None
     engagement_rate: float | None
@@ -104,6 +117,12 @@ class Totals:
     ctr: float | None = None
     #: posts too small (fewer views than the ranking floor) or without counters to rank
     unranked_posts: int = 0
+    #: previous period only: posts observed by the as-of date but not yet at the same age
+    unobserved_posts: int = 0
+    #: current period only: the views a post needs to be ranked (see top_content.sql)
+    ranking_floor: int | None = None
+    #: the platforms whose posts report reach (the reach total's sources)
+    reach_platforms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,6 +165,21 @@ class PreviousTotals(TotalsDoc):
     start: str
     end: str
     as_of: str
+    #: the platforms its reach total came from: when they differ from this period's, a change
+    #: of reach is partly a change in the mix of platforms
+    reach_platforms: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UsualRange(Record):
+    """The business's usual period-to-period change of engagement: the 10th to 90th
+    percentile of the changes between consecutive equal periods in the insights lookback
+    (posts counted at a fixed age, so old and young weeks compare fairly)."""
+
+    low: float
+    high: float
+    #: how many period-to-period changes it was read from
+    changes: int
 
 
 @dataclass(frozen=True)
@@ -157,6 +191,14 @@ class Growth(Record):
     reach: float | None
     engagement: float | None
     engagement_rate_points: float | None
+
+
+#: The previous period's posts counted at the same age as the current ones (as of
+#: ``as_of`` − the period's length) …
+SAME_AGE = "same_age"
+#: … or, when they were not observed that early (a first import, a single export), as of the
+#: same day as the current ones: they have had one period more to collect engagement.
+SAME_DAY = "same_day"
 
 
 @dataclass(frozen=True)
@@ -172,6 +214,17 @@ class OverviewDoc(TotalsDoc):
     unranked_posts: int
     min_views_for_ranking: int
     previous: PreviousTotals
+    #: how the previous period was counted: ``same_age`` or ``same_day`` (see SAME_DAY)
+    growth_basis: str = SAME_AGE
+    #: the views a post needed to be ranked among the top posts: the larger of
+    #: ``min_views_for_ranking`` and the period's median post (None without posts)
+    ranking_min_views: int | None = None
+    #: the usual change of engagement from one period to the next (None: too little history)
+    usual_engagement_change: UsualRange | None = None
+    #: the change of engagement is inside the usual range: normal, not news
+    growth_within_usual: bool | None = None
+    #: reach comes from different platforms than last period (a change of mix, not of reach)
+    reach_mix_changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,6 +239,8 @@ class Overview:
     platform_breakdown: dict[str, PlatformTotals] = field(default_factory=dict)
     reach_platforms: tuple[str, ...] = ()
     reach_excluded_platforms: tuple[str, ...] = ()
+    growth_basis: str = SAME_AGE
+    usual_engagement_change: UsualRange | None = None
 
     @property
     def growth(self) -> Growth:
@@ -224,7 +279,18 @@ class Overview:
                 start=self.previous_period.start.isoformat(),
                 end=self.previous_period.end.isoformat(),
                 as_of=self.previous_as_of.isoformat(),
+                reach_platforms=list(self.previous.reach_platforms),
             ),
+            growth_basis=self.growth_basis,
+            ranking_min_views=self.current.ranking_floor,
+            usual_engagement_change=self.usual_engagement_change,
+            growth_within_usual=(
+                None if self.usual_engagement_change is None or self.growth_rate is None
+                else self.usual_engagement_change.low <= self.growth_rate
+                <= self.usual_engagement_change.high),
+            reach_mix_changed=bool(
+                self.current.reach is not None and self.previous.reach is not None
+                and self.current.reach_platforms != self.previous.reach_platforms),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -26,12 +26,16 @@ import numpy as np
 from analytics import config
 from analytics.metrics.period import Period
 from analytics.metrics.results import (
+    SAME_AGE,
+    SAME_DAY,
     ContentRow,
     Overview,
     PlatformRow,
     PlatformTotals,
+    PostRow,
     Totals,
     TrendPoint,
+    UsualRange,
 )
 from analytics.warehouse import sql
 
@@ -115,6 +119,12 @@ def _local_iso(ts: Any, tz: str) -> str | None:
     return None if ts is None else ts.astimezone(ZoneInfo(tz)).isoformat()
 
 
+def _post_values(row: dict[str, Any]) -> dict[str, Any]:
+    values = {k: row[k] for k in ContentRow.columns()}
+    values["published_at"] = _local_iso(row["published_at"], row["timezone"])
+    return values
+
+
 #: Numbers the snapshots' temporary tables, so no two on a connection ever share one.
 _TABLE_NUMBERS = itertools.count(1)
 
@@ -139,6 +149,7 @@ class Snapshot:
         self._params = scope.params()
         self.table = f"post_facts_{os.getpid()}_{next(_TABLE_NUMBERS)}"
         self._relations = {"post_facts": self.table}
+        self._top: dict[tuple[int, int, bool], dict[str, list[dict[str, Any]]]] = {}
         con.execute(sql.load("metric_macros"))
         con.execute(
             f"CREATE TEMP TABLE {sql.quote_identifier(self.table)} AS " + sql.load("post_facts"),
@@ -170,6 +181,9 @@ class Snapshot:
                     engagement_rate=r["engagement_rate"],
                     ctr=r["ctr"],
                     unranked_posts=r["unranked_posts"],
+                    unobserved_posts=r["unobserved_posts"],
+                    ranking_floor=r["ranking_floor"],
+                    reach_platforms=tuple(r["reach_platforms"]),
                 )
                 for r in rows
             }
@@ -203,21 +217,42 @@ class Snapshot:
             for a, b in zip(starts, ends, strict=True)
         }
 
-    @functools.lru_cache(maxsize=4)  # noqa: B019 - one snapshot lives as long as its batch
-    def top_content(self, limit: int, min_views: int) -> dict[str, list[dict[str, Any]]]:
-        return self._grouped("top_content", limit=limit, min_views=min_views)
+    def top_content(self, limit: int, min_views: int,
+                    every_post: bool = False) -> dict[str, list[dict[str, Any]]]:
+        # cached on the snapshot itself: a shared lru_cache kept old shards' snapshots alive,
+        # and could evict a result a batch needs after its connection was closed
+        key = (limit, min_views, every_post)
+        if key not in self._top:
+            self._top[key] = self._grouped("top_content", limit=limit, min_views=min_views,
+                                           every_post=every_post)
+        return self._top[key]
+
+    def fetch_all(self, limit: int, min_views: int = config.MIN_VIEWS_FOR_RANKING) -> None:
+        """Run every query now, so the caller can close the connection before the reports
+        are assembled (insights are computed from these results, not from the warehouse)."""
+        _ = self.totals, self.platforms, self.content_types, self.trends, self.insight_posts
+        self.top_content(limit, min_views)
+        self.top_content(0, config.MIN_VIEWS_FOR_RANKING, True)  # every post (post_rows)
 
     # --- per-business answers -------------------------------------------------------------
 
     def overview(self, business_id: str) -> Overview:
         totals = self.totals.get(business_id, {})
         current = totals.get("current", Totals())
-        platforms = self.platforms.get(business_id, [])
+        previous, basis, prev_as_of = totals.get("previous", Totals()), SAME_AGE, \
+            self.scope.prev_as_of
+        if previous.unobserved_posts:
+            # some of its posts were first observed after prev_as_of: same-age counters would
+            # claim they had nothing, so both periods are counted as of the same day instead
+            previous, basis, prev_as_of = totals["previous_same_day"], SAME_DAY, self.scope.as_of
+        platforms = [p for p in self.platforms.get(business_id, []) if p["posts"]]
         return Overview(
             current=current,
-            previous=totals.get("previous", Totals()),
+            previous=previous,
             previous_period=self.scope.previous,
-            previous_as_of=self.scope.prev_as_of,
+            previous_as_of=prev_as_of,
+            growth_basis=basis,
+            usual_engagement_change=self.usual_change(business_id),
             # platform_breakdown.sql orders the most engaging platform first
             top_platform=(
                 platforms[0]["platform"] if platforms and platforms[0]["engagement"] else None
@@ -238,6 +273,26 @@ class Snapshot:
             ),
         )
 
+    def usual_change(self, business_id: str) -> UsualRange | None:
+        """The 10th–90th percentile of the changes of engagement between consecutive periods
+        of this length in the insights lookback (posts at a fixed age), or None with fewer
+        than ``config.USUAL_RANGE_MIN_CHANGES`` changes (a month has too few in 26 weeks)."""
+        posts = self.insight_posts.get(business_id)
+        length = self.scope.period.days
+        if posts is None or not posts["day"].size:
+            return None
+        # block 0 is the report's period; blocks 1, 2… the equal periods before it
+        block = (self.scope.period.end.toordinal() - posts["day"]) // length
+        blocks = (self.scope.period.end - self.scope.lookback_start).days // length
+        totals = np.bincount(block[block < blocks], weights=posts["engagement"][block < blocks],
+                             minlength=blocks)
+        earlier, later = totals[2:], totals[1:-1]  # block k+1 then block k, the current left out
+        changes = (later[earlier > 0] - earlier[earlier > 0]) * 100.0 / earlier[earlier > 0]
+        if changes.size < config.USUAL_RANGE_MIN_CHANGES:
+            return None
+        low, high = np.percentile(changes, [10, 90])
+        return UsualRange(low=float(low), high=float(high), changes=int(changes.size))
+
     def platform_rows(self, business_id: str) -> list[PlatformRow]:
         columns = PlatformRow.columns()
         return [PlatformRow(**{k: p[k] for k in columns})
@@ -249,13 +304,14 @@ class Snapshot:
         limit: int = config.CONTENT_LIMIT_DEFAULT,
         min_views: int = config.MIN_VIEWS_FOR_RANKING,
     ) -> list[ContentRow]:
-        columns = ContentRow.columns()
-        rows = []
-        for r in self.top_content(limit, min_views).get(business_id, []):
-            values = {k: r[k] for k in columns}
-            values["published_at"] = _local_iso(r["published_at"], r["timezone"])
-            rows.append(ContentRow(**values))
-        return rows
+        return [ContentRow(**_post_values(r))
+                for r in self.top_content(limit, min_views).get(business_id, [])]
+
+    def post_rows(self, business_id: str) -> list[PostRow]:
+        """Every post of the period: the ranked ones first, in rank order, then the rest."""
+        return [PostRow(**_post_values(r))
+                for r in self.top_content(0, config.MIN_VIEWS_FOR_RANKING, True)
+                .get(business_id, [])]
 
     def trend_rows(self, business_id: str) -> list[TrendPoint]:
         columns = TrendPoint.columns()

@@ -23,9 +23,11 @@ import contextlib
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -90,9 +92,17 @@ def declared_parameters(template: Path) -> dict[str, Any]:
         import papermill
     except ImportError:
         raise _missing("papermill") from None
-    if not template.exists():
+    if not template.is_file():
         raise AnalyticsError(f"no notebook at {template}")
-    found = papermill.inspect_notebook(str(template))
+    try:
+        with warnings.catch_warnings():  # papermill warns of a name without .ipynb: said below
+            warnings.simplefilter("ignore")
+            found = papermill.inspect_notebook(str(template))
+    except Exception as exc:  # noqa: BLE001 - the user's file: JSON, schema, decoding errors
+        # (nbformat's NotJSONError, jsonschema's ValidationError…) all mean "not a notebook"
+        reason = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
+        raise AnalyticsError(f"{template} is not a Jupyter notebook ({reason}); pass an "
+                             ".ipynb file with a cell tagged 'parameters'") from None
     if not found:
         raise AnalyticsError(f"{template} has no cell tagged 'parameters'")
     return found
@@ -432,7 +442,7 @@ def run_notebooks(
     run_resilient(
         jobs, _run_in_worker,
         lambda: ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                    initializer=_worker_init),
+                                    initializer=_worker_init, initargs=(os.getpid(),)),
         workers,
         on_result=lambda job, result: finished(result),
         on_failure=lambda job, reason: finished(
@@ -441,8 +451,20 @@ def run_notebooks(
     return [done[job.business_id] for job in jobs]
 
 
-def _worker_init() -> None:
+def _worker_init(parent_pid: int) -> None:
     import atexit
+
+    from analytics.render.pool import exit_with_parent
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     atexit.register(_shutdown_worker)
+    # the command killed: this worker exits, and takes its kernel with it (a kernel outlives
+    # its worker: it is a process of its own, waiting for messages that will never come)
+    exit_with_parent(parent_pid, on_orphan=_kill_kernel)
+
+
+def _kill_kernel() -> None:
+    if _WORKER is not None and _WORKER.km is not None:
+        pid = getattr(getattr(_WORKER.km, "provisioner", None), "pid", None)
+        if pid:
+            os.kill(pid, signal.SIGKILL)

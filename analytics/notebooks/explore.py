@@ -3,12 +3,20 @@
 Nothing here computes a metric: every number comes from the report model
 (:mod:`analytics.report`), reshaped into tables an analyst can sort, filter, plot and save.
 The notebooks call these; they hold no SQL and no business logic of their own.
+
+A notebook's warehouse is a :class:`~analytics.warehouse.access.Warehouse` handle
+(:func:`open_warehouse`), not a connection: each helper opens a read-only connection for its
+one read and closes it, so a kernel left open overnight never stops ``ingest`` or ``send``.
+Each read sees one consistent state; the next read sees the data as it is then.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,23 +24,43 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analytics import config, warehouse
+from analytics import config, csvsafe
 from analytics.metrics.labels import WEEKDAYS, platform_name
 from analytics.metrics.period import resolve_period
 from analytics.metrics.results import ContentRow, PlatformRow, PostingWindow, TrendPoint
 from analytics.records import Record
 from analytics.report import Report, ReportBatch, build_report
+from analytics.warehouse.access import Warehouse
 from analytics.warehouse.businesses import list_businesses
 
+#: What the helpers read from: a handle (notebooks), or an open connection (the caller's own).
+Source = Warehouse | duckdb.DuckDBPyConnection
 
-def open_warehouse(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the warehouse: ``db``, else ``$ANALYTICS_DB``, else the
-    default."""
-    return warehouse.connect(config.db_path(db or None), read_only=True)
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def open_warehouse(db: str | Path | None = None, *, timeout: float | None = None) -> Warehouse:
+    """A handle on the warehouse (``db``, else ``$ANALYTICS_DB``, else the default) that holds
+    no file open: every helper given it reads through its own short read-only connection.
+    For a query of your own: ``with wh.read() as con: …``. While a writer (an ingest, the
+    weekly send) runs, a read waits for it, saying so, up to ``timeout`` seconds (default:
+    ``$ANALYTICS_LOCK_TIMEOUT``, else 600)."""
+    return Warehouse(config.db_path(db or None), timeout=timeout, on_wait=_say)
+
+
+@contextlib.contextmanager
+def _connection(source: Source) -> Iterator[duckdb.DuckDBPyConnection]:
+    if isinstance(source, Warehouse):
+        with source.read() as con:
+            yield con
+    else:
+        yield source
 
 
 def load_report(
-    con: duckdb.DuckDBPyConnection,
+    source: Source,
     business_id: str,
     period: str = "",
     start: str = "",
@@ -43,7 +71,8 @@ def load_report(
     """The report model for the notebook's parameters (blank strings mean "not given")."""
     the_period, as_of_date = resolve_period(period or None, start or None, end or None, days,
                                             as_of or None)
-    return build_report(con, business_id, the_period, as_of_date)
+    with _connection(source) as con:
+        return build_report(con, business_id, the_period, as_of_date)
 
 
 def overview_frame(report: Report) -> pd.DataFrame:
@@ -160,33 +189,48 @@ def recommendations_markdown(report: Report) -> str:
 
 
 def compare_businesses(
-    con: duckdb.DuckDBPyConnection,
+    source: Source,
     period: str = "",
     as_of: str = "",
     business_ids: list[str] | None = None,
 ) -> pd.DataFrame:
-    """One row per business for a period (one batch, one scan): the overview side by side."""
+    """One row per business for a period (one batch, one scan): the overview side by side.
+
+    Given a handle, the warehouse is released once the batch's snapshot is read, before the
+    reports are assembled."""
     the_period, as_of_date = resolve_period(period or None, None, None, None, as_of or None)
     rows: list[dict[str, Any]] = []
-    for business, built in ReportBatch(con, business_ids, the_period, as_of_date):
-        if isinstance(built, Exception):
-            raise built
-        data = built.to_dict()["overview"]
-        rows.append({
-            "business_id": business.business_id, "name": business.name,
-            "posts": data["total_posts"], "views": data["total_views"],
-            "reach": data["total_reach"], "engagement": data["total_engagement"],
-            "engagement_rate": data["avg_engagement_rate"], "growth %": data["growth_rate"],
-            "top_platform": platform_name(data["top_platform"]) if data["top_platform"] else None,
-            "recommendations": len(built.insights.recommendations),
-        })
+    with contextlib.ExitStack() as stack:
+        release = None
+        if isinstance(source, Warehouse):
+            con = stack.enter_context(source.read())
+            release = stack.close  # on_read: closes the connection, the batch goes on
+        else:
+            con = source
+        for business, built in ReportBatch(con, business_ids, the_period, as_of_date,
+                                           on_read=release):
+            if isinstance(built, Exception):
+                raise built
+            data = built.to_dict()["overview"]
+            rows.append({
+                "business_id": business.business_id, "name": business.name,
+                "posts": data["total_posts"], "views": data["total_views"],
+                "reach": data["total_reach"], "engagement": data["total_engagement"],
+                "engagement_rate": data["avg_engagement_rate"],
+                "growth %": data["growth_rate"],
+                "top_platform": (platform_name(data["top_platform"]) if data["top_platform"]
+                                 else None),
+                "recommendations": len(built.insights.recommendations),
+            })
     return pd.DataFrame(rows).set_index("business_id")
 
 
-def businesses_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def businesses_frame(source: Source) -> pd.DataFrame:
+    with _connection(source) as con:
+        businesses = list_businesses(con)
     return pd.DataFrame(
         [{"business_id": b.business_id, "name": b.name, "timezone": b.timezone}
-         for b in list_businesses(con)]
+         for b in businesses]
     ).set_index("business_id")
 
 
@@ -211,8 +255,16 @@ def show(frame: pd.DataFrame) -> Any:
 
 
 def save_csv(frame: pd.DataFrame, name: str, folder: str | Path = "reports/exports") -> Path:
-    """Write a table as CSV under ``folder`` (created) and return its path, to download or share."""
+    """Write a table as CSV under ``folder`` (created) and return its path, to download or share.
+
+    Text cells (titles, names, labels) that a spreadsheet would run as a formula are written
+    as text (``analytics.csvsafe``); the file appears whole or not at all.
+    """
+    from analytics.report import atomic_write
+
     path = Path(folder) / f"{name}-{date.today().isoformat()}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path)
+    safe = frame.map(csvsafe.neutralise)
+    safe.index = safe.index.map(csvsafe.neutralise)
+    safe.columns = safe.columns.map(csvsafe.neutralise)
+    atomic_write(path, safe.to_csv().encode("utf-8"))
     return path

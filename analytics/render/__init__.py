@@ -11,7 +11,9 @@ else: every number shown comes from the model; templates only format and arrange
   script), so it opens offline;
 * the PDF is the same templates laid out by WeasyPrint for A4, with a URL fetcher that only
   serves the charts (from memory), ``data:`` URLs and files inside the template folders, so
-  rendering never touches the network.
+  rendering never touches the network; it is a tagged PDF/UA-1 document (:data:`PDF_TAGGING`):
+  a structure tree in reading order, headings, table headers, the charts' alternative
+  text, the title and language, which a screen reader needs.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from analytics.metrics.labels import WEEKDAYS, platform_name, type_label
 
 REPORT_TEMPLATE = "report.html.j2"
 INDEX_TEMPLATE = "index.html.j2"
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")  # \Z: "$" would let a trailing newline through
 LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
               ".svg": "image/svg+xml"}
 
@@ -44,20 +46,27 @@ LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
 # --- formatting filters (registered once, in environment()) -------------------------------------
 
 DASH = "–"
+#: Between a number and its unit ("57 %"), so a line never breaks between them.
+NBSP = "\u00a0"
+MINUS = "−"  # a true minus sign (U+2212), never a hyphen
+
+
+def _minus(text: str) -> str:
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def fmt_number(value: float | None, digits: int = 0) -> str:
     """``12,345`` (or ``–`` for a missing value)."""
     if value is None:
         return DASH
-    return f"{value:,.{digits}f}"
+    return _minus(f"{value:,.{digits}f}")
 
 
 def fmt_percent(value: float | None, digits: int = 1) -> str:
     """``5.4 %`` from 5.43 (rates are percentages in the model, rounded only here)."""
     if value is None:
         return DASH
-    return f"{value:,.{digits}f} %"
+    return _minus(f"{value:,.{digits}f}{NBSP}%")
 
 
 def fmt_signed(value: float | None, digits: int = 0, unit: str = " %") -> str:
@@ -65,8 +74,56 @@ def fmt_signed(value: float | None, digits: int = 0, unit: str = " %") -> str:
     if value is None:
         return DASH
     rounded = round(value, digits)
-    sign = "+" if rounded > 0 else "−" if rounded < 0 else "±"
-    return f"{sign}{abs(rounded):,.{digits}f}{unit}"
+    sign = "+" if rounded > 0 else MINUS if rounded < 0 else "±"
+    return f"{sign}{abs(rounded):,.{digits}f}{unit.replace(' ', NBSP)}"
+
+
+def fmt_usual(per_week: float | None) -> str:
+    """A usual posting rate in words: ``4``, ``1.5``, ``less than 1``."""
+    if per_week is None:
+        return DASH
+    if per_week < 0.95:
+        return "less than 1"
+    return f"{per_week:.0f}" if per_week >= 9.5 or per_week == round(per_week) else \
+        f"{per_week:.1f}".removesuffix(".0")
+
+
+def plural(count: int | float | None, word: str, many: str | None = None) -> str:
+    """``1 post``, ``2 posts``, ``1,234 posts`` (``many`` for irregular plurals)."""
+    shown = fmt_number(count)
+    return f"{shown} {word if count == 1 else (many or word + 's')}"
+
+
+#: Titles are cut at about this many characters on the page (the full text on hover).
+TITLE_CHARS = 140
+
+
+#: A run of this many characters without a space (hashtags, URLs) gets break opportunities.
+LONG_WORD = 24
+ZWSP = "\u200b"  # zero-width space: an invisible place where a line may break
+
+
+def _breakable(text: str) -> str:
+    # table layout (the PDF's, and browsers') sizes a column by its longest unbreakable
+    # word: a 140-character hashtag run would push the numbers beside it off the page
+    return re.sub(rf"\S{{{LONG_WORD},}}",
+                  lambda m: ZWSP.join(m[0][i:i + 12] for i in range(0, len(m[0]), 12)), text)
+
+
+def fmt_title(title: str | None, limit: int = TITLE_CHARS) -> str:
+    """A post title for a table cell: ``(untitled)``, or cut at a word break near ``limit``
+    characters with an ellipsis; a 300-character hashtag run is cut too, and long runs
+    without a space may break every 12 characters."""
+    if not title:
+        return "(untitled)"
+    text = " ".join(title.split())
+    if len(text) > limit:
+        cut = text[:limit]
+        space = cut.rfind(" ")
+        if space > limit * 0.7:
+            cut = cut[:space]
+        text = cut.rstrip() + "…"
+    return _breakable(text)
 
 
 def direction(value: float | None) -> str:
@@ -121,6 +178,9 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "platforms": platform_list,
     "ctype": type_label,
     "daterange": fmt_range,
+    "usual": fmt_usual,
+    "plural": plural,
+    "post_title": fmt_title,
 }
 
 
@@ -194,6 +254,14 @@ class Brand:
 
     colour: str = config.DEFAULT_BRAND_COLOUR
     logo: str | None = None
+
+    @property
+    def ink(self) -> str:
+        """The colour for text in the accent: the accent itself unless it is too pale to
+        read on white (4.5:1), then darkened just enough."""
+        from analytics.render.charts import readable
+
+        return readable(self.colour)
 
     @property
     def rgb(self) -> tuple[int, int, int]:
@@ -303,25 +371,36 @@ def context(
     brand: Brand,
     generated_at: datetime,
 ) -> dict[str, Any]:
-    """What the templates see: the model as ``r`` plus the charts, brand and page facts."""
+    """What the templates see: the model as ``r`` plus the charts (with their text
+    alternatives and the donut's slices, computed in charts.py), brand and page facts."""
+    from analytics.render.charts import describe, mix_slices, trend_weeks
+
+    texts = describe(report)
     if target == "html":
+        # the inline SVG carries its own <title>/<desc> (charts.accessible_svg)
         figures = {name: _svg_markup(c["svg"]) for name, c in charts.items()}
     else:
         # served from memory by the PDF's URL fetcher (see pdf_resources): no base64 blob
-        # for the HTML parser to crawl through
-        figures = {name: Markup('<img src="{}" alt="">').format(chart_url(name))
+        # for the HTML parser to crawl through; the alt text becomes the tagged PDF's
+        # alternative for the figure
+        figures = {name: Markup('<img src="{}" alt="{}">').format(chart_url(name),
+                                                                   texts[name].alt)
                    for name in charts}
     blocks = sorted({w["hour"] for w in report["insights"]["best_posting_times"]})
     return {
         "r": report,
         "target": target,
         "charts": figures,
+        "chart_text": texts,
+        "mix_slices": mix_slices(report),
+        "trend_weeks": trend_weeks(report),
         "brand": brand,
         "generated_at": f"{fmt_day(generated_at.date())}, {generated_at:%H:%M} UTC",
         "empty": report["overview"]["total_posts"] == 0,
         "heat": heat_rows(report, brand),
         "blocks": [f"{b:02d}–{(b + config.POSTING_BLOCK_HOURS) % 24:02d}" for b in blocks],
-        "content_platforms": sorted({c["platform"] for c in report["content"]}),
+        # the filter offers every platform with posts in the period (the table lists them all)
+        "content_platforms": sorted({c["platform"] for c in report["posts"]}),
     }
 
 
@@ -405,6 +484,11 @@ def _font_config() -> Any:
 
 
 PRINT_CSS = ("report.css", "print.css")
+#: Tagged PDF for screen readers: WeasyPrint's PDF/UA-1 variant (structure tree, /Lang from
+#: ``<html lang>``, /Title from ``<title>`` shown as the window title, Alt text from each
+#: ``<img alt>``). Costs about nothing per report (benchmarks/bench_render.py);
+#: ``config.PDF_OPTIONS`` may override it (``{"pdf_variant": None}`` for an untagged PDF).
+PDF_TAGGING: dict[str, object] = {"pdf_variant": "pdf/ua-1"}
 
 
 def _roots(templates: Path | None) -> list[Path]:
@@ -440,7 +524,8 @@ def render_pdf(
     document = weasyprint.HTML(string=html, url_fetcher=fetcher,
                                base_url=str(roots[-1].resolve()) + "/")
     return document.write_pdf(stylesheets=[print_stylesheet(templates)],
-                              font_config=_font_config(), **config.PDF_OPTIONS)
+                              font_config=_font_config(),
+                              **(PDF_TAGGING | config.PDF_OPTIONS))
 
 
 def warm_up() -> None:
@@ -451,8 +536,9 @@ def warm_up() -> None:
     environment(None)
     print_stylesheet(None)
     drawn = charts.render_charts(WARM_UP_REPORT, [config.PDF_CHART_FORMAT])
-    render_pdf('<p style="font-family: DejaVu Sans">Warm <b>up</b> 1,234 – 5.6 % ▲▼★×</p>'
-               f'<img src="{chart_url("trend")}">', resources=pdf_resources(drawn))
+    render_pdf('<title>Warm up</title><p style="font-family: DejaVu Sans">Warm <b>up</b> 1,234 –'
+               f' 5.6 % ▲▼★×</p><img src="{chart_url("trend")}" alt="trend">',
+               resources=pdf_resources(drawn))
 
 
 #: The smallest model the charts accept (every chart draws its empty state).

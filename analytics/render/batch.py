@@ -1,9 +1,9 @@
-"""Writing many businesses' reports: models from one snapshot, rendering in worker processes.
+"""Writing many businesses' reports: models shard by shard, rendering in worker processes.
 
-The main process builds every report model from one snapshot (one warehouse scan, see
-:class:`analytics.report.ReportBatch`) and hands each model, as its ``report.json`` bytes, to
-a pool of worker processes that draw the charts, fill the templates, lay out the PDF and
-write the files. So:
+The main process builds the report models one shard at a time (one read and one snapshot
+per shard of a few hundred businesses, see :class:`analytics.report.ReportBatch`) and hands
+each model, as its ``report.json`` bytes, to a pool of worker processes that draw the charts,
+fill the templates, lay out the PDF and write the files. So:
 
 * every output is written atomically (temp file, then rename), and a report's stamp
   (``.render.json``) is written last: a crash never leaves a report that looks finished;
@@ -20,6 +20,7 @@ write the files. So:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -38,11 +39,13 @@ import orjson
 
 from analytics import AnalyticsError, __version__, config
 from analytics.metrics.period import Period
-from analytics.render.pool import run_resilient
+from analytics.render.pool import exit_with_parent, run_resilient
 from analytics.report import Report, ReportBatch, atomic_write, report_dir
+from analytics.warehouse.access import DataState, Warehouse
 
 STAMP = ".render.json"
-FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf"}
+FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf",
+         "xlsx": "report.xlsx", "csv": "csv/overview.csv"}
 #: Libraries whose version changes what a report looks like.
 RENDER_LIBRARIES = ("jinja2", "matplotlib", "weasyprint", "pydyf", "fonttools")
 
@@ -67,6 +70,8 @@ class Task:
     folder: Path
     fingerprint: str
     options: RenderOptions
+    #: every post of the period (JSON), for the csv and xlsx exports; empty otherwise
+    posts: bytes = b""
 
 
 @dataclass
@@ -95,6 +100,8 @@ class BatchResult:
     #: rest summed over workers)
     seconds: dict[str, float]
     wall_seconds: float
+    #: how long the batch held the warehouse (its snapshot read), in seconds
+    held_seconds: float = 0.0
 
     def with_status(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -176,7 +183,7 @@ def render_task(task: Task) -> Outcome:
     """Render and write one report. Never raises: a failure is returned as an outcome, so
     one business cannot stop the batch (nor fail to pickle its exception)."""
     from analytics import render
-    from analytics.render import charts
+    from analytics.render import charts, exports
 
     seconds: dict[str, float] = {}
     timer = render.Timer()
@@ -211,6 +218,10 @@ def render_task(task: Task) -> Outcome:
                                             resources=render.pdf_resources(drawn))
                 with timer.stage("write"):
                     written.append(atomic_write(task.folder / FILES["pdf"], pdf))
+        if wanted & set(exports.EXPORT_FORMATS):
+            with timer.stage("write"):
+                written += exports.write_exports(report, orjson.loads(task.posts or b"[]"),
+                                                 task.folder, sorted(wanted))
         stamp = {
             "fingerprint": task.fingerprint,
             "business_id": task.business_id,
@@ -220,6 +231,11 @@ def render_task(task: Task) -> Outcome:
             "end": report["period"]["end"],
             "as_of": report["period"]["as_of"],
             "posts": report["overview"]["total_posts"],
+            # what the agency overview (index.html) shows of each report
+            "engagement": report["overview"]["total_engagement"],
+            "engagement_rate": report["overview"]["avg_engagement_rate"],
+            "growth_rate": report["overview"]["growth_rate"],
+            "complete": report["period"]["complete"],
             "files": [FILES[f] for f in config.REPORT_FORMATS if f in wanted],
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
@@ -240,20 +256,24 @@ def render_task(task: Task) -> Outcome:
 
 
 def plan_task(business_id: str, result: Report | Exception, period: Period, shared: str,
-              options: RenderOptions) -> Task | Outcome:
+              options: RenderOptions, state: DataState | None = None,
+              posts: dict[str, list[Any]] | None = None) -> Task | Outcome:
     """The rendering task of one built model, or its outcome when there is nothing to render:
-    ``skipped`` (unchanged since its last run) or ``failed`` (its model or brand file)."""
+    ``skipped`` (unchanged since its last run) or ``failed`` (its model or brand file).
+    ``state`` is the warehouse state the model was read from; ``posts`` every post of the
+    period per business (the exports), read with it."""
     try:
         if isinstance(result, Exception):
             raise result
         folder = report_dir(options.out, business_id, period)
-        payload = result.to_json()
-        fingerprint = report_fingerprint(payload, shared, business_id, options)
+        rows = orjson.dumps(posts[business_id]) if posts and business_id in posts else b""
+        fingerprint = report_fingerprint(result.to_json() + rows, shared, business_id, options)
+        payload = report_payload(result, state)
     except Exception as exc:  # noqa: BLE001 - one business never stops the batch
         return Outcome(business_id, "failed", error=f"{type(exc).__name__}: {exc}")
     if not options.force and is_current(folder, fingerprint, options.formats):
         return Outcome(business_id, "skipped")
-    return Task(business_id, payload, folder, fingerprint, options)
+    return Task(business_id, payload, folder, fingerprint, options, rows)
 
 
 def check_formats(formats: Sequence[str]) -> None:
@@ -271,7 +291,8 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     else:  # pragma: no cover - not on Linux or macOS
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                               max_tasks_per_child=config.RENDER_TASKS_PER_WORKER)
+                               max_tasks_per_child=config.RENDER_TASKS_PER_WORKER,
+                               initializer=exit_with_parent, initargs=(os.getpid(),))
 
 
 def _timed(iterator: Iterator[Any], seconds: dict[str, float]) -> Iterator[Any]:
@@ -287,8 +308,17 @@ def _timed(iterator: Iterator[Any], seconds: dict[str, float]) -> Iterator[Any]:
         yield item
 
 
+def report_payload(report: Report, state: DataState | None) -> bytes:
+    """``report.json``: the model, plus the as-of state of the warehouse it was read from
+    (``warehouse``: observations and the last ingest), so a report says which ingests it
+    includes. The fingerprint covers the model alone: an ingest for other businesses does
+    not re-render a report whose numbers it did not change (that report.json keeps the state
+    it was computed from, which still describes its numbers)."""
+    return dataclasses.replace(report, data_state=state).to_json()
+
+
 def run_batch(
-    con: duckdb.DuckDBPyConnection,
+    source: duckdb.DuckDBPyConnection | Warehouse,
     business_ids: Sequence[str] | None,
     period: Period,
     as_of: date,
@@ -302,18 +332,38 @@ def run_batch(
     """Write the reports of ``business_ids`` (all when None) for ``period`` under
     ``options.out``; ``jobs`` worker processes (0: render in this process).
 
+    Given a :class:`Warehouse`, the batch reads it shard by shard, each shard through its own
+    short read-only connection closed as soon as that shard is read, before its reports are
+    rendered: an ingest waits for one shard's read, not the whole batch, and each report comes
+    from one consistent read (its ``report.json`` records the state it saw).
+    ``result.held_seconds`` adds up the reads. Given a connection (``send``, under its writer
+    lock), the shards are read on it and the caller keeps it.
+
     ``on_start(total)`` is called once the businesses are known and ``on_outcome`` after each
     business (a progress bar). Failures are in the result, never raised.
     """
     started = time.perf_counter()
     check_formats(options.formats)
-    batch = ReportBatch(con, business_ids, period, as_of, limit=limit)
+    batch = ReportBatch(source, business_ids, period, as_of, limit=limit, read_state=True,
+                        read_posts=bool(set(options.formats) & {"csv", "xlsx"}))
+    result = _render_all(batch, options, jobs, on_outcome, on_start, started)
+    result.held_seconds = batch.held_seconds
+    return result
+
+
+def _render_all(
+    batch: ReportBatch,
+    options: RenderOptions,
+    jobs: int,
+    on_outcome: Callable[[Outcome], None] | None,
+    on_start: Callable[[int], None] | None,
+    started: float,
+) -> BatchResult:
     if on_start:
         on_start(batch.total)
     shared = code_fingerprint() + templates_fingerprint(options.templates)
     seconds: dict[str, float] = {}
     outcomes: list[Outcome] = []
-
     def record(outcome: Outcome) -> None:
         outcomes.append(outcome)
         for stage, value in outcome.seconds.items():
@@ -322,15 +372,19 @@ def run_batch(
             on_outcome(outcome)
 
     def tasks() -> Iterator[Task]:
-        for business, result in _timed(iter(batch), seconds):
-            planned = plan_task(business.business_id, result, batch.period, shared, options)
-            if isinstance(planned, Task):
-                yield planned
-            else:
-                record(planned)
+        # shard by shard: each shard read (its warehouse session closed), then its reports
+        # assembled and handed to the workers before the next shard is read
+        for shard in _timed(batch.read_shards(), seconds):
+            for business, result in _timed(shard.reports(batch.limit), seconds):
+                planned = plan_task(business.business_id, result, batch.period, shared,
+                                    options, shard.state, shard.posts)
+                if isinstance(planned, Task):
+                    yield planned
+                else:
+                    record(planned)
 
-    # JSON alone needs no rendering stack: no pool for it
-    in_process = jobs <= 0 or set(options.formats) <= {"json"}
+    # JSON and spreadsheets need no rendering stack: no pool for them
+    in_process = jobs <= 0 or set(options.formats) <= {"json", "csv", "xlsx"}
     if in_process:
         for task in tasks():
             record(render_task(task))
@@ -357,18 +411,24 @@ def _run_pool(tasks: Iterator[Task], jobs: int, record: Callable[[Outcome], None
 # --- reports/index.html ----------------------------------------------------------------------
 
 
+#: Files beside a report that the index links to when they exist (analytics notebook).
+NOTEBOOK_FILES = ("notebook.html", "notebook.ipynb")
+
+
 def index_entries(out: Path) -> list[dict[str, Any]]:
     """Every report under ``out`` that finished (has a stamp and its files), by business
-    then newest period first."""
+    then newest period first (by its dates, not its label: 2026-W47 after 2026-11)."""
     entries = []
     for stamp_path in Path(out).glob(f"*/*/{STAMP}"):
         stamp = read_stamp(stamp_path.parent)
         if not stamp or stamp.get("business_id") != stamp_path.parent.parent.name:
             continue
         files = [f for f in stamp.get("files", []) if (stamp_path.parent / f).is_file()]
+        files += [f for f in NOTEBOOK_FILES if (stamp_path.parent / f).is_file()]
         if files:
-            entries.append(stamp | {"files": files})
-    entries.sort(key=lambda e: e["start"], reverse=True)
+            entries.append({"engagement": None, "engagement_rate": None, "growth_rate": None,
+                            "complete": True} | stamp | {"files": files})
+    entries.sort(key=lambda e: (e["end"], e["start"]), reverse=True)
     entries.sort(key=lambda e: e["business_id"])
     return entries
 
@@ -379,8 +439,12 @@ def write_index(out: Path, templates: Path | None = None) -> Path:
 
     entries = index_entries(out)
     now = datetime.now(UTC)
+    latest = {}  # each business's latest period: the agency's overview
+    for entry in entries:
+        latest.setdefault(entry["business_id"], entry)
     html = environment(templates).get_template(INDEX_TEMPLATE).render(
         entries=entries,
+        latest=list(latest.values()),
         businesses=len({e["business_id"] for e in entries}),
         generated_at=f"{fmt_day(now.date())}, {now:%H:%M} UTC",
     )

@@ -13,20 +13,27 @@ Design rules:
 * the same data gives the same bytes (no dates in the metadata, a fixed SVG hash salt);
 * a chart with nothing to show draws a short message instead of an empty axis;
 * figures are made once per process and cleared between reports, and text stays text in
-  the SVG (``svg.fonttype = none``): both matter over a thousand reports.
+  the SVG (``svg.fonttype = none``): both matter over a thousand reports;
+* each chart carries its text alternative (:func:`describe`: an SVG ``<title>`` and
+  ``<desc>`` naming what it shows and its key numbers); its ids are prefixed with the
+  chart's name, since three SVGs inline in one page must not repeat ``figure_1`` or a clip
+  path's id; matplotlib's RDF metadata is dropped (HTML allows no RDF inside inline SVG).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # no display, and no pyplot: figures are plain objects we reuse
 
+from markupsafe import escape  # noqa: E402
 from matplotlib import rcParams  # noqa: E402 - after choosing the backend
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -103,18 +110,44 @@ def _message(fig: Figure, text: str) -> None:
     fig.text(0.5, 0.5, text, ha="center", va="center", color=MUTED, fontsize=9.5, wrap=True)
 
 
-def export(fig: Figure, fmt: str) -> bytes:
-    """The figure as SVG or PNG bytes, identical for identical drawings."""
+def export(fig: Figure, fmt: str, name: str = "chart", text: ChartText | None = None) -> bytes:
+    """The figure as SVG or PNG bytes, identical for identical drawings. An SVG gets ids
+    prefixed with ``chart-<name>-`` and, given ``text``, its ``<title>`` and ``<desc>``."""
     buffer = io.BytesIO()
     if fmt == "svg":
         fig.savefig(buffer, format="svg", transparent=True,
                     metadata={"Date": None, "Creator": None})
-    elif fmt == "png":
+        return accessible_svg(buffer.getvalue(), name, text)
+    if fmt == "png":
         fig.savefig(buffer, format="png", dpi=PNG_DPI, facecolor="white",
                     metadata={"Software": None})
-    else:
-        raise ValueError(f"unknown chart format {fmt!r}")
-    return buffer.getvalue()
+        return buffer.getvalue()
+    raise ValueError(f"unknown chart format {fmt!r}")
+
+
+_METADATA = re.compile(rb"\s*<metadata>.*?</metadata>", re.S)
+_ID_REFS = re.compile(rb'(\bid="|url\(#|href="#)')
+_SVG_OPEN = re.compile(rb"<svg\b[^>]*>")
+
+
+def accessible_svg(svg: bytes, name: str, text: ChartText | None = None) -> bytes:
+    """matplotlib's SVG made fit to sit inline in HTML: no RDF metadata block, every id (and
+    every ``url(#…)``/``href="#…"`` pointing at one) prefixed with ``chart-<name>-`` so
+    charts sharing a page share no id, and ``text`` as ``<title>``/``<desc>`` with
+    ``role="img"`` so assistive technology reads the summary instead of the drawing."""
+    prefix = f"chart-{name}-".encode()
+    svg = _METADATA.sub(b"", svg, count=1)
+    svg = _ID_REFS.sub(lambda m: m.group(1) + prefix, svg)
+    if text is None:
+        return svg
+    opening = _SVG_OPEN.search(svg)
+    assert opening is not None, "matplotlib wrote an SVG without <svg>"
+    title, desc = prefix + b"title", prefix + b"desc"
+    tag = opening.group(0)[:-1] + (
+        b' role="img" aria-labelledby="' + title + b'" aria-describedby="' + desc + b'">')
+    alt = (f'<title id="{title.decode()}">{escape(text.title)}</title>'
+           f'<desc id="{desc.decode()}">{escape(text.desc)}</desc>').encode()
+    return svg[:opening.start()] + tag + alt + svg[opening.end():]
 
 
 def _thousands(value: float, _pos: Any = None) -> str:
@@ -130,30 +163,57 @@ def _thousands(value: float, _pos: Any = None) -> str:
 
 def draw_trend(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
     """Engagement of the posts published each day, over the trend window, with the report's
-    period shaded. A day without posts is a zero (the series is zero-filled by the model)."""
+    period shaded and the previous period shaded faintly. Days with posts are dots on the
+    line; a day without posts is a grey cross on the baseline and a gap in the line (not a
+    zero: nothing was posted); a day whose posts earned nothing is a dot at zero; days after
+    the as-of date (``posts`` null) have not happened yet and are not drawn."""
     trends = report["trends"]
     if not trends or not any(t["posts"] for t in trends):
         _message(fig, "No posts were published in these weeks, so there is no trend to draw.")
         return
     days = [date.fromisoformat(t["date"]) for t in trends]
-    # a day whose posts report no engagement (yet) is a gap in the line, not a zero
-    values = [float("nan") if t["engagement"] is None else t["engagement"] for t in trends]
+    nan = float("nan")
+    # a day whose posts report no engagement (yet) is a gap in the line too
+    values = [nan if not t["posts"] or t["engagement"] is None else t["engagement"]
+              for t in trends]
     known = [v for v in values if v == v]
     if not known:
         _message(fig, "No engagement is known yet for the posts of these weeks.")
         return
     start = date.fromisoformat(report["period"]["start"])
     end = date.fromisoformat(report["period"]["end"])
+    prev = report["overview"]["previous"]
     ax = fig.add_axes((0.07, 0.16, 0.91, 0.76))
     x = [(d - days[0]).days for d in days]
-    ax.axvspan((start - days[0]).days - 0.5, (end - days[0]).days + 0.5, color=accent,
-               alpha=0.09, lw=0)
-    ax.text((start - days[0]).days - 0.3, 0.98, report["period"]["label"],
-            transform=ax.get_xaxis_transform(), va="top", ha="left", color=accent,
+
+    def span(first: date, last: date) -> tuple[float, float]:
+        return (first - days[0]).days - 0.5, (last - days[0]).days + 0.5
+
+    ax.axvspan(*span(start, end), color=accent, alpha=0.09, lw=0)
+    # the label sits on the shaded period: in the accent, darkened if too pale to read there
+    ax.text(span(start, end)[0] + 0.2, 0.98, report["period"]["label"],
+            transform=ax.get_xaxis_transform(), va="top", ha="left",
+            color=readable(accent, _blend("#ffffff", accent, 0.09)),
             fontsize=7.5, fontweight="bold")
+    prev_start, prev_end = date.fromisoformat(prev["start"]), date.fromisoformat(prev["end"])
+    if prev_start >= days[0]:
+        ax.axvspan(*span(prev_start, prev_end), color=accent, alpha=0.035, lw=0)
+        ax.text(span(prev_start, prev_end)[0] + 0.2, 0.98, "previous",
+                transform=ax.get_xaxis_transform(), va="top", ha="left", color=MUTED,
+                fontsize=7.5)
+    future = [i for i, t in enumerate(trends) if t["posts"] is None]
+    if future:
+        ax.axvspan(x[future[0]] - 0.5, x[future[-1]] + 0.5, color="white", lw=0, zorder=1.5)
+        ax.text((x[future[0]] + x[future[-1]]) / 2, 0.5, "not yet", ha="center",
+                va="center", transform=ax.get_xaxis_transform(), color=MUTED, fontsize=7.5,
+                zorder=2)
     ax.fill_between(x, values, color=accent, alpha=0.12, lw=0)
     ax.plot(x, values, color=accent, lw=1.8, marker="o", markersize=3.2,
             markerfacecolor="white", markeredgewidth=1.2)
+    quiet = [i for i, t in enumerate(trends) if t["posts"] == 0]
+    if quiet:
+        ax.plot([x[i] for i in quiet], [0] * len(quiet), ls="none", marker="x",
+                markersize=3.2, color=MUTED, markeredgewidth=1.0, clip_on=False)
     ax.set_xlim(-0.5, x[-1] + 0.5)
     ax.set_ylim(0, max(known) * 1.18 or 1)
     ticks = [i for i, d in enumerate(days) if d.isoweekday() == 1] or [0]
@@ -171,7 +231,7 @@ def draw_platforms(fig: Figure, report: Mapping[str, Any]) -> None:
     """Engagement per platform (horizontal bars, most first), each bar labelled with its
     engagement and engagement rate, so neither colour nor legend is needed to read it."""
     platforms = report["platforms"]
-    if not platforms:
+    if not any(p["posts"] for p in platforms):
         _message(fig, "No posts on any platform in this period.")
         return
     height = 0.3 + 0.24 * len(platforms)
@@ -185,7 +245,8 @@ def draw_platforms(fig: Figure, report: Mapping[str, Any]) -> None:
     peak = max(values) or 1
     for i, (p, value) in enumerate(zip(rows, values, strict=True)):
         rate = p["engagement_rate"]
-        label = ("engagement not reported" if p["engagement"] is None else
+        label = ("no posts this period" if not p["posts"] else
+                 "engagement not reported" if p["engagement"] is None else
                  f"{p['engagement']:,}" + (f"  ·  {rate:.1f} % ER" if rate is not None else ""))
         ax.text(value + peak * 0.015, i, label, va="center", fontsize=7.5, color=INK)
     ax.set_yticks(range(len(rows)), [platform_name(p["platform"]) for p in rows], fontsize=8)
@@ -196,17 +257,38 @@ def draw_platforms(fig: Figure, report: Mapping[str, Any]) -> None:
         ax.spines[side].set_visible(False)
 
 
-def draw_mix(fig: Figure, report: Mapping[str, Any]) -> None:
-    """Share of the period's engagement by content type, as a donut labelled in words."""
-    types = [t for t in report["insights"]["top_content_types"] if t["engagement"]]
-    if not types:
-        _message(fig, "No engagement to split by content type.")
-        return
-    types.sort(key=lambda t: (-t["engagement"], t["content_type"]))
-    # more than six slivers cannot be read: the smallest fold into "other"
+@dataclass(frozen=True)
+class Slice:
+    """One slice of the content-mix donut: a content type (or ``other``), its engagement
+    and its share of the period's engagement in percent."""
+
+    content_type: str
+    label: str
+    engagement: int
+    share: float
+
+
+def mix_slices(report: Mapping[str, Any]) -> list[Slice]:
+    """The donut's slices, largest first; more than six slivers cannot be read, so the
+    smallest fold into "other". The chart, its summary and its data table all use these."""
+    types = sorted((t for t in report["insights"]["top_content_types"] if t["engagement"]),
+                   key=lambda t: (-t["engagement"], t["content_type"]))
     if len(types) > 6:
         other = sum(t["engagement"] for t in types[5:])
         types = types[:5] + [{"content_type": "other", "engagement": other}]
+    total = sum(t["engagement"] for t in types)
+    return [Slice(t["content_type"],
+                  "Other" if t["content_type"] == "other" else type_label(t["content_type"]),
+                  t["engagement"], t["engagement"] * 100 / total) for t in types]
+
+
+def draw_mix(fig: Figure, report: Mapping[str, Any]) -> None:
+    """Share of the period's engagement by content type, as a donut labelled in words."""
+    types = [{"content_type": s.content_type, "engagement": s.engagement, "name": s.label,
+              "share": s.share} for s in mix_slices(report)]
+    if not types:
+        _message(fig, "No engagement to split by content type.")
+        return
     total = sum(t["engagement"] for t in types)
     ax = fig.add_axes((0.0, 0.02, 0.56, 0.96))
     ax.pie(
@@ -224,13 +306,11 @@ def draw_mix(fig: Figure, report: Mapping[str, Any]) -> None:
     top = 0.5 + step * (len(types) - 1) / 2
     for i, t in enumerate(types):
         y = top - i * step
-        name = "Other" if t["content_type"] == "other" else type_label(t["content_type"])
         fig.patches.append(matplotlib.patches.Rectangle(
             (0.58, y - 0.025), 0.035, 0.05, transform=fig.transFigure, figure=fig,
             color=OTHER_SLICE if t["content_type"] == "other" else type_colour(t["content_type"])))
-        fig.text(0.64, y, f"{t['engagement'] * 100 / total:.0f} %", va="center",
-                 fontsize=8, fontweight="bold")
-        fig.text(0.76, y, name, va="center", fontsize=8)
+        fig.text(0.64, y, f"{t['share']:.0f} %", va="center", fontsize=8, fontweight="bold")
+        fig.text(0.76, y, t["name"], va="center", fontsize=8)
 
 
 CHARTS = {
@@ -246,6 +326,7 @@ def render_charts(
     """Every chart of a report, drawn once each and exported in each of ``formats``:
     ``{"trend": {"svg": b"…", "png": b"…"}, …}``."""
     formats = tuple(dict.fromkeys(formats))
+    texts = describe(report)
     charts: dict[str, dict[str, bytes]] = {}
     for name, draw in CHARTS.items():
         fig = _figure(name)
@@ -253,19 +334,188 @@ def render_charts(
             draw(fig, report, accent)
         else:
             draw(fig, report)
-        charts[name] = {fmt: export(fig, fmt) for fmt in formats}
+        charts[name] = {fmt: export(fig, fmt, name, texts[name]) for fmt in formats}
     return charts
+
+
+# --- text alternatives -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendDay:
+    """One day of the trend chart as its data table shows it: ``shown`` is False for the
+    days of a calendar week that fall outside the trend window (an empty cell)."""
+
+    day: date
+    posts: int
+    engagement: int | None
+    shown: bool = True
+
+
+@dataclass(frozen=True)
+class TrendWeek:
+    """One row of the trend's data table: the Monday that starts it and its seven days."""
+
+    monday: date
+    days: list[TrendDay]
+
+
+def trend_weeks(report: Mapping[str, Any]) -> list[TrendWeek]:
+    """The trend chart's numbers as a calendar, a week a row (Monday first): four rows of
+    seven cells for the usual 28 days, a quarter of the cells a row per day would take (the
+    PDF lays out every report's table, and a long one cost a fifth of the rendering)."""
+    points = {date.fromisoformat(t["date"]): t for t in report["trends"]}
+    if not points:
+        return []
+    first, last = min(points), max(points)
+    monday = first - timedelta(days=first.weekday())
+    weeks = []
+    while monday <= last:
+        days = []
+        for offset in range(7):
+            day = monday + timedelta(days=offset)
+            point = points.get(day)
+            days.append(TrendDay(day, point["posts"], point["engagement"]) if point
+                        else TrendDay(day, 0, None, shown=False))
+        weeks.append(TrendWeek(monday, days))
+        monday += timedelta(days=7)
+    return weeks
+
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """A chart's text alternative: ``title`` names what it shows, ``desc`` gives the numbers
+    a reader would take from it (the full numbers are in the tables beside it)."""
+
+    title: str
+    desc: str
+
+    @property
+    def alt(self) -> str:
+        return f"{self.title}. {self.desc}"
+
+
+def _day(value: str | date) -> str:
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%b}"
+
+
+def _span(start: str, end: str) -> str:
+    """``16–22 Nov 2026``, ``26 Oct – 22 Nov 2026``, ``29 Dec 2025 – 4 Jan 2026``."""
+    a, b = date.fromisoformat(start), date.fromisoformat(end)
+    if a.year != b.year:
+        return f"{_day(a)} {a.year} – {_day(b)} {b.year}"
+    if a.month == b.month:
+        return f"{a.day}–{_day(b)} {b.year}"
+    return f"{_day(a)} – {_day(b)} {b.year}"
+
+
+def describe(report: Mapping[str, Any]) -> dict[str, ChartText]:
+    """Every chart's text alternative, from the same numbers the chart draws."""
+    return {"trend": _describe_trend(report), "platforms": _describe_platforms(report),
+            "mix": _describe_mix(report)}
+
+
+def _describe_trend(report: Mapping[str, Any]) -> ChartText:
+    trends = report["trends"]
+    period = report["period"]
+    window = _span(trends[0]["date"], trends[-1]["date"]) if trends else period["label"]
+    title = f"Engagement per day of publication, {window}"
+    known = [t for t in trends if t["engagement"] is not None]
+    if not known or not any(t["posts"] for t in trends):
+        return ChartText(title, "No engagement to show for these days.")
+    peak = max(known, key=lambda t: (t["engagement"], t["date"]))
+    inside = [t for t in known if period["start"] <= t["date"] <= period["end"]]
+    desc = f"Peak {peak['engagement']:,} on {_day(peak['date'])}."
+    if inside:
+        desc += (f" In this report's period ({_span(period['start'], period['end'])}): "
+                 f"{sum(t['engagement'] for t in inside):,} engagement from "
+                 f"{sum(t['posts'] for t in inside):,} posts.")
+    return ChartText(title, desc)
+
+
+def _describe_platforms(report: Mapping[str, Any]) -> ChartText:
+    title = "Engagement per platform"
+    parts = []
+    for p in report["platforms"]:
+        if p["engagement"] is None:
+            parts.append(f"{platform_name(p['platform'])} not reported")
+        else:
+            rate = p["engagement_rate"]
+            parts.append(f"{platform_name(p['platform'])} {p['engagement']:,}"
+                         + (f" ({rate:.1f} % engagement rate)" if rate is not None else ""))
+    return ChartText(title, "; ".join(parts) + "." if parts else "No posts on any platform.")
+
+
+def _describe_mix(report: Mapping[str, Any]) -> ChartText:
+    title = "Share of engagement by content type"
+    slices = mix_slices(report)
+    if not slices:
+        return ChartText(title, "No engagement to split by content type.")
+    total = sum(s.engagement for s in slices)
+    return ChartText(title, f"{total:,} engagement in all: " + ", ".join(
+        f"{s.label} {s.share:.0f} %" for s in slices) + ".")
+
+
+#: The heat map's text: dark ink on tested cells, a lighter grey on thin ones (report.css
+#: uses the same two colours); every cell's background keeps both at WCAG AA contrast.
+HEAT_INK = INK
+HEAT_THIN_INK = "#525c67"
+MIN_CONTRAST = 4.5  # WCAG 2.1 AA for normal-size text
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.1's relative luminance of ``#rrggbb``."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def readable(colour: str, background: str = "#ffffff") -> str:
+    """``colour`` darkened just enough (towards black, 5 % a step) for text in it to keep AA
+    contrast on ``background``: a pale brand colour still names the period legibly."""
+    for step in range(21):
+        darker = _blend(colour, "#000000", step * 0.05)
+        if contrast(darker, background) >= MIN_CONTRAST:
+            return darker
+    return "#000000"
 
 
 def heat_colour(value: float | None, thin: bool, accent_rgb: tuple[int, int, int]) -> str:
     """Background of one posting-time cell: the accent's strength grows with the window's
-    engagement rate relative to the typical post (1.0 = typical); thin cells stay pale."""
+    engagement rate relative to the typical post (1.0 = typical); thin cells stay pale.
+    A dark brand colour is lightened until the cell's text keeps AA contrast (4.5:1)."""
     if value is None:
         return "#ffffff"
     strength = min(max((value - 0.6) / 1.2, 0.0), 1.0)
     if thin:
         strength *= 0.35
-    # at most 55 % of the accent: dark ink stays readable on the strongest cell
-    r, g, b = (round(255 - (255 - c) * strength * 0.55) for c in accent_rgb)
-    return f"#{r:02x}{g:02x}{b:02x}"
+    ink = HEAT_THIN_INK if thin else HEAT_INK
+    # at most 55 % of the accent, less when the accent is so dark the ink would not read
+    strength *= 0.55
+    while True:
+        r, g, b = (round(255 - (255 - c) * strength) for c in accent_rgb)
+        colour = f"#{r:02x}{g:02x}{b:02x}"
+        darkest = _blend(colour, INK, HATCH_ALPHA) if thin else colour
+        if strength <= 0 or contrast(darkest, ink) >= MIN_CONTRAST:
+            return colour
+        strength = max(strength - 0.02, 0.0)
 
+
+#: Thin cells are hatched with INK at this opacity (report.css): their type must keep its
+#: contrast on the stripes too.
+HATCH_ALPHA = 0.09
+
+
+def _blend(colour: str, over: str, alpha: float) -> str:
+    """``over`` painted at ``alpha`` opacity on ``colour``."""
+    mixed = (round(int(colour[i:i + 2], 16) * (1 - alpha) + int(over[i:i + 2], 16) * alpha)
+             for i in (1, 3, 5))
+    return "#" + "".join(f"{c:02x}" for c in mixed)

@@ -38,6 +38,7 @@ from analytics.render.batch import (
     templates_fingerprint,
     write_index,
 )
+from analytics.warehouse.access import DataState
 
 #: A task that raised (not a dead worker: Dask reschedules those itself) is tried again.
 TASK_RETRIES = 2
@@ -55,6 +56,7 @@ class ShardJob:
     limit: int
     shared: str  # code + templates fingerprint, computed once by the main process
     options: RenderOptions
+    state: DataState | None = None  # the warehouse's, as published (report.json ``warehouse``)
 
 
 def render_shard(job: ShardJob) -> list[Outcome]:
@@ -67,12 +69,16 @@ def render_shard(job: ShardJob) -> list[Outcome]:
     outcomes: list[Outcome] = []
     try:
         batch = ReportBatch(con, job.business_ids, job.period, job.as_of, limit=job.limit,
-                            shard_size=len(job.business_ids))
-        for business, result in batch:
-            planned = plan_task(business.business_id, result, job.period, job.shared,
-                                job.options)
-            outcomes.append(render_task(planned) if not isinstance(planned, Outcome)
-                            else planned)
+                            shard_size=len(job.business_ids),
+                            read_posts=bool(set(job.options.formats) & {"csv", "xlsx"}))
+        for shard in batch.read_shards():
+            for business, result in shard.reports(job.limit):
+                # the state of the warehouse the copy was published from (the shard's own
+                # tables would count its rows only): the same report.json as a local batch
+                planned = plan_task(business.business_id, result, job.period, job.shared,
+                                    job.options, job.state, shard.posts)
+                outcomes.append(render_task(planned) if not isinstance(planned, Outcome)
+                                else planned)
     finally:
         con.close()
     return outcomes
@@ -102,7 +108,7 @@ def plan_shards(published: Path, business_ids: Sequence[str] | None, period: Per
         for start in range(0, len(mine), size):
             jobs.append(ShardJob(shard, manifest.shard_folder(shard).resolve(),
                                  tuple(mine[start:start + size]), period, as_of, limit,
-                                 shared, options))
+                                 shared, options, manifest.warehouse))
     return jobs
 
 

@@ -5,10 +5,20 @@ When a worker process dies (killed by the out-of-memory killer, a crash in a C l
 broken pool is replaced and the tasks that were in flight are tried again one at a time, so a
 task that kills its worker again is found alone and fails alone. The rest of the batch goes
 on.
+
+Workers also exit when the process that started them dies (``exit_with_parent``): a
+``kill -9`` of ``analytics report`` would otherwise leave them, the fork server and the
+resource tracker blocked forever on pipes that other workers keep open, holding the caller's
+standard output (``analytics report --all | cat > log`` would never end).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import select
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -103,3 +113,56 @@ def run_resilient(
 def _replace(pool: Executor, make_pool: Callable[[], Executor]) -> Executor:
     pool.shutdown(wait=False, cancel_futures=True)
     return make_pool()
+
+
+#: Called in a worker whose parent died, before it exits (a notebook worker kills its kernel).
+_ON_ORPHAN: list[Callable[[], None]] = []
+
+
+def exit_with_parent(parent_pid: int, on_orphan: Callable[[], None] | None = None) -> None:
+    """Make this worker process exit as soon as ``parent_pid`` (the command that started the
+    pool) has ended, whatever killed it. A pool's initializer calls it first thing.
+
+    A daemon thread waits on a pidfd of the parent (readable once it has ended: no polling, no
+    confusion with a later process that reuses the pid); where pidfds are unavailable it
+    checks once a second. ``on_orphan`` runs before the exit, which skips ``atexit``.
+    """
+    if on_orphan is not None:
+        _ON_ORPHAN.append(on_orphan)
+    if getattr(exit_with_parent, "watching", False):
+        return
+    exit_with_parent.watching = True  # type: ignore[attr-defined]
+    try:
+        pidfd: int | None = os.pidfd_open(parent_pid)
+    except ProcessLookupError:
+        _orphaned()  # the parent is already gone
+        return
+    except (AttributeError, OSError):  # not Linux 5.3+: poll instead
+        pidfd = None
+
+    def watch() -> None:
+        if pidfd is not None:
+            select.select([pidfd], [], [])
+        else:
+            while _alive(parent_pid):
+                time.sleep(1.0)
+        _orphaned()
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, as another user
+        return True
+    return True
+
+
+def _orphaned() -> None:
+    for hook in _ON_ORPHAN:
+        with contextlib.suppress(Exception):
+            hook()
+    os._exit(70)  # EX_SOFTWARE; nobody is left to read it

@@ -1,17 +1,21 @@
 """The report model: one typed object per (business, period), and its ``report.json``.
 
-``build_reports`` computes the models of many businesses from one snapshot (one scan of the
-warehouse, each grouped query run once); ``build_report`` is the one-business case. Every
-output (JSON, HTML, PDF, notebook, email) reads this model; none computes a number itself.
+``build_reports`` computes the models of many businesses from one snapshot per shard (one scan
+of the warehouse, each grouped query run once, per shard of a few hundred businesses);
+``build_report`` is the one-business case. Every output (JSON, HTML, PDF, notebook, email)
+reads this model; none computes a number itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+import contextlib
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import orjson
@@ -25,11 +29,14 @@ from analytics.metrics.results import (
     Overview,
     OverviewDoc,
     PlatformRow,
+    PostRow,
     TrendPoint,
 )
 from analytics.metrics.snapshot import Scope, Snapshot
 from analytics.records import Record
 from analytics.report.files import atomic_write, report_dir
+from analytics.warehouse import limit_for_batch
+from analytics.warehouse.access import DataState, Warehouse, data_state
 from analytics.warehouse.businesses import (
     Business,
     list_businesses,
@@ -63,6 +70,10 @@ class PeriodInfo(Record):
     complete: bool
     trend_start: str
     trend_end: str
+    #: local days of the business's first and last post in the warehouse (None: no posts),
+    #: so a period before its data starts says so
+    data_start: str | None = None
+    data_end: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,10 @@ class ReportDoc(Record):
     platforms: list[PlatformRow]
     trends: list[TrendPoint]
     insights: Insights
+    #: the warehouse state the report was read from (null when built outside a batch)
+    warehouse: DataState | None
+    #: every post of the period (``content`` holds only the top ones): the HTML lists them all
+    posts: list[PostRow]
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,16 @@ class Report:
     insights: Insights
     trend_start: date
     trend_end: date
+    #: the warehouse state the batch read (see :mod:`analytics.warehouse.access`)
+    data_state: DataState | None = None
+    posts: list[PostRow] = field(default_factory=list)
+
+    @property
+    def data_span(self) -> tuple[date | None, date | None]:
+        """The local days of the business's first and last post in the warehouse."""
+        zone = ZoneInfo(self.business.timezone)
+        return tuple(None if ts is None else ts.astimezone(zone).date()  # type: ignore[return-value]
+                     for ts in (self.business.first_post, self.business.last_post))
 
     @property
     def is_empty(self) -> bool:
@@ -117,12 +142,16 @@ class Report:
                 complete=period.is_complete(self.as_of),
                 trend_start=self.trend_start.isoformat(),
                 trend_end=self.trend_end.isoformat(),
+                data_start=self.data_span[0].isoformat() if self.data_span[0] else None,
+                data_end=self.data_span[1].isoformat() if self.data_span[1] else None,
             ),
             overview=self.overview.doc(),
             content=self.content,
             platforms=self.platforms,
             trends=self.trends,
             insights=self.insights,
+            warehouse=self.data_state,
+            posts=self.posts,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -143,27 +172,46 @@ class ReportBatch:
     failing never stops the others.
 
     The businesses are split into shards of about ``shard_size`` by a stable hash of their id
-    and built one shard (one snapshot) at a time, so memory follows the shard, not the batch:
-    each snapshot's rows are dropped before the next is read. Reports come shard by shard, in
-    id order within a shard (one shard, hence id order, up to ``shard_size`` businesses).
-    """
+    and read one shard at a time (:meth:`read_shards`), so memory follows the shard, not the
+    batch. Each shard is one consistent read: its businesses, its snapshot with every query
+    run (``Snapshot.fetch_all``), and when asked the warehouse state it saw (``read_state``)
+    and every post of the period (``read_posts``, for the exports). Given a
+    :class:`~analytics.warehouse.access.Warehouse`, each shard's read is its own short
+    read-only session, closed before the shard's reports are assembled: a writer waits for
+    one shard's read, never for the rendering. Given a connection (a caller holding the
+    warehouse, ``send`` under its writer lock), the shards are read on it.
+
+    ``on_read`` is called once everything has been read (before the last shard's reports are
+    assembled). Given a connection with ``on_read``, the batch reads all its businesses in one
+    read, so the caller can close the connection there (a notebook comparing businesses from
+    one state). ``held_seconds`` adds up the time spent reading.
+
+    Reports come shard by shard, in id order within a shard (one shard, hence id order, up to
+    ``shard_size`` businesses)."""
 
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        source: duckdb.DuckDBPyConnection | Warehouse,
         business_ids: Sequence[str] | None,
         period: Period | str,
         as_of: date | str | None = None,
         *,
         limit: int = config.CONTENT_LIMIT_DEFAULT,
         shard_size: int = config.SHARD_BUSINESSES,
+        on_read: Callable[[], None] | None = None,
+        read_state: bool = False,
+        read_posts: bool = False,
     ):
-        self.businesses = list_businesses(con, business_ids)
+        self._source = source
+        self._on_read = on_read
+        self._read_state, self._read_posts = read_state, read_posts
+        self.held_seconds = 0.0
         self.period = as_period(period)
         self.as_of = date.today() if as_of is None else parse_date(as_of, "as_of")
         self.limit = limit
         self.shard_size = shard_size
-        self._con = con
+        with self._reading() as con:  # a short read of its own, given a Warehouse
+            self.businesses = list_businesses(con, business_ids)
 
     @property
     def total(self) -> int:
@@ -175,19 +223,81 @@ class ReportBatch:
         groups = split_shards(list(by_id), shard_count(len(by_id), self.shard_size))
         return [[by_id[i] for i in group] for group in groups if group]
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for one read: a short session of the warehouse (closed on exit), or
+        the caller's connection; the time it took is added to ``held_seconds``."""
+        started = time.perf_counter()
+        try:
+            if isinstance(self._source, Warehouse):
+                with self._source.read() as con:
+                    limit_for_batch(con)
+                    yield con
+            else:
+                yield self._source
+        finally:
+            self.held_seconds += time.perf_counter() - started
+
+    def read_shards(self) -> Iterator[ShardRead]:
+        """Each shard, read (see the class); its reports come from :meth:`ShardRead.reports`.
+        The next shard is read once the consumer asks for it, so one shard's rows are held at
+        a time."""
+        whole = self._on_read is not None and not isinstance(self._source, Warehouse)
+        groups = ([self.businesses] if self.businesses else []) if whole else self.shards()
+        if not groups and self._on_read:
+            self._on_read()
+        for n, group in enumerate(groups):
+            shard = self._read(group)
+            if n == len(groups) - 1 and self._on_read:
+                self._on_read()
+            yield shard
+
+    def _read(self, group: list[Business]) -> ShardRead:
+        ids = [b.business_id for b in group]
+        with self._reading() as con:
+            if isinstance(self._source, Warehouse):
+                # listed again in this read: first and last posts as of the same state
+                group = list_businesses(con, ids)
+            snapshot = Snapshot(con, Scope.build(ids, self.period, self.as_of))
+            snapshot.fetch_all(self.limit)
+            state = data_state(con) if self._read_state else None
+            posts = {}
+            if self._read_posts:
+                from analytics.report.posts import period_posts
+
+                posts = period_posts(con, ids, self.period, self.as_of)
+        return ShardRead(group, snapshot, state, posts)
+
     def __iter__(self) -> Iterator[tuple[Business, Report | Exception]]:
-        for shard in self.shards():
-            ids = [b.business_id for b in shard]
-            snapshot = Snapshot(self._con, Scope.build(ids, self.period, self.as_of))
-            try:
-                for business in shard:
-                    try:
-                        yield business, _assemble(snapshot, business, self.limit)
-                    except Exception as exc:  # noqa: BLE001 - reported per business by the caller
-                        yield business, exc
-            finally:
-                snapshot.close()
-                del snapshot  # its rows go before the next shard's are read
+        for shard in self.read_shards():
+            yield from shard.reports(self.limit)
+
+
+@dataclass
+class ShardRead:
+    """One shard of a :class:`ReportBatch`, read: its businesses, its snapshot (every query
+    already run, so the warehouse may be released), and what else was asked of the same
+    read: the warehouse state it saw and every post of the period per business."""
+
+    businesses: list[Business]
+    snapshot: Snapshot | None
+    state: DataState | None = None
+    posts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def reports(self, limit: int) -> Iterator[tuple[Business, Report | Exception]]:
+        """The shard's reports, one at a time; its snapshot is dropped once they are done
+        (before the next shard is read)."""
+        snapshot, self.snapshot = self.snapshot, None
+        if snapshot is None:
+            return
+        try:
+            for business in self.businesses:
+                try:
+                    yield business, _assemble(snapshot, business, limit)
+                except Exception as exc:  # noqa: BLE001 - reported per business by the caller
+                    yield business, exc
+        finally:
+            snapshot.close()
 
 
 def build_reports(
@@ -224,6 +334,7 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
         insights=for_snapshot(snapshot, business_id),
         trend_start=snapshot.scope.trend_start,
         trend_end=snapshot.scope.trend_end,
+        posts=snapshot.post_rows(business_id),
     )
 
 

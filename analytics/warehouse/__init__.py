@@ -24,6 +24,15 @@ class SchemaError(AnalyticsError):
     """The warehouse file cannot be used with this version of the code."""
 
 
+class WarehouseBusy(AnalyticsError):
+    """Another process holds the warehouse in a way that excludes this open (DuckDB's own
+    file lock, or the writer lock of :mod:`analytics.warehouse.access`)."""
+
+
+class SchemaOutdated(AnalyticsError):
+    """A read-only open found an older schema; a writer has to upgrade it first."""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -94,11 +103,16 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
     return current
 
 
-def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path, *, read_only: bool = False, upgrade: bool = True
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse at ``path`` (``":memory:"``: a throwaway one), at the latest schema.
 
     A read-only open of an out-of-date warehouse upgrades it first through a short read-write
-    connection, so readers never see an old schema. All timestamps are handled in UTC.
+    connection, so readers never see an old schema; with ``upgrade=False`` it raises
+    :class:`SchemaOutdated` instead (the access layer then upgrades under the writer lock).
+    This is the raw open, without the writer lock: commands go through
+    :mod:`analytics.warehouse.access`. All timestamps are handled in UTC.
     """
     path_str = str(path)
     in_memory = path_str == ":memory:"
@@ -113,6 +127,9 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     try:
         con = duckdb.connect(path_str, read_only=read_only and not in_memory)
     except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy(f"{path_str} is held by another process: "
+                                f"{_first_line(exc)}") from exc
         raise AnalyticsError(f"cannot open warehouse {path_str}: {_first_line(exc)}") from exc
     except duckdb.Error as exc:
         raise SchemaError(f"{path_str} is not a DuckDB warehouse: {_first_line(exc)}") from exc
@@ -124,6 +141,9 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         if version != SCHEMA_VERSION:
             if read_only and not in_memory:
                 con.close()
+                if not upgrade:
+                    raise SchemaOutdated(f"{path_str} has schema version {version}, "
+                                         f"this code needs {SCHEMA_VERSION}")
                 connect(path_str).close()
                 return connect(path_str, read_only=True)
             migrate(con)
@@ -134,15 +154,21 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 
 def connect_for_batch(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """The warehouse opened read-only for a batch of reports, DuckDB held to
-    ``config.BATCH_DUCKDB_THREADS`` threads and ``config.BATCH_DUCKDB_MEMORY``: the one place
-    a batch's connection is made (the caller closes it once the batch has read its shards)."""
+    """The warehouse opened read-only for a batch of reports, held as :func:`limit_for_batch`
+    says (the caller closes it once the batch has read its shards)."""
+    con = connect(path, read_only=True)
+    limit_for_batch(con)
+    return con
+
+
+def limit_for_batch(con: duckdb.DuckDBPyConnection) -> None:
+    """Hold a batch's own connection to ``config.BATCH_DUCKDB_THREADS`` threads and
+    ``config.BATCH_DUCKDB_MEMORY``, so the batch's main process stays flat (the one place
+    these are set: a batch's short read sessions and :func:`connect_for_batch`)."""
     from analytics import config
 
-    con = connect(path, read_only=True)
     con.execute(f"SET threads = {int(config.BATCH_DUCKDB_THREADS)}")
     con.execute("SET memory_limit = ?", [config.BATCH_DUCKDB_MEMORY])
-    return con
 
 
 def _first_line(exc: BaseException) -> str:

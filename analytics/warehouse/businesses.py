@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -32,6 +33,9 @@ class Business:
     name: str
     timezone: str
     recipients: tuple[str, ...] = ()
+    #: its first and last post in the warehouse (None without posts)
+    first_post: datetime | None = None
+    last_post: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"business_id": self.business_id, "name": self.name, "timezone": self.timezone}
@@ -47,7 +51,8 @@ def list_businesses(
     wanted = None if business_ids is None else [validate_business_id(b) for b in business_ids]
     rows = sql.records(con, "businesses", business_ids=wanted)
     found = [
-        Business(r["business_id"], r["name"], r["timezone"], tuple(r["recipients"] or ()))
+        Business(r["business_id"], r["name"], r["timezone"], tuple(r["recipients"] or ()),
+                 r["first_post"], r["last_post"])
         for r in rows
     ]
     if wanted is not None:

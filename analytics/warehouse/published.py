@@ -31,6 +31,7 @@ import orjson
 
 from analytics import AnalyticsError, config
 from analytics.warehouse import SCHEMA_VERSION, sql
+from analytics.warehouse.access import DataState, data_state
 from analytics.warehouse.businesses import list_businesses, shard_count, shard_of
 
 MANIFEST = "manifest.json"
@@ -63,6 +64,8 @@ class Manifest:
     as_of: str | None
     shards: int
     parts: dict[int, list[str]]
+    #: the state of the warehouse it was published from (report.json ``warehouse``)
+    warehouse: DataState | None = None
 
     def shard_folder(self, shard: int) -> Path:
         return self.folder / shard_name(shard)
@@ -138,6 +141,9 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, *,
         "format": PUBLISHED_FORMAT,
         "schema_version": SCHEMA_VERSION,
         "as_of": result.as_of,
+        # read on the same connection as the shards: reports built from this copy record
+        # the state of the warehouse they come from, as a local batch's do
+        "warehouse": data_state(con).to_dict(),
         "published_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "shards": shards,
         "parts": parts,
@@ -165,8 +171,10 @@ def load_manifest(folder: Path) -> Manifest:
         raise AnalyticsError(
             f"{folder / MANIFEST}: published with schema version {data.get('schema_version')}, "
             f"this analytics reads {SCHEMA_VERSION}; publish again")
+    state = data.get("warehouse")
     return Manifest(folder, data["schema_version"], data.get("as_of"), data["shards"],
-                    {int(k): list(v["businesses"]) for k, v in data["parts"].items()})
+                    {int(k): list(v["businesses"]) for k, v in data["parts"].items()},
+                    DataState(**state) if state else None)
 
 
 def connect_shard(folder: Path) -> duckdb.DuckDBPyConnection:

@@ -1,5 +1,7 @@
 /* Sort the top-content table by any column and filter it by platform; no libraries, works
-   offline. Cells may carry data-value (the raw number) so "1,234" sorts as a number. */
+   offline. Cells may carry data-value (the raw number) so "1,234" sorts as a number.
+   Each heading's text goes inside a <button>, so sorting works from the keyboard (Tab, then
+   Enter or Space) and screen readers announce it; the heading's aria-sort says the order. */
 (function () {
   "use strict";
   var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
@@ -13,10 +15,13 @@
     var head = table.tHead.rows[0], body = table.tBodies[0];
     each(head.cells, function (th, column) {
       var numeric = th.getAttribute("data-type") === "num";
-      th.tabIndex = 0;
+      var button = document.createElement("button");
+      button.type = "button";
+      while (th.firstChild) { button.appendChild(th.firstChild); }
+      th.appendChild(button);
       th.setAttribute("aria-sort", "none");
-      th.title = "Sort by " + th.textContent;
-      function sort() {
+      button.title = "Sort by " + button.textContent;
+      button.addEventListener("click", function () {
         var ascending = th.getAttribute("aria-sort") === "descending" ||
           (th.getAttribute("aria-sort") === "none" && !numeric);
         each(head.cells, function (other) { other.setAttribute("aria-sort", "none"); });
@@ -30,10 +35,6 @@
           return (x < y ? -1 : 1) * (ascending ? 1 : -1);
         });
         each(rows, function (row) { body.appendChild(row); });
-      }
-      th.addEventListener("click", sort);
-      th.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sort(); }
       });
     });
   });

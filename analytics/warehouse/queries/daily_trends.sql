@@ -1,5 +1,6 @@
 -- One row per business and local day in [$trend_start, $trend_end], zero-filled: the posts
--- published that day and their counters as of $as_of.
+-- published that day and their counters as of $as_of. A day after $as_of has not happened
+-- yet (a period still under way): its posts and counters are NULL, never zeros.
 WITH days AS (
     SELECT CAST(d AS DATE) AS day
     FROM generate_series(CAST($trend_start AS DATE), CAST($trend_end AS DATE), INTERVAL 1 DAY)
@@ -26,9 +27,11 @@ SELECT
     grid.business_id,
     grid.day AS date,
     -- a day without posts is zero; a day whose posts lack a counter keeps it missing
-    coalesce(daily.posts, 0) AS posts,
-    CASE WHEN daily.posts IS NULL THEN 0 ELSE daily.views END AS views,
-    CASE WHEN daily.posts IS NULL THEN 0 ELSE daily.engagement END AS engagement,
+    CASE WHEN grid.day <= $as_of THEN coalesce(daily.posts, 0) END AS posts,
+    CASE WHEN grid.day > $as_of THEN NULL WHEN daily.posts IS NULL THEN 0 ELSE daily.views END
+        AS views,
+    CASE WHEN grid.day > $as_of THEN NULL WHEN daily.posts IS NULL THEN 0
+         ELSE daily.engagement END AS engagement,
     daily.engagement_rate
 FROM grid
 LEFT JOIN daily USING (business_id, day)

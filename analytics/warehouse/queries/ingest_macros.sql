@@ -1,16 +1,20 @@
 -- Parsing helpers shared by every ingest format, created once per connection as temp macros.
--- parse_count: a non-negative whole number written plainly ("1234", "1234.0", "1,234");
--- NULL when the text is anything else (the check then says why). Plain digits, by far the
--- most common case, take the first, cheapest test (a large file's hot path).
+-- Counters follow ONE number grammar, analytics.ingest.values.parse_count ("1234", "1,234",
+-- "1 234", "1.2K", "N/A" missing, "too large" past 18 digits), which the platform adapters
+-- call in Python and these macros call as count_*_py functions (values.register_sql). Plain
+-- digits, by far the most common case (and all an adapter stages), take the first, cheapest
+-- test instead: a large file's hot path never leaves SQL.
+-- count_cell: the counter's text, NULL when it says "no value" (blank, '-', 'N/A'...).
+CREATE OR REPLACE TEMP MACRO count_cell(x) AS
+    CASE WHEN regexp_full_match(x, '[0-9]{1,18}') THEN x
+         WHEN x IS NULL OR count_missing_py(x) THEN NULL ELSE x END;
+-- parse_count: the count, or NULL when the text is not one (count_problem then says why).
 CREATE OR REPLACE TEMP MACRO parse_count(x) AS
     CASE WHEN regexp_full_match(x, '[0-9]{1,18}') THEN CAST(x AS BIGINT)
-         WHEN regexp_full_match(trim(x), '\+?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.0+)?')
-         THEN TRY_CAST(CAST(replace(replace(trim(x), ',', ''), '+', '') AS DOUBLE) AS BIGINT) END;
+         ELSE count_value_py(x) END;
 -- count_problem: why a counter cannot be kept, or NULL when it can (blank is handled apart).
 CREATE OR REPLACE TEMP MACRO count_problem(x) AS
-    CASE WHEN parse_count(x) IS NOT NULL THEN NULL
-         WHEN regexp_full_match(trim(x), '-[0-9.,]+') THEN 'is negative: ''' || x || ''''
-         ELSE 'is not a whole number: ''' || x || '''' END;
+    CASE WHEN regexp_full_match(x, '[0-9]{1,18}') THEN NULL ELSE count_problem_py(x) END;
 CREATE OR REPLACE TEMP MACRO is_iso_date(x) AS
     regexp_full_match(x, '[0-9]{4}-[0-9]{2}-[0-9]{2}') AND try_cast(x AS DATE) IS NOT NULL;
 -- cleaned: a cell without the spaces around it, NULL when blank. Most cells have none to

@@ -17,12 +17,12 @@ WITH raw AS (
         cleaned(title) AS title,
         cleaned(permalink) AS permalink,
         cleaned(observed_on) AS observed_on,
-        cleaned(views) AS views,
-        cleaned(reach) AS reach,
-        cleaned(likes) AS likes,
-        cleaned(shares) AS shares,
-        cleaned(comments) AS comments,
-        cleaned(clicks) AS clicks
+        count_cell(cleaned(views)) AS views,
+        count_cell(cleaned(reach)) AS reach,
+        count_cell(cleaned(likes)) AS likes,
+        count_cell(cleaned(shares)) AS shares,
+        count_cell(cleaned(comments)) AS comments,
+        count_cell(cleaned(clicks)) AS clicks
     FROM _stage
 ),
 typed AS (

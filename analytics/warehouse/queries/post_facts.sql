@@ -4,6 +4,8 @@
 --   cur_*   the latest observation on or before $as_of (what the report shows);
 --   prev_*  the latest observation on or before $prev_as_of, so the previous period is seen at
 --           the same age as the current one and growth compares like with like;
+--           prev_observed_on is NULL when no observation that early exists (a first import,
+--           a single export): the report then compares both periods as of $as_of instead;
 --   aged_*  the observation nearest the post's $fixed_age-th day: the latest on or before it,
 --           else the first after it (an export taken once a month observes posts late), so
 --           insights compare posts at about the same age, not young posts against old ones.
@@ -75,7 +77,7 @@ counters AS (
         o.cur.on AS observed_on,
         o.prev.views AS prev_views, o.prev.reach AS prev_reach, o.prev.likes AS prev_likes,
         o.prev.shares AS prev_shares, o.prev.comments AS prev_comments,
-        o.prev.clicks AS prev_clicks,
+        o.prev.clicks AS prev_clicks, o.prev.on AS prev_observed_on,
         o.aged.views AS aged_views, o.aged.likes AS aged_likes, o.aged.shares AS aged_shares,
         o.aged.comments AS aged_comments, o.aged.on - p.published_day AS aged_days
     FROM in_scope AS p
@@ -92,5 +94,10 @@ SELECT
     END AS prev_engagement,
     CASE WHEN coalesce(aged_likes, aged_shares, aged_comments) IS NOT NULL
          THEN coalesce(aged_likes, 0) + coalesce(aged_shares, 0) + coalesce(aged_comments, 0)
-    END AS aged_engagement
+    END AS aged_engagement,
+    -- the views of the business's median post of the period (the lower middle one): the top
+    -- posts ranking needs at least this many (and the fixed floor), so a post smaller than
+    -- most of the business's posts cannot top the list on a few lucky likes
+    quantile_disc(views, 0.5) FILTER (WHERE published_day BETWEEN $start AND $end)
+        OVER (PARTITION BY business_id) AS median_views
 FROM counters
