@@ -3,11 +3,13 @@ shard, and the same reports as one snapshot for all."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
 from analytics import warehouse
 from analytics.report import ReportBatch
+from analytics.warehouse.access import Warehouse, data_state, reading, writing
 from analytics.warehouse.businesses import shard_count, shard_of, split_shards
 from conftest import DEMO_AS_OF, DEMO_PERIOD
 
@@ -80,3 +82,31 @@ def test_batch_connection_is_held_to_one_thread_and_a_memory_cap(demo_path) -> N
         con.close()
     assert threads == 1
     assert memory.endswith("MiB") and float(memory.split()[0]) < 200
+
+
+def test_a_batch_from_a_warehouse_releases_it_after_each_shards_read(demo_path, tmp_path) -> None:
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_path, db)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        expected = {b.business_id: r.to_json()
+                    for b, r in ReportBatch(con, None, DEMO_PERIOD, DEMO_AS_OF, shard_size=2)}
+    finally:
+        con.close()
+    batch = ReportBatch(Warehouse(db), None, DEMO_PERIOD, DEMO_AS_OF, shard_size=2,
+                        read_state=True)
+    got, writes, states = {}, 0, []
+    for shard in batch.read_shards():
+        # the shard is read and its session closed: a writer gets the warehouse at once,
+        # before the shard's reports are assembled (and rendered)
+        with writing(db, "test", timeout=0):
+            writes += 1
+        states.append(shard.state)
+        for business, report in shard.reports(batch.limit):
+            assert not isinstance(report, Exception), report  # all read before the release
+            got[business.business_id] = report.to_json()
+    assert writes == len(batch.shards()) > 1
+    assert got == expected  # the same reports as one connection held throughout
+    assert batch.held_seconds > 0
+    with reading(db) as con:
+        assert states == [data_state(con)] * writes
