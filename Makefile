@@ -77,7 +77,7 @@ demo: install ## Build the demo warehouse and every demo business's report
 	@echo; echo "Open file://$(abspath $(OUT))/index.html in a browser, or a PDF:"; \
 	ls -1t $(OUT)/*/*/report.pdf | head -5
 
-reports: install ## Every business's HTML, PDF and JSON report (last complete week; PERIOD=… AS_OF=… JOBS=…)
+reports: install ## Every business's HTML, PDF and JSON report (each one's last complete week, or month for a monthly cadence; PERIOD=… AS_OF=… JOBS=…)
 	$(BIN)/analytics report --all --db $(DB) --out $(OUT) $(PERIOD_ARGS) $(JOBS_ARGS)
 
 report: install ## One business's report: make report BUSINESS=northwind-coffee [PERIOD=…]
@@ -107,6 +107,7 @@ lint: install ## Lint with ruff
 bench: install ## All benchmarks (report models, warehouse access, insight accuracy, notebooks, ingest, rendering, API, cluster)
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/bench_concurrency.py
+	$(BIN)/python benchmarks/bench_history.py
 	$(BIN)/python benchmarks/insight_accuracy.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 	$(BIN)/python benchmarks/bench_ingest.py

@@ -70,6 +70,8 @@ FDR_Q = 0.05
 MIN_TIMING_LIFT = 1.2
 MIN_TYPE_RATIO = 1.25
 MIN_TREND_CHANGE = 0.2
+#: A hashtag or caption feature is claimed at ×1.25 or more (or ×0.8 or less).
+MIN_CONTENT_LIFT = 1.25
 BOOTSTRAP_RESAMPLES = 2000
 
 
@@ -220,3 +222,18 @@ SEND_RETRY_BASE_MINUTES = 15.0
 SEND_MAX_ATTEMPTS = 5
 #: How many past weeks a run catches up on when the scheduler missed some.
 SEND_CATCH_UP_WEEKS = 4
+#: The same for businesses with a monthly cadence (their report is the last complete month).
+SEND_CATCH_UP_MONTHS = 2
+
+# --- history and audience (analytics/metrics/history.py) ----------------------------------
+#: Periods in report.json ``history`` (and in ``analytics history`` by default), oldest first,
+#: ending with the report's own period.
+HISTORY_PERIODS = 12
+#: The follower reading that opens a period may be at most this many days before it (a longer
+#: gap in the follower history leaves the period's start unknown rather than guessed).
+FOLLOWER_MAX_GAP_DAYS = 7
+#: Which daily account metric is a platform's account-level views, and which its reach (the
+#: first name a platform's files provide wins): Meta "Views", TikTok "Video Views", LinkedIn
+#: impressions.
+ACCOUNT_VIEWS_METRICS = ("views", "video_views", "impressions_total", "impressions")
+ACCOUNT_REACH_METRICS = ("reach", "accounts_reached", "unique_impressions_total")

@@ -258,7 +258,8 @@ def _base_warehouse(folder: Path) -> Path:
 
     path = folder / "base.duckdb"
     con = warehouse.connect(path)
-    con.execute("INSERT INTO businesses VALUES ('acme', 'Acme', 'UTC', [])")
+    con.execute("INSERT INTO businesses (business_id, name, timezone, recipients)"
+                " VALUES ('acme', 'Acme', 'UTC', [])")
     con.close()
     return path
 

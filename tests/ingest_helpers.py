@@ -16,7 +16,8 @@ COUNTERS = ("views", "reach", "likes", "shares", "comments", "clicks")
 
 def add_business(con: duckdb.DuckDBPyConnection, business_id: str,
                  timezone: str = "UTC") -> None:
-    con.execute("INSERT INTO businesses VALUES (?, ?, ?, [])",
+    con.execute("INSERT INTO businesses (business_id, name, timezone, recipients)"
+                " VALUES (?, ?, ?, [])",
                 [business_id, business_id.title(), timezone])
 
 

@@ -235,7 +235,7 @@ def test_each_chart_has_a_text_alternative_and_its_numbers_as_a_table(
         trend_rows = details.locator("tbody tr").count()
     finally:
         page.close()
-    assert [c[0] for c in charts] == ["img"] * 3
-    assert charts[0][1].startswith("Engagement per day") and charts[0][2].startswith("Peak ")
+    assert [c[0] for c in charts] == ["img"] * 4  # history, trend, platforms, content mix
+    assert charts[1][1].startswith("Engagement per day") and charts[1][2].startswith("Peak ")
     model = json.loads(pages["report"].with_name("report.json").read_text())
     assert trend_rows == len(model["trends"]) // 7  # a week a row; the demo's 28 days

@@ -23,12 +23,14 @@ def small_model() -> dict:
              ("carousel", 10), ("story", 6), ("short", 4)]
     return {
         "period": {"start": "2026-11-11", "end": "2026-11-13", "label": "11–13 Nov"},
+        # the previous period, shaded faintly on the trend
+        "overview": {"previous": {"start": "2026-11-08", "end": "2026-11-10"}},
         "trends": [{"date": d, "posts": n, "views": 1000 * n, "engagement": e,
                     "engagement_rate": None} for d, n, e in days],
         "platforms": [
-            {"platform": "instagram", "engagement": 700, "engagement_rate": 5.04},
-            {"platform": "linkedin", "engagement": 300, "engagement_rate": None},
-            {"platform": "youtube", "engagement": None, "engagement_rate": None},
+            {"platform": "instagram", "posts": 4, "engagement": 700, "engagement_rate": 5.04},
+            {"platform": "linkedin", "posts": 2, "engagement": 300, "engagement_rate": None},
+            {"platform": "youtube", "posts": 2, "engagement": None, "engagement_rate": None},
         ],
         "insights": {"top_content_types": [
             {"content_type": t, "engagement": e, "posts": 1} for t, e in types]},

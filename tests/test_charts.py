@@ -24,6 +24,8 @@ def empty_model(model: dict) -> dict:
         "trends": [t | {"posts": 0, "views": 0, "engagement": 0} for t in model["trends"]],
         "platforms": [],
         "insights": model["insights"] | {"top_content_types": []},
+        "history": [h | {"posts": 0, "views": 0, "engagement": 0, "engagement_rate": None}
+                    for h in model["history"]],
     }
 
 
@@ -32,7 +34,7 @@ def test_same_data_same_bytes_even_after_other_charts(model: dict) -> None:
     charts.render_charts(empty_model(model), ["svg", "png"])  # reused figures are cleared
     again = charts.render_charts(model, ["svg", "png"])
     assert first == again
-    assert set(first) == {"trend", "platforms", "mix"}
+    assert set(first) == {"trend", "platforms", "mix", "history"}
     for drawn in first.values():
         assert drawn["svg"].lstrip().startswith(b"<?xml") and drawn["png"][:4] == b"\x89PNG"
 

@@ -70,9 +70,10 @@ def test_six_platforms_five_plus_types_180_days(demo_db) -> None:
 
 def test_the_planted_effect_pattern() -> None:
     people = demo.demo_businesses(7)
-    assert [b.effects for b in people] == [("video_linkedin",), ("best_window",),
-                                           ("declining_facebook",), (), (),
-                                           ("video_linkedin",), ("best_window",)]
+    assert [b.effects for b in people] == [
+        ("video_linkedin", "hashtag"), ("best_window", "question"),
+        ("declining_facebook", "experiment"), (), (),
+        ("video_linkedin", "hashtag"), ("best_window", "question")]
     assert all(b.effects == () for b in demo.demo_businesses(7, effects=False))
     assert len({b.business_id for b in demo.demo_businesses(3000)}) == 3000
 

@@ -46,7 +46,8 @@ def test_csv_tables_hold_every_post_and_the_model(written: Path) -> None:
     assert sorted(p.name for p in (written / "csv").iterdir()) == sorted(
         f"{s}.csv" for s in SHEETS)
     posts = read_csv(written / "csv" / "posts.csv")
-    assert [p["content_id"] for p in posts] == ["a2", "a1", "a4", "a3"]  # by engagement rate
+    # every post: the ranked ones by engagement rate, then a4 (40 views: below the floor)
+    assert [p["content_id"] for p in posts] == ["a2", "a1", "a3", "a4"]
     assert posts[0]["views"] == "3000" and float(posts[0]["engagement_rate"]) == 10.0
     overview = {r["metric"]: r for r in read_csv(written / "csv" / "overview.csv")}
     assert overview["total_engagement"]["value"] == "382"  # 380 + a4's 2
@@ -68,7 +69,7 @@ def test_workbook_sheets_numbers_and_no_formula(written: Path) -> None:
     sheet = book["posts"]
     header = [c.value for c in sheet[1]]
     rows = [dict(zip(header, (c for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
-    assert [r["content_id"].value for r in rows] == ["a2", "a1", "a4", "a3"]
+    assert [r["content_id"].value for r in rows] == ["a2", "a1", "a3", "a4"]
     assert rows[0]["views"].value == 3000 and rows[0]["views"].data_type == "n"
     assert rows[0]["engagement_rate"].value == pytest.approx(10.0)
     formula = next(r["title"] for r in rows if r["content_id"].value == "a3")

@@ -259,3 +259,25 @@ def test_impossible_offsets_and_far_future_dates_are_rejected(with_businesses, t
     assert [(line, column) for line, column, _ in result.rejects] == [
         (3, "published_at"), (4, "published_at"), (5, "observed_on")]
     assert result.inserted == 1
+
+
+def test_a_businesses_file_may_say_the_cadence(fresh_db, tmp_path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("business_id,name,cadence\nweekly-co,W,\nmonthly-co,M,Monthly\n"
+                    "daily-co,D,daily\n", encoding="utf-8")
+    (result,) = ingest(fresh_db, path, tmp_path=tmp_path)
+    assert (result.read, result.inserted, result.rejected) == (3, 2, 1)
+    assert result.rejects[0][1:] == ("cadence", "'daily' is not a cadence (weekly or monthly)")
+    assert fresh_db.execute("SELECT business_id, cadence FROM businesses ORDER BY 1"
+                            ).fetchall() == [("monthly-co", "monthly"), ("weekly-co", "weekly")]
+    # a file without the column leaves a business's cadence as it was; one that says changes it
+    older = write_csv(tmp_path / "older.csv", ("business_id", "name"),
+                      [{"business_id": "monthly-co", "name": "M"}])
+    (same,) = ingest(fresh_db, older, tmp_path=tmp_path)
+    assert (same.unchanged, same.updated) == (1, 0)
+    again = tmp_path / "again.csv"
+    again.write_text("business_id,name,cadence\nmonthly-co,M,weekly\n", encoding="utf-8")
+    (changed,) = ingest(fresh_db, again, tmp_path=tmp_path)
+    assert changed.updated == 1
+    assert fresh_db.execute("SELECT cadence FROM businesses WHERE business_id = 'monthly-co'"
+                            ).fetchone() == ("weekly",)

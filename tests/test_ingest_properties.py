@@ -117,7 +117,8 @@ def _rejects_lines(result) -> int:
 def test_random_bytes_never_crash_and_change_nothing(fresh_db, data, name):
     # the business exists, so a file that happens to be recognised goes on past planning
     # into the adapters and the checks
-    fresh_db.execute("INSERT OR IGNORE INTO businesses VALUES ('acme', 'Acme', 'UTC', [])")
+    fresh_db.execute("INSERT OR IGNORE INTO businesses (business_id, name, timezone, recipients)"
+                     " VALUES ('acme', 'Acme', 'UTC', [])")
     before = snapshot(fresh_db)
     with tempfile.TemporaryDirectory() as folder:
         results = _ingest_bytes(fresh_db, data, Path(folder), name, business="acme")
@@ -131,7 +132,8 @@ def test_random_bytes_never_crash_and_change_nothing(fresh_db, data, name):
 @SETTINGS
 @given(data=csv_files(), year=st.sampled_from([None, 2025]))
 def test_random_csvs_keep_or_reject_every_row(fresh_db, data, year):
-    fresh_db.execute("INSERT OR IGNORE INTO businesses VALUES ('acme', 'Acme', 'UTC', [])")
+    fresh_db.execute("INSERT OR IGNORE INTO businesses (business_id, name, timezone, recipients)"
+                     " VALUES ('acme', 'Acme', 'UTC', [])")
     before = snapshot(fresh_db)
     posts_before = fresh_db.execute("SELECT count(*) FROM content").fetchone()[0]
     with tempfile.TemporaryDirectory() as folder:

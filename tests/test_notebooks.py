@@ -56,6 +56,9 @@ def test_the_report_notebook_records_the_same_numbers_as_build_report(
             "notebook.ipynb"
         html = result.html.read_text()
         assert "Harbour Yoga Studio" in html or "Lumen Books" in html
+        # the full hashtag table (every tag, not the report's top ten) and the experiment
+        assert all(f">{tag}<" in html for tag in ("recipe", "weekend", "behindthescenes"))
+        assert ">headline<" in html
     # the executed notebook is an audit trail: parameters recorded, counts from 1
     nb = nbformat.read(results[1].notebook, as_version=4)
     assert nb.metadata.papermill.parameters["business_id"] == "lumen-books"

@@ -44,11 +44,12 @@ def alive(pid: int) -> bool:
     return state[state.rindex(")") + 2] != "Z"
 
 
-def run_and_kill(command: list[str], wanted: int, tmp_path: Path) -> None:
+def run_and_kill(command: list[str], wanted: int, tmp_path: Path,
+                 env: dict[str, str] | None = None) -> None:
     """Start ``command`` (stdout a pipe, as in ``| cat``), wait until it has ``wanted``
     processes under it, kill -9 it, then expect every one of them gone and the pipe at its
     end within 20 seconds."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), **(env or {})}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                env=env, cwd=tmp_path)
     children: set[int] = set()
@@ -84,7 +85,8 @@ def test_kill_9_of_report_leaves_no_worker_behind(demo_path: Path, tmp_path: Pat
     # fork server + resource tracker + 2 workers
     run_and_kill([sys.executable, "-m", "analytics", "report", "--all", "--jobs", "2",
                   "--force", "--db", str(demo_path), "--out", str(tmp_path / "out"),
-                  "--as-of", DEMO_AS_OF.isoformat()], 4, tmp_path)
+                  "--as-of", DEMO_AS_OF.isoformat()], 4, tmp_path,
+                 env={"SMTP_FROM": "reports@agency.example"})  # a dry run needs a sender
 
 
 @pytest.mark.slow
@@ -105,4 +107,5 @@ def test_kill_9_of_send_leaves_no_worker_behind(demo_path: Path, tmp_path: Path)
     # the reports are missing: send renders them first, on a pool of 2 workers
     run_and_kill([sys.executable, "-m", "analytics", "send", "--all", "--dry-run", "--jobs", "2",
                   "--db", str(db), "--out", str(tmp_path / "out"), "--period", "2026-W47",
-                  "--as-of", DEMO_AS_OF.isoformat()], 4, tmp_path)
+                  "--as-of", DEMO_AS_OF.isoformat()], 4, tmp_path,
+                 env={"SMTP_FROM": "reports@agency.example"})  # a dry run needs a sender

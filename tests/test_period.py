@@ -62,3 +62,33 @@ def test_bad_periods_are_clear_errors(kwargs, message) -> None:
     kwargs.setdefault("as_of", "2026-11-25")
     with pytest.raises(AnalyticsError, match=message):
         resolve_period(**kwargs)
+
+
+def test_quarter() -> None:
+    q4 = Period.parse("2026-Q4")
+    assert (q4.start, q4.end, q4.label, q4.days, q4.kind) == (
+        date(2026, 10, 1), date(2026, 12, 31), "2026-Q4", 92, "quarter")
+    assert Period.parse("2026-Q1").days == 90
+    with pytest.raises(AnalyticsError, match="a quarter is Q1..Q4"):
+        Period.parse("2026-Q5")
+
+
+def test_a_series_steps_by_its_own_kind_across_years() -> None:
+    weeks = Period.parse("2026-W02").series(3)
+    assert [p.label for p in weeks] == ["2025-W52", "2026-W01", "2026-W02"]
+    months = Period.parse("2026-02").series(3)
+    assert [p.label for p in months] == ["2025-12", "2026-01", "2026-02"]
+    assert (months[1].start, months[1].end) == (date(2026, 1, 1), date(2026, 1, 31))
+    quarters = Period.parse("2026-Q1").series(2)
+    assert [(p.label, p.start) for p in quarters] == [("2025-Q4", date(2025, 10, 1)),
+                                                     ("2026-Q1", date(2026, 1, 1))]
+    days = Period.parse("2026-11-01..2026-11-10").series(2)
+    assert [(p.start, p.end) for p in days] == [(date(2026, 10, 22), date(2026, 10, 31)),
+                                                (date(2026, 11, 1), date(2026, 11, 10))]
+    assert len(Period.parse("2000-W02").series(12)) == 2  # not before 2000
+
+
+def test_a_monthly_cadence_defaults_to_the_last_complete_month() -> None:
+    assert resolve_period(as_of="2026-11-23", kind="month")[0].label == "2026-10"
+    assert resolve_period(as_of="2026-12-01", kind="month")[0].label == "2026-11"
+    assert resolve_period(as_of="2026-11-23")[0].label == "2026-W47"

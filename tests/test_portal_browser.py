@@ -49,7 +49,11 @@ def visible_rows(page) -> list[dict[str, str]]:
     return page.eval_on_selector_all(
         "#top-content tbody tr:not([hidden])",
         "rows => rows.map(r => ({platform: r.dataset.platform,"
-        " views: r.cells[5].dataset.value, title: r.cells[1].textContent.trim()}))")
+        " views: r.cells[5].dataset.value,"
+        # the title alone: the platform and date folded under it (phones) are left out
+        " title: Array.from(r.cells[1].childNodes).filter(n => !(n.classList &&"
+        " n.classList.contains('post-meta'))).map(n => n.textContent).join('')"
+        ".replace(/\u200b/g, '').trim()}))")
 
 
 def test_sign_in_pick_a_period_sort_filter_and_download(portal, tmp_path: Path) -> None:

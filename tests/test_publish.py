@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from analytics import warehouse
 from analytics.report import ReportBatch
-from analytics.warehouse.businesses import shard_of
+from analytics.warehouse.businesses import competitors_of, shard_of
 from analytics.warehouse.published import connect_shard, load_manifest, publish
 from conftest import DEMO_AS_OF, DEMO_PERIOD, post
 
@@ -28,20 +28,24 @@ def test_every_shard_reproduces_the_warehouse_reports(demo_path: Path, tmp_path:
     try:
         result = publish(con, tmp_path / "pub", shard_size=2)
         expected = _reports(con)
+        rivals = {b: [c.business_id for c in cs]
+                  for b, cs in competitors_of(con, list(expected)).items()}
     finally:
         con.close()
     manifest = load_manifest(tmp_path / "pub")
     assert manifest.shards == 3 and manifest.as_of == "2026-11-23"
     assert sorted(result.written) == sorted(manifest.parts) and not result.unchanged
     assert sorted(b for ids in manifest.parts.values() for b in ids) == sorted(expected)
+    assert rivals  # the demo has competitors: their benchmarks come from the shard too
     got: dict[str, bytes] = {}
     for shard, ids in manifest.parts.items():
         assert all(shard_of(b, 3) == shard for b in ids)
         shard_con = connect_shard(manifest.shard_folder(shard))
         try:
-            # the shard holds its own businesses only
+            # the shard holds its own businesses and their competitors only
             assert sorted(r[0] for r in shard_con.execute(
-                "SELECT business_id FROM businesses").fetchall()) == sorted(ids)
+                "SELECT business_id FROM businesses").fetchall()) == sorted(
+                    ids + [c for b in ids for c in rivals.get(b, [])])
             got |= _reports(shard_con)
         finally:
             shard_con.close()

@@ -84,7 +84,7 @@ def grant(con: duckdb.DuckDBPyConnection, business_ids: Sequence[str], name: str
         raise AnalyticsError("--name takes a short printable label (1–100 characters)")
     if not business_ids:
         raise AnalyticsError("say which businesses the token may read: --business ID")
-    businesses = tuple(b.business_id for b in list_businesses(con, business_ids))
+    businesses = tuple(b.business_id for b in list_businesses(con, business_ids, clients_only=True))
     now = now or datetime.now(UTC)
     token_id = secrets.token_hex(4)
     token = f"{token_id}.{secrets.token_urlsafe(32)}"

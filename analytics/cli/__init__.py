@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from analytics import __version__
-from analytics.cli import data, mail, outputs, web
+from analytics.cli import data, history, mail, outputs, web
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -26,8 +26,8 @@ def cli() -> None:
 
 
 for command in (data.demo, data.ingest, data.formats, data.businesses, data.publish,
-                outputs.report, outputs.notebook, outputs.schema, mail.send, mail.schedule,
-                web.serve, web.access):
+                outputs.report, outputs.notebook, outputs.schema, history.history, mail.send,
+                mail.schedule, web.serve, web.access):
     cli.add_command(command)
 
 

@@ -66,7 +66,11 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
         f"{days} days to {summary.as_of} (seed {seed})"
     )
     for business in summary.businesses[:10]:
-        effects = "; ".join(demo_module.EFFECTS[e] for e in business.effects) or "no planted effect"
+        planted = [demo_module.EFFECTS[e] for e in business.effects]
+        if business.follower_surge:
+            planted.append(f"about {demo_module.SURGE_FOLLOWERS:,} extra Instagram followers "
+                           "in the last complete week")
+        effects = "; ".join(planted) or "no planted effect"
         click.echo(f"  {business.business_id:<20} {business.timezone:<20} {effects}")
     if len(summary.businesses) > 10:
         click.echo(f"  … and {len(summary.businesses) - 10} more")
@@ -221,8 +225,16 @@ def businesses(db: Path | None, wait: float | None) -> None:
         rows = sql.records(con, "businesses", business_ids=None)
     click.echo(f"{'business_id':<24} {'posts':>7}  {'timezone':<20} name")
     for row in rows:
-        click.echo(f"{row['business_id']:<24} {row['posts']:>7,}  {row['timezone']:<20} "
-                   f"{row['name']}")
+        if row["competitor_of"] is None:
+            click.echo(f"{row['business_id']:<24} {row['posts']:>7,}  {row['timezone']:<20} "
+                       f"{row['name']}")
+    rivals = [row for row in rows if row["competitor_of"] is not None]
+    if rivals:  # listed apart: they get no report or email, only a place in benchmarks
+        click.echo(f"\ncompetitors (benchmarked in their client's report; never emailed)\n"
+                   f"{'business_id':<24} {'posts':>7}  {'competitor of':<20} name")
+        for row in rivals:
+            click.echo(f"{row['business_id']:<24} {row['posts']:>7,}  "
+                       f"{row['competitor_of']:<20} {row['name']}")
 
 
 @click.command()

@@ -44,8 +44,8 @@ def tell_waiting(message: str) -> None:
 
 def period_options(func: F) -> F:
     options = [
-        click.option("--period", help="ISO week (2026-W47), month (2026-11) or range "
-                                      "(2026-11-01..2026-11-30)."),
+        click.option("--period", help="ISO week (2026-W47), month (2026-11), quarter "
+                                      "(2026-Q4) or range (2026-11-01..2026-11-30)."),
         click.option("--start", help="First day of the period (YYYY-MM-DD); needs --end."),
         click.option("--end", help="Last day of the period (YYYY-MM-DD); needs --start."),
         click.option("--days", type=int, help="The N whole days before the as-of date."),

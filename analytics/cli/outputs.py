@@ -93,27 +93,19 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     if not config.CONTENT_LIMIT_RANGE[0] <= limit <= config.CONTENT_LIMIT_RANGE[1]:
         raise AnalyticsError(f"--limit must be from 1 to 100, not {limit}")
     ids = selected_ids(business_ids, all_businesses)
+    resolve_period(period, start, end, days, as_of)  # a bad option fails before any work
     options = RenderOptions(out=out, formats=tuple(formats), templates=templates,
                             brands_dir=brands_dir, force=force)
-    # read through short connections: one to learn each business's local day, then each
-    # batch's own, one per shard, each released once its shard is read (before rendering)
-    source = Warehouse(config.db_path(db), timeout=wait, on_wait=tell_waiting)
-    if as_of is None:  # "today" (and so the default week) is each business's own day
-        from datetime import UTC, datetime
-
-        from analytics.metrics.period import by_local_day
-
-        with source.read() as con:
-            zones = {b.business_id: b.timezone for b in list_businesses(con, ids)}
-        groups = by_local_day(zones, datetime.now(UTC)) or {None: ids}
-    else:
-        groups = {None: ids}
-    runs = [(group, *resolve_period(period, start, end, days, day or as_of))
-            for day, group in groups.items()]
+    path = config.db_path(db)
+    # read through short connections: one to learn each business's local day and cadence,
+    # then each batch's own, one per shard, each released once its shard is read (before
+    # rendering)
+    source = Warehouse(path, timeout=wait, on_wait=tell_waiting)
+    runs = planned_runs(source, ids, period, start, end, days, as_of)
     if cluster:
         from analytics.warehouse.published import publish
 
-        folder = config.published_path(published, config.db_path(db))
+        folder = config.published_path(published, path)
         with source.read() as con:
             list_businesses(con, ids)  # an unknown --business: one line, before any work
             published_now = publish(con, folder)
@@ -126,37 +118,95 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
             tqdm.write(f"failed: {outcome.business_id}: {outcome.error}", file=sys.stderr)
         bar.update(1)
 
-    failed, lines, index = [], [], None
+    def grow_bar(total: int) -> None:  # one bar over every batch (local days, cadences)
+        bar.total = (bar.total or 0) + total
+        bar.refresh()
+
+    results = []
     try:
-        for group, the_period, as_of_date in runs:  # one batch per local day
+        for members, the_period, as_of_date in runs:
             if cluster:
                 from analytics.render.cluster import run_cluster_batch
 
-                result = run_cluster_batch(cluster, folder, group, the_period, as_of_date,
-                                           options, limit=limit, on_outcome=progress,
-                                           on_start=lambda total: bar.reset(total))
+                results.append(run_cluster_batch(cluster, folder, members, the_period,
+                                                 as_of_date, options, limit=limit,
+                                                 on_outcome=progress, on_start=grow_bar))
             else:
-                result = run_batch(source, group, the_period, as_of_date, options, jobs=jobs,
-                                   limit=limit, on_outcome=progress,
-                                   on_start=lambda total: bar.reset(total))
-            written, skipped = result.with_status("written"), result.with_status("skipped")
-            failed += result.with_status("failed")
-            index = result.index or index
-            lines.append(f"{the_period.label} as of {as_of_date}: {len(written)} reports "
-                         f"written to {out}/, {len(skipped)} unchanged (skipped; --force to "
-                         f"redo), {len(result.with_status('failed'))} failed")
-            if len(written) == 1:
-                lines.append(f"  {written[0].files[0].parent}/")
+                results.append(run_batch(source, members, the_period, as_of_date, options,
+                                         jobs=jobs, limit=limit, on_outcome=progress,
+                                         on_start=grow_bar))
     finally:
         bar.close()
-    for line in lines:
-        click.echo(line)
+    store_history(path, [row for result in results for row in result.history_rows], wait)
+    failed = []
+    for result in results:
+        written, skipped = result.with_status("written"), result.with_status("skipped")
+        failed += result.with_status("failed")
+        click.echo(f"{result.period.label} as of {result.as_of}: {len(written)} reports "
+                   f"written to {out}/, {len(skipped)} unchanged (skipped; --force to redo), "
+                   f"{len(result.with_status('failed'))} failed")
+        if len(written) == 1:
+            click.echo(f"  {written[0].files[0].parent}/")
+    index = next((r.index for r in reversed(results) if r.index), None)
     if index:
         click.echo(f"  open {index}")
     if failed:
         for outcome in failed:
             click.secho(f"  {outcome.business_id}: {outcome.error}", fg="red", err=True)
         sys.exit(1)
+
+
+def planned_runs(source, ids: list[str] | None, period: str | None, start: str | None,
+                 end: str | None, days: int | None, as_of: str | None) -> list[tuple]:
+    """``(business ids, period, as-of date)`` batches. Without ``--as-of``, "today" (and so
+    the default week) is each business's own local day; without a period option, each
+    business gets its cadence's last complete period (the ISO week, or the month for a
+    monthly business). At most a few batches: local days × cadences."""
+    from datetime import UTC, datetime
+
+    from analytics.metrics.period import CADENCES, by_local_day, resolve_period
+    from analytics.warehouse.businesses import list_businesses
+
+    with source.read() as con:
+        known = list_businesses(con, ids)
+    if not known:
+        return [(ids, *resolve_period(period, start, end, days, as_of))]
+    explicit = bool(period or start or end or days)
+    kind_of = {b.business_id: "week" if explicit else CADENCES.get(b.cadence, "week")
+               for b in known}
+    if as_of is None:
+        by_day = by_local_day({b.business_id: b.timezone for b in known}, datetime.now(UTC))
+    else:
+        by_day = {None: [b.business_id for b in known]}
+    runs = []
+    for day, group in by_day.items():
+        kinds: dict[str, list[str]] = {}
+        for business_id in group:
+            kinds.setdefault(kind_of[business_id], []).append(business_id)
+        for kind, members in sorted(kinds.items()):
+            runs.append((members, *resolve_period(period, start, end, days, day or as_of, kind)))
+    return runs
+
+
+def store_history(path: Path, rows: list, wait: float | None) -> None:
+    """Upsert the history rows a run computed, briefly under the writer lock. A warehouse
+    that stays busy is not a failure of the reports: said, and left (`analytics history`
+    recomputes what is missing)."""
+    from analytics.metrics.history import store
+    from analytics.warehouse import access
+
+    if not rows:
+        return
+    try:
+        session = access.writing(path, "report (history)", timeout=wait, on_wait=tell_waiting)
+    except AnalyticsError as exc:
+        click.secho(f"note: history not stored ({exc}); `analytics history` recomputes it",
+                    fg="yellow", err=True)
+        return
+    try:
+        store(session.con, rows)
+    finally:
+        session.close()
 
 
 @click.command()
@@ -208,7 +258,7 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
     writable_folder(out, "--out")
     path = config.db_path(db)
     with reading(path, timeout=wait, on_wait=tell_waiting) as con:
-        businesses = [b.business_id for b in list_businesses(con, ids)]
+        businesses = [b.business_id for b in list_businesses(con, ids, clients_only=True)]
         if cluster:
             from analytics.warehouse.published import publish
 

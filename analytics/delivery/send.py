@@ -7,6 +7,11 @@ Which periods are due for a business (when no period is named):
   machine was off last Monday: the next run sends both weeks), and every week whose failed
   deliveries are due for a retry. A recipient added later receives reports from then on, not
   the backlog.
+* a business whose ``cadence`` is ``monthly`` gets calendar months instead of weeks (the last
+  ``SEND_CATCH_UP_MONTHS`` caught up).
+
+Rendering a report computes its history; the job stores it (``business_metrics``), as
+``analytics report`` does.
 
 Reports are rendered through the normal batch (``analytics.render.batch``), which skips a business
 whose report is current, so sending never re-renders for nothing and never sends a stale PDF.
@@ -40,7 +45,8 @@ from analytics.delivery.deliver import (
     message_id,
     record,
 )
-from analytics.metrics.period import Period, local_today
+from analytics.metrics.history import store as store_history
+from analytics.metrics.period import CADENCES, Period, local_today
 from analytics.report import atomic_write, report_dir
 from analytics.warehouse.businesses import Business, list_businesses
 
@@ -77,33 +83,33 @@ def due_periods(
     as_of: date,
     now: datetime,
     max_attempts: int = config.SEND_MAX_ATTEMPTS,
+    kind: str = "week",
 ) -> list[Period]:
-    """The weeks to send a business now (oldest first), from its delivery-log ``rows``; see
-    the module docstring."""
-    last = Period.last_complete_week(as_of)
-    weeks = [_shift(last, -k) for k in range(config.SEND_CATCH_UP_WEEKS - 1, -1, -1)]
+    """The periods to send a business now (oldest first), from its delivery-log ``rows``:
+    ISO weeks, or calendar months for ``kind="month"`` (a monthly cadence); see the module
+    docstring."""
+    last = Period.last_complete(kind, as_of)
+    recent = last.series(config.SEND_CATCH_UP_MONTHS if kind == "month"
+                         else config.SEND_CATCH_UP_WEEKS)
     if not rows:
         return [last]
-    first = min((_week(d.period) for d in rows if _week(d.period)), key=lambda p: p.start,
-                default=last)
+    first = min((p for p in (_of_kind(d.period, kind) for d in rows) if p),
+                key=lambda p: p.start, default=last)
     due = []
-    for week in weeks:
-        mine = [d for d in rows if d.period == week.label]
+    for period in recent:
+        mine = [d for d in rows if d.period == period.label]
         if not mine:
-            if week.start >= first.start:
-                due.append(week)  # a week the scheduler missed
+            if period.start >= first.start:
+                due.append(period)  # a period the scheduler missed
         elif any(d.due(now, max_attempts) is None for d in mine):
-            due.append(week)  # failed deliveries ready for a retry
+            due.append(period)  # failed deliveries ready for a retry
     return due
 
 
-def _shift(period: Period, weeks: int) -> Period:
-    year, week, _ = (period.start + timedelta(weeks=weeks)).isocalendar()
-    return Period.iso_week(year, week)
-
-
-def _week(label: str) -> Period | None:
-    return Period.parse(label) if re.fullmatch(r"\d{4}-W\d{2}", label) else None
+def _of_kind(label: str, kind: str) -> Period | None:
+    """The period a delivery-log label names, if it is of ``kind`` (week or month)."""
+    pattern = r"\d{4}-W\d{2}" if kind == "week" else r"\d{4}-\d{2}"
+    return Period.parse(label) if re.fullmatch(pattern, label) else None
 
 
 def _safe_name(recipient: str) -> str:
@@ -167,7 +173,7 @@ def send(
                              "run writes the messages a real run would send, From included")
     outbox = outbox or Path(out) / "outbox"
     result = SendResult()
-    businesses = list_businesses(con, business_ids)
+    businesses = list_businesses(con, business_ids, clients_only=True)
     log = load_log(con, [b.business_id for b in businesses])
     if retry_now:  # the operator asks: try every unsent delivery now, given up or not
         for delivery in log.values():
@@ -189,7 +195,8 @@ def send(
     for business in businesses:
         rows = by_business.get(business.business_id, [])
         day = as_of if as_of is not None else local_today(business.timezone, now)
-        for period in periods or due_periods(rows, day, now, max_attempts):
+        kind = CADENCES.get(business.cadence, "week")
+        for period in periods or due_periods(rows, day, now, max_attempts, kind):
             if not period.is_complete(day):  # only an explicit period, without --as-of
                 result.problems.append(
                     f"{business.business_id} {period.label}: still under way in "
@@ -219,6 +226,8 @@ def send(
             group = wanted[(label, day)]
             rendered = run_batch(con, [b.business_id for b in group], period, day, options,
                                  jobs=jobs)
+            if not dry_run:  # a dry run records nothing
+                store_history(con, rendered.history_rows)
             failed_render = {o.business_id: o.error for o in rendered.outcomes
                              if o.status == "failed"}
             for business in group:

@@ -62,8 +62,10 @@ def expand_paths(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> l
 
 
 def _businesses_first(plans: list[FilePlan]) -> list[FilePlan]:
-    """Businesses files go first: post rows name their business, which must exist."""
-    return sorted(plans, key=lambda p: 0 if p.kind == "businesses" else 1)
+    """Businesses files go first: post rows name their business, which must exist; comments
+    and experiments come last, as they name their posts."""
+    return sorted(plans, key=lambda p: {"businesses": 0, "comments": 2,
+                                        "experiments": 2}.get(p.kind, 1))
 
 
 def ingest_paths(

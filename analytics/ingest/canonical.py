@@ -27,8 +27,25 @@ BUSINESSES = Format(
     name="canonical-businesses",
     kind="businesses",
     required=("business_id", "name"),
-    optional=("timezone", "recipients"),
-    description="our own businesses file: business_id, name, timezone, recipients (;-separated)",
+    optional=("timezone", "recipients", "cadence",
+              "role", "competitor_of"),  # competitor benchmarking (issue 14)
+    description="our own businesses file: business_id, name, timezone, recipients (;-separated), "
+                "cadence (weekly or monthly), role (client or competitor), competitor_of",
+)
+
+COMMENTS = Format(
+    name="canonical-comments",
+    kind="comments",
+    required=("business_id", "platform", "content_id", "comment_id", "created_at", "text"),
+    optional=("author",),
+    description="our own comments file: one row per comment on a post (sentiment scored)",
+)
+
+EXPERIMENTS = Format(
+    name="canonical-experiments",
+    kind="experiments",
+    required=("business_id", "experiment", "platform", "content_id", "variant"),
+    description="our own A/B experiments file: the variant each post is in",
 )
 
 #: Counters a canonical posts file may leave blank (the others are refused when blank).

@@ -21,14 +21,33 @@ index  effect                  what a correct analysis finds
 =====  ======================  ==========================================================
 0      ``video_linkedin``      LinkedIn video earns 2× the engagement rate of other
                                LinkedIn posts
+       ``hashtag``             posts tagged #recipe earn 1.6× (every business tags #recipe
+                               and five neutral tags on 20 % of posts each)
 1      ``best_window``         posts on Tuesday 18:00–21:00 local earn 1.8× the engagement
                                rate of posts at other times
+       ``question``            captions asking a question (30 % of posts) earn 1.5×
 2      ``declining_facebook``  Facebook views per post fall linearly to 25 % of their
                                start over the 180 days
+       ``experiment``          #ab-headline on Instagram (its last 84 days, half a, half
+                               b): variant b earns 1.5× variant a
 3, 4   none                    (controls: insights should claim nothing)
 =====  ======================  ==========================================================
 
+``rival-roasters`` is a competitor of the first business (posting about 40 % less often): it
+gets no report and no email, and appears only in that business's benchmarks. Posts of the last
+28 days get about one comment each, drawn from :data:`COMMENTS` (known sentiment, two of them
+in forms the lexicon must leave unscored).
+
 With ``effects=False`` every business is a control.
+
+Audience (``report.json`` ``audience``): every business has a follower history and daily
+account metrics on all six platforms for the same 180 days (readings up to the day before
+``as_of``): followers start at 500–20,000 per platform and grow 0.05–0.3 % a day with noise
+(some days lose followers); account-level views are about 1.3× the day's post views, and
+Facebook and Instagram also report reach. Planted: :data:`SURGE_INDEX` (alpine-outfitters, and
+every 5th after) gains :data:`SURGE_FOLLOWERS` extra Instagram followers over the last complete
+week before ``as_of`` (the report's default week) — its audience card shows the surge. Follower
+data feeds no insight, so the business stays an insights control.
 """
 
 from __future__ import annotations
@@ -43,7 +62,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import AnalyticsError, warehouse
+from analytics import AnalyticsError, config, sentiment, warehouse
+from analytics.ingest import hashtags
 from analytics.warehouse import access, sql
 
 DEMO_SOURCE = "demo"
@@ -52,14 +72,59 @@ EFFECTS = {
     "video_linkedin": "LinkedIn video earns about 2× the engagement rate of other LinkedIn posts",
     "best_window": "posts on Tuesday 18:00–21:00 local time earn about 1.8× the engagement rate",
     "declining_facebook": "Facebook views per post fall steadily, to 25 % of their start",
+    "hashtag": "posts tagged #recipe earn about 1.6× the engagement rate",
+    "question": "captions that ask a question earn about 1.5× the engagement rate",
+    "experiment": "in the #ab-headline experiment on Instagram, variant B earns 1.5× variant A",
 }
 PATTERN: tuple[tuple[str, ...], ...] = (
-    ("video_linkedin",), ("best_window",), ("declining_facebook",), (), (),
+    ("video_linkedin", "hashtag"), ("best_window", "question"),
+    ("declining_facebook", "experiment"), (), (),
 )
+#: Content intelligence (issue 14). Every business tags posts with these (no effect) and with
+#: #recipe, asks questions in some captions and runs the #ab-headline experiment on Instagram
+#: in its last EXPERIMENT_DAYS; only the businesses planted with an effect see a lift.
+NEUTRAL_TAGS = ("weekend", "team", "new", "behindthescenes", "local")
+TAG_SHARE = 0.2
+PLANTED_TAG = "recipe"
+TAG_LIFT = 1.6
+QUESTION_SHARE = 0.3
+QUESTION_LIFT = 1.5
+EXPERIMENT = ("headline", "instagram")
+EXPERIMENT_DAYS = 84
+EXPERIMENT_LIFT = 1.5  # variant b over variant a
+#: A competitor of the first business (no report, no email: only its benchmarks), posting
+#: about 40 % less often; its random stream is one no client uses.
+RIVAL = ("rival-roasters", "Rival Roasters", "Europe/London")
+RIVAL_STREAM = 1_000_000
+#: Comments on the posts of the last COMMENT_DAYS (about one a post), with known sentiment:
+#: English ones VADER scores as labelled, and two it must leave unscored (Japanese, emoji).
+COMMENT_DAYS = 28
+COMMENTS = (
+    ("Love this, best coffee in town!", "positive"),
+    ("This is wonderful, thank you so much", "positive"),
+    ("Great job, really happy with it", "positive"),
+    ("Terrible service, never again.", "negative"),
+    ("See you on Saturday", "neutral"),
+    ("とても美味しかったです", "unscored"),
+    ("😍😍😍", "unscored"),
+)
+COMMENTERS = ("ana", "ben", "carla", "dev", "emi", "femi", "gus", "hana")
 VIDEO_LIFT = 2.0
 WINDOW_LIFT = 1.8
 WINDOW = (2, 18, 21)  # ISO weekday (Tuesday), first hour, end hour (exclusive)
 DECLINE_TO = 0.25
+
+#: The business (by index, repeating every len(PATTERN)) whose Instagram followers surge in
+#: the last complete week before as_of, and by how many extra followers over that week.
+SURGE_INDEX = 3
+SURGE_FOLLOWERS = 2_100
+#: Daily account metrics per platform: (views metric, reach metric or None), named as the
+#: platforms' own daily files name them once ingested.
+ACCOUNT_METRICS = {
+    "facebook": ("views", "reach"), "instagram": ("views", "reach"),
+    "linkedin": ("impressions_total", None), "tiktok": ("video_views", None),
+    "x": ("impressions", None), "youtube": ("views", None),
+}
 
 NAMED = (
     ("northwind-coffee", "Northwind Coffee Roasters", "Europe/London"),
@@ -119,6 +184,8 @@ class DemoBusiness:
     name: str
     timezone: str
     effects: tuple[str, ...]
+    #: Instagram followers surge in the last complete week (see SURGE_INDEX)
+    follower_surge: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,7 +211,8 @@ def demo_businesses(count: int, effects: bool = True) -> list[DemoBusiness]:
             name = f"{adjective.title()} {noun.title()} {index}"
             tz = _TIMEZONES[index % len(_TIMEZONES)]
         planted = PATTERN[index % len(PATTERN)] if effects else ()
-        result.append(DemoBusiness(business_id, name, tz, planted))
+        surge = effects and index % len(PATTERN) == SURGE_INDEX
+        result.append(DemoBusiness(business_id, name, tz, planted, surge))
     return result
 
 
@@ -152,6 +220,52 @@ def _choice(rng: np.random.Generator, weights: dict[str, float], size: int) -> n
     keys = np.array(list(weights), dtype=object)
     p = np.array(list(weights.values()), dtype=float)
     return keys[rng.choice(len(keys), size=size, p=p / p.sum())]
+
+
+def _comments(content: dict[str, np.ndarray], seed: int, index: int, as_of: date) -> pa.Table:
+    """About one comment a post on the posts of the last :data:`COMMENT_DAYS`, scored by the
+    same lexicon ingest uses (the texts are few, so each is scored once)."""
+    rng = np.random.default_rng([seed, index, 5])
+    published = pd.to_datetime(content["published_at"], utc=True)
+    recent = np.flatnonzero(published >= pd.Timestamp(as_of - timedelta(days=COMMENT_DAYS),
+                                                       tz="UTC"))
+    per_post = rng.poisson(1.0, size=recent.size)
+    post = np.repeat(recent, per_post)
+    pick = rng.integers(0, len(COMMENTS), size=post.size)
+    scores = [sentiment.score(text) for text, _ in COMMENTS]
+    created = published[post] + pd.to_timedelta(rng.integers(10, 600, size=post.size), unit="m")
+    return pa.table({
+        "platform": pa.array(content["platform"][post], pa.string()),
+        "comment_id": pa.array([f"{content['content_id'][p]}-c{j}"
+                                for j, p in enumerate(post)], pa.string()),
+        "content_id": pa.array(content["content_id"][post], pa.string()),
+        "business_id": pa.array(content["business_id"][post], pa.string()),
+        "created_at": pa.array(created, pa.timestamp("us", tz="UTC")),
+        "author": pa.array(np.array(COMMENTERS)[rng.integers(0, len(COMMENTERS), post.size)],
+                           pa.string()),
+        "text": pa.array([COMMENTS[k][0] for k in pick], pa.string()),
+        "language": pa.array([scores[k].language for k in pick], pa.string()),
+        "sentiment": pa.array([scores[k].sentiment for k in pick], pa.float64()),
+        "label": pa.array([scores[k].label for k in pick], pa.string()),
+    })
+
+
+def _subset(content: dict[str, np.ndarray], metrics: dict[str, np.ndarray], keep: np.ndarray
+            ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The posts ``keep`` marks, and their observations."""
+    kept = set(content["content_id"][keep])
+    observed = np.array([c in kept for c in metrics["content_id"]], dtype=bool)
+    return ({k: v[keep] for k, v in content.items()},
+            {k: v[observed] for k, v in metrics.items()})
+
+
+def _caption(title: str, tags: np.ndarray, asks: bool, variant: str) -> str:
+    """A demo caption: the title, maybe a question, its hashtags and its A/B tag."""
+    words = [title + ("?" if asks else "")]  # a question, of the same length band
+    words += [f"#{t}" for t, on in zip((*NEUTRAL_TAGS, PLANTED_TAG), tags, strict=True) if on]
+    if variant:
+        words.append(f"#ab-{EXPERIMENT[0]}-{variant}")
+    return " ".join(words)
 
 
 def _business_tables(
@@ -188,6 +302,18 @@ def _business_tables(
     if "best_window" in business.effects:
         wd, h0, h1 = WINDOW
         er = np.where((weekday == wd) & (hour >= h0) & (hour < h1), er * WINDOW_LIFT, er)
+    # captions: their own random stream, so the counters above are those of earlier demos
+    text_rng = np.random.default_rng([seed, index, 14])
+    tagged = text_rng.random((n, len(NEUTRAL_TAGS) + 1)) < TAG_SHARE
+    question = text_rng.random(n) < QUESTION_SHARE
+    in_experiment = (platform == EXPERIMENT[1]) & (day > day_ordinals[-1] - EXPERIMENT_DAYS)
+    variant_b = text_rng.random(n) < 0.5
+    if "hashtag" in business.effects:
+        er = np.where(tagged[:, -1], er * TAG_LIFT, er)
+    if "question" in business.effects:
+        er = np.where(question, er * QUESTION_LIFT, er)
+    if "experiment" in business.effects:
+        er = np.where(in_experiment & variant_b, er * EXPERIMENT_LIFT, er)
     scale = (np.clip(er, 3.5, 14.0) - 3.5) / 10.5
 
     def component(low: float, high: float) -> np.ndarray:
@@ -217,7 +343,11 @@ def _business_tables(
         "content_type": content_type,
         "published_at": published.to_numpy(),
         "title": np.array(
-            [_TITLES[t].format(name=business.name) for t in title_pick], dtype=object
+            [_caption(_TITLES[t].format(name=business.name), tags, asks, test)
+             for t, tags, asks, test in zip(
+                 title_pick, tagged, question,
+                 np.where(in_experiment, np.where(variant_b, "b", "a"), ""), strict=True)],
+            dtype=object,
         ),
         "permalink": np.array(
             [f"https://www.{DOMAINS[p]}/{business.business_id}/posts/{c}"
@@ -256,6 +386,55 @@ def _business_tables(
         "clicks": grow(clicks),
     }
     return content, metrics
+
+
+def _audience_tables(
+    business: DemoBusiness, index: int, seed: int, as_of: date, days: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Follower readings and daily account metrics of one business, as column arrays. Its own
+    random stream (``[seed, index, 1]``), so the posts are the same with or without it."""
+    rng = np.random.default_rng([seed, index, 1])
+    last = as_of - timedelta(days=1)  # a day's reading exists once the day is over
+    ordinals = np.arange(last.toordinal() - days + 1, last.toordinal() + 1)
+    surge_end = as_of - timedelta(days=as_of.isoweekday())  # the last complete week's Sunday
+    in_surge = (ordinals > surge_end.toordinal() - 7) & (ordinals <= surge_end.toordinal())
+    followers: dict[str, list[np.ndarray]] = {"platform": [], "day": [], "followers": []}
+    account: dict[str, list[np.ndarray]] = {"platform": [], "metric": [], "day": [],
+                                            "value": []}
+    for platform in config.PLATFORMS:
+        start = rng.uniform(500, 20_000)
+        daily = start * rng.uniform(0.0005, 0.003) + rng.normal(0, start * 0.0015, ordinals.size)
+        if business.follower_surge and platform == "instagram":
+            daily = daily + in_surge * (SURGE_FOLLOWERS / 7)
+        counts = np.rint(start + np.cumsum(daily)).astype(np.int64)
+        followers["platform"].append(np.full(ordinals.size, platform, dtype=object))
+        followers["day"].append(ordinals)
+        followers["followers"].append(counts)
+        views_metric, reach_metric = ACCOUNT_METRICS[platform]
+        views = np.rint(MEDIAN_VIEWS[platform] * 0.6 * 1.3 * rng.lognormal(0, 0.3, ordinals.size))
+        for metric, values in ((views_metric, views),
+                               (reach_metric, views * rng.uniform(0.55, 0.8, ordinals.size))):
+            if metric is None:
+                continue
+            account["platform"].append(np.full(ordinals.size, platform, dtype=object))
+            account["metric"].append(np.full(ordinals.size, metric, dtype=object))
+            account["day"].append(ordinals)
+            account["value"].append(np.rint(values).astype(np.int64))
+    return ({k: np.concatenate(v) for k, v in followers.items()},
+            {k: np.concatenate(v) for k, v in account.items()})
+
+
+def _arrow_audience(business_id: str, columns: dict[str, np.ndarray]) -> pa.Table:
+    n = columns["day"].size
+    table = {"business_id": pa.array(np.full(n, business_id, dtype=object), pa.string())}
+    for name, values in columns.items():
+        if name == "day":
+            table[name] = pa.array((values - _EPOCH_ORDINAL).astype(np.int32), pa.date32())
+        elif values.dtype == object:
+            table[name] = pa.array(values, pa.string())
+        else:
+            table[name] = pa.array(values, pa.int64())
+    return pa.table(table)
 
 
 def _arrow_content(parts: list[dict[str, np.ndarray]]) -> pa.Table:
@@ -304,9 +483,16 @@ def _holds_other_data(path: Path) -> bool:
         if "content_metrics" not in tables:
             return bool(tables - {"schema_migrations"})
         # tables the demo never writes: any row there came from somewhere else
-        for table in ("ingest_files", "delivery_log", "account_metrics", "followers"):
+        for table in ("ingest_files", "delivery_log"):
             if table in tables and con.execute(
                 f"SELECT EXISTS (SELECT 1 FROM {sql.quote_identifier(table)})"
+            ).fetchone()[0]:
+                return True
+        # the demo writes account rows too (source 'demo'); any other source is real data
+        for table in ("account_metrics", "followers"):
+            if table in tables and con.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {sql.quote_identifier(table)} "
+                "WHERE source_file IS DISTINCT FROM ?)", [DEMO_SOURCE]
             ).fetchone()[0]:
                 return True
         return con.execute(
@@ -393,12 +579,18 @@ def _build(
     con = warehouse.connect(temp)
     try:
         con.executemany(
-            "INSERT INTO businesses VALUES (?, ?, ?, ?)",
+            "INSERT INTO businesses (business_id, name, timezone, recipients) VALUES (?, ?, ?, ?)",
             [[b.business_id, b.name, b.timezone, [f"marketing@{b.business_id}.example"]]
              for b in people],
         )
+        rival = DemoBusiness(*RIVAL, ())
+        con.execute("INSERT INTO businesses (business_id, name, timezone) VALUES (?, ?, ?)",
+                    list(RIVAL))
+        con.execute("INSERT INTO competitors VALUES (?, ?)", [rival.business_id,
+                                                               people[0].business_id])
         batch_content: list[dict[str, np.ndarray]] = []
         batch_metrics: list[dict[str, np.ndarray]] = []
+        batch_comments: list[pa.Table] = []
         batch_rows = 0
 
         def flush() -> None:
@@ -408,6 +600,11 @@ def _build(
             con.register("_demo_content", _arrow_content(batch_content))
             con.register("_demo_metrics", _arrow_metrics(batch_metrics))
             con.execute("INSERT INTO content SELECT * FROM _demo_content")
+            hashtags.store(con, [
+                (p, c, t) for part in batch_content
+                for p, c, t in zip(part["platform"], part["content_id"], part["title"],
+                                   strict=True)
+            ])
             con.execute(
                 "INSERT INTO content_metrics SELECT *, ? AS source_file, ? AS ingested_at "
                 "FROM _demo_metrics",
@@ -415,20 +612,43 @@ def _build(
             )
             con.unregister("_demo_content")
             con.unregister("_demo_metrics")
+            con.register("_demo_comments", pa.concat_tables(batch_comments))
+            con.execute("INSERT INTO comments SELECT *, ? AS source_file, ? AS ingested_at "
+                        "FROM _demo_comments", [DEMO_SOURCE, ingested_at])
+            con.unregister("_demo_comments")
+            batch_comments.clear()
             batch_content.clear()
             batch_metrics.clear()
             batch_rows = 0
 
-        for index, business in enumerate(people):
+        for index, business in [(RIVAL_STREAM, rival), *enumerate(people)]:
             content, metrics = _business_tables(business, index, seed, as_of, days)
+            if business is rival:
+                keep = np.random.default_rng([seed, index, 1]).random(
+                    content["content_id"].size) < 0.6
+                content, metrics = _subset(content, metrics, keep)
+            batch_comments.append(_comments(content, seed, index, as_of))
             batch_content.append(content)
             batch_metrics.append(metrics)
+            follower_rows, account_rows = _audience_tables(business, index, seed, as_of, days)
+            con.register("_demo_followers", _arrow_audience(business.business_id, follower_rows))
+            con.register("_demo_account", _arrow_audience(business.business_id, account_rows))
+            con.execute(
+                "INSERT INTO followers (business_id, platform, day, followers, source_file,"
+                " ingested_at) SELECT business_id, platform, day, followers, ?, ?"
+                " FROM _demo_followers", [DEMO_SOURCE, ingested_at])
+            con.execute(
+                "INSERT INTO account_metrics (business_id, platform, metric, day, value,"
+                " source_file, ingested_at) SELECT business_id, platform, metric, day, value,"
+                " ?, ? FROM _demo_account", [DEMO_SOURCE, ingested_at])
+            con.unregister("_demo_followers")
+            con.unregister("_demo_account")
             posts += content["content_id"].size
             observations += metrics["views"].size
             batch_rows += metrics["views"].size
             if batch_rows >= 1_000_000:
                 flush()
-            if progress:
+            if progress and business is not rival:
                 progress(1)
         flush()
         con.execute("CHECKPOINT")

@@ -16,9 +16,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
 import duckdb
+import pyarrow as pa
 
-from analytics import config, csvsafe
-from analytics.ingest import canonical, read, values
+from analytics import config, csvsafe, sentiment
+from analytics.ingest import canonical, hashtags, read, values
 from analytics.ingest.adapter import COUNTERS, Context, DailyFormat, PostFormat
 from analytics.ingest.formats import Format
 from analytics.ingest.plan import FilePlan, Part
@@ -56,6 +57,9 @@ INGEST_QUERIES = (
     "ingest_businesses_upsert", "ingest_daily_check", "ingest_daily_status",
     "ingest_daily_upsert_metrics", "ingest_daily_upsert_followers", "ingest_rejects",
     "ingest_posts_decreases",
+    "ingest_tags_scope", "tags_replace", "ingest_competitors_check", "ingest_competitors_upsert",
+    "ingest_comments_check", "ingest_comments_texts", "ingest_comments_upsert",
+    "ingest_experiments_check", "ingest_experiments_upsert",
 )
 
 
@@ -139,6 +143,7 @@ def _ingest_posts(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
     )
     con.execute("CREATE OR REPLACE TEMP TABLE _status AS " + sql.load("ingest_posts_status"))
     sql.execute(con, "ingest_posts_upsert_content")
+    hashtags.store(con, sql.execute(con, "ingest_tags_scope").fetchall())
     for name in ("ingest_posts_insert_metrics", "ingest_posts_upsert_metrics"):
         sql.execute(con, name, source_file=str(part.path), ingested_at=now)
     return staged
@@ -159,9 +164,36 @@ def _ingest_businesses(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
         "CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_businesses_check"),
         {"email_pattern": config.EMAIL_PATTERN, "timezones": _timezones(con)},
     )
+    sql.execute(con, "ingest_competitors_check")
     con.execute("CREATE OR REPLACE TEMP TABLE _status AS "
                 "SELECT _line, status FROM _checked WHERE problem IS NULL")
     sql.execute(con, "ingest_businesses_upsert")
+    sql.execute(con, "ingest_competitors_upsert")
+    return staged
+
+
+def _ingest_comments(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
+                     staged: read.Staged | None, now: datetime) -> read.Staged:
+    """Canonical comments: checked against the posts, scored (``analytics/sentiment.py``)."""
+    staged = staged or read.stage_canonical(con, part.format, table)
+    con.execute("CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_comments_check"))
+    con.execute("CREATE OR REPLACE TEMP TABLE _status AS "
+                "SELECT _line, status FROM _checked WHERE problem IS NULL")
+    lines, language, polarity, label = [], [], [], []
+    for line, text in sql.execute(con, "ingest_comments_texts").fetchall():
+        found = sentiment.score(text)
+        lines.append(line)
+        language.append(found.language)
+        polarity.append(found.sentiment)
+        label.append(found.label)
+    con.register("_scores", pa.table({
+        "_line": pa.array(lines, pa.int64()), "language": pa.array(language, pa.string()),
+        "sentiment": pa.array(polarity, pa.float64()), "label": pa.array(label, pa.string()),
+    }))
+    try:
+        sql.execute(con, "ingest_comments_upsert", source_file=str(part.path), ingested_at=now)
+    finally:
+        con.unregister("_scores")
     return staged
 
 
@@ -283,6 +315,16 @@ def ingest_file(
                     staged = _ingest_posts(con, part, table, fast, now)
                 elif part.format.kind == "businesses":
                     staged = _ingest_businesses(con, part, table, fast)
+                elif part.format.kind == "comments":
+                    staged = _ingest_comments(con, part, table, fast, now)
+                elif part.format.kind == "experiments":
+                    staged = fast or read.stage_canonical(con, part.format, table)
+                    con.execute("CREATE OR REPLACE TEMP TABLE _checked AS "
+                                + sql.load("ingest_experiments_check"))
+                    con.execute("CREATE OR REPLACE TEMP TABLE _status AS "
+                                "SELECT _line, status FROM _checked WHERE problem IS NULL")
+                    sql.execute(con, "ingest_experiments_upsert", source_file=str(part.path),
+                                ingested_at=now)
                 else:
                     staged = _ingest_daily(con, part, table, now)
                 result.read = staged.rows_read

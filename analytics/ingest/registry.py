@@ -19,6 +19,8 @@ from analytics.ingest.formats import Format
 FORMATS: tuple[Format, ...] = (
     canonical.POSTS,
     canonical.BUSINESSES,
+    canonical.COMMENTS,
+    canonical.EXPERIMENTS,
     x.TWEET_ACTIVITY,
     x.ACCOUNT_ANALYTICS,
     facebook.POSTS,

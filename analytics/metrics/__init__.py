@@ -19,15 +19,25 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: a report batch never
-    import pandas as pd  # needs it, and it is 100 MiB of the main process
-
 from analytics import AnalyticsError, config
-from analytics.metrics.insights import for_snapshot
+
+# The submodule named like the function insights() below is imported first: importing a
+# submodule sets the package's attribute, so a later first import would shadow the function.
+from analytics.metrics import history as history_module
+from analytics.metrics import insights as _insights_module  # noqa: F401
+from analytics.metrics import intel
+from analytics.metrics.benchmarks import BenchmarkRow, benchmark
+from analytics.metrics.hashtags import HashtagRow
+from analytics.metrics.history import Audience, PeriodMetrics
 from analytics.metrics.period import Period, as_period, parse_date
 from analytics.metrics.results import ContentRow, Insights, Overview, PlatformRow, TrendPoint
+from analytics.metrics.sentiment import SentimentDoc, summarise
 from analytics.metrics.snapshot import Scope, Snapshot
-from analytics.warehouse.businesses import Business, list_businesses
+from analytics.warehouse.businesses import Business, competitors_of, list_businesses
+
+if TYPE_CHECKING:  # pandas and the insights' statistics (SciPy) are imported where used: a
+    # command that needs neither (`analytics history`) starts in a fraction of the time
+    import pandas as pd
 
 
 def _as_of(as_of: date | str | None) -> date:
@@ -88,9 +98,9 @@ def content_performance(
     ``min_views`` views; ties go to more engagement, then more views, then the earlier post."""
     _check_range("limit", limit, config.CONTENT_LIMIT_RANGE)
     _check_range("min_views", min_views, (0, 10**12))
-    _, snap = _snapshot(con, business_id, period, as_of)
     import pandas as pd
 
+    _, snap = _snapshot(con, business_id, period, as_of)
     return pd.DataFrame(snap.content_rows(business_id, limit, min_views), columns=CONTENT_COLUMNS)
 
 
@@ -105,9 +115,9 @@ def platform_comparison(
 ) -> pd.DataFrame:
     """One row per platform with posts in the period, most engagement first. ``reach`` is empty
     for platforms that do not report it (it is never replaced by views)."""
-    _, snap = _snapshot(con, business_id, period, as_of)
     import pandas as pd
 
+    _, snap = _snapshot(con, business_id, period, as_of)
     return pd.DataFrame(snap.platform_rows(business_id), columns=PLATFORM_COLUMNS)
 
 
@@ -144,7 +154,85 @@ def insights(
     """Best posting times (weekday × 3-hour windows with post counts), top content types,
     format comparisons, platform trends, and recommendations that each carry their evidence."""
     business, snap = _snapshot(con, business_id, period, as_of)
-    return for_snapshot(snap, business.business_id)
+    return intel.for_snapshot(snap, business.business_id)[0]
+
+
+def hashtags(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+) -> list[HashtagRow]:
+    """One row per hashtag used in the insights' lookback: posts, views and engagement at the
+    fixed age, engagement rate, median engagement relative to the typical post, and its test."""
+    business, snap = _snapshot(con, business_id, period, as_of)
+    return intel.for_snapshot(snap, business.business_id)[1].hashtags
+
+
+def benchmarks(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+) -> list[BenchmarkRow]:
+    """The client against each of its competitors over the trend window: posts per week,
+    engagement rate overall and by platform, format mix, median views, and the client's rank
+    (empty when the business has no competitors)."""
+    (business,) = list_businesses(con, [business_id], clients_only=True)
+    rivals = competitors_of(con, [business_id]).get(business_id, [])
+    scope = Scope.build([business_id, *(c.business_id for c in rivals)], as_period(period),
+                        _as_of(as_of))
+    snap = Snapshot(con, scope)
+    return benchmark(business, rivals, snap.benchmark_mix, scope.trend_start, scope.trend_end)
+
+
+def sentiment(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+) -> SentimentDoc | None:
+    """The period's comments: how many, the share positive and negative among those the
+    lexicon could score, unscored ones by language, the most discussed posts and the most
+    active commenters (None when there are no comments)."""
+    _, snap = _snapshot(con, business_id, period, as_of)
+    return summarise(snap.comments.get(business_id, []))
+
+
+HISTORY_COLUMNS = PeriodMetrics.columns()
+
+
+def history_table(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+    periods: int = config.HISTORY_PERIODS,
+) -> pd.DataFrame:
+    """The business's totals for the ``periods`` periods of ``period``'s kind (ISO weeks,
+    months, quarters, or equal ranges) ending with ``period``, oldest first: one row per
+    platform and one for all platforms (``platform == "all"``), with followers at each
+    period's start and end. Each 'all' row equals that period's own report overview."""
+    _check_range("periods", periods, (1, 120))
+    (business,) = list_businesses(con, [business_id])
+    scope = Scope.build([business_id], as_period(period), _as_of(as_of), history=periods)
+    rows = history_module.compute(con, Snapshot(con, scope)).rows(business_id)
+    import pandas as pd
+
+    return pd.DataFrame([r.to_dict() for r in rows], columns=HISTORY_COLUMNS)
+
+
+def audience(
+    con: duckdb.DuckDBPyConnection,
+    business_id: str,
+    period: Period | str,
+    as_of: date | str | None = None,
+) -> Audience:
+    """Followers at the start and end of the period, net new followers and growth, per
+    platform and in total, and account-level views and reach from the daily account files
+    (unknown values are None, never 0)."""
+    _, snap = _snapshot(con, business_id, period, as_of)
+    return history_module.compute(con, snap).businesses[business_id].audience
 
 
 @dataclass(frozen=True)
@@ -165,7 +253,15 @@ METRICS: tuple[Metric, ...] = (
     Metric("platform_comparison", platform_comparison, ("post_facts", "platform_breakdown"),
            "platforms"),
     Metric("engagement_trends", engagement_trends, ("post_facts", "daily_trends"), "trends"),
-    Metric("insights", insights, ("post_facts", "insight_posts", "content_types"), "insights"),
+    Metric("insights", insights, ("post_facts", "insight_posts", "content_types", "post_tags",
+                                  "experiment_members"), "insights"),
+    Metric("history", history_table, ("post_facts", "history_periods"), "history"),
+    Metric("audience", audience, ("post_facts", "history_periods"), "audience"),
+    Metric("hashtags", hashtags, ("post_facts", "insight_posts", "post_tags"), "hashtags"),
+    Metric("sentiment", sentiment, ("sentiment_comments",), "sentiment"),
+    Metric("benchmarks", benchmarks, ("post_facts", "benchmark_mix", "competitors_of"),
+           "benchmarks"),
 )
-#: Queries used outside the metrics (listing businesses; the rate macros every metric uses).
-SUPPORT_QUERIES = ("businesses", "metric_macros")
+#: Queries used outside the metrics (listing businesses; the rate macros every metric uses;
+#: the stored history).
+SUPPORT_QUERIES = ("businesses", "metric_macros", *history_module.STORE_QUERIES)

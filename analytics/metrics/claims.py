@@ -234,3 +234,40 @@ def trend_note(tested: list[Comparison], span: str,
                          "ups and downs of single posts")
         text = "; ".join(parts) + f" ({span})."
     return Note("platform_trend", text)
+
+
+def content_claim(
+    c: Comparison, rng: np.random.Generator, span: str, n_tests: int
+) -> Recommendation:
+    """A hashtag (``kind="hashtag"``, values relative to the typical post) or a caption feature
+    (``kind="caption_feature"``, ratio against the other captioned posts)."""
+    ci = c.interval(rng)
+    more = c.effect >= 1
+    if c.kind == "hashtag":
+        tag = "#" + c.key["tag"]
+        advice = "use it where it fits." if more else "it is not helping."
+        claim = (f"Posts with {tag} earn about {c.effect:.1f}× your typical engagement rate: "
+                 f"{advice}")
+        text = (f"{c.group.size} posts with {tag}, {span}: their median engagement rate is "
+                f"{c.effect:.2f}× your typical post on the same platform and format"
+                f"{interval(ci, '.2f')}, against {c.median_rest:.2f}× for the {c.rest.size} "
+                f"posts without it. {fdr_sentence(n_tests)}")
+        return Recommendation(
+            kind="hashtag", subject=tag, claim=claim, evidence_text=text,
+            confidence=confidence(c.q_value),
+            evidence=evidence(c, ci, n_tests, tag=c.key["tag"],
+                              measure="median engagement rate relative to the typical post"),
+        )
+    label = c.key["label"]
+    advice = "write more of them." if more else "write fewer of them."
+    claim = (f"{label[0].upper() + label[1:]} earn about {c.effect:.1f}× the engagement rate of "
+             f"your other captions: {advice}")
+    text = (f"{c.group.size} posts with {label} earn a median {c.median:.2f}× your typical post "
+            f"against {c.median_rest:.2f}× for {c.rest.size} other posts with a caption, {span}"
+            f"{interval(ci, '.2f')}. {fdr_sentence(n_tests)}")
+    return Recommendation(
+        kind="caption_feature", subject=label, claim=claim, evidence_text=text,
+        confidence=confidence(c.q_value),
+        evidence=evidence(c, ci, n_tests, feature=c.key["feature"],
+                          measure="ratio of median relative engagement rates"),
+    )

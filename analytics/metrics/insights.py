@@ -21,6 +21,7 @@ The methods follow ``INSIGHTS.md``. In short:
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +63,7 @@ def _best_rate_platform(platform: np.ndarray, er: np.ndarray) -> tuple[str, floa
     return str(best), float(medians[best])
 
 
-def _relative_er(platform: np.ndarray, ctype: np.ndarray, er: np.ndarray) -> np.ndarray:
+def relative_er(platform: np.ndarray, ctype: np.ndarray, er: np.ndarray) -> np.ndarray:
     """Each post's ER divided by the median ER of its platform and format (its platform's when
     the format has fewer than 5 posts), so posting times are compared like with like."""
     rel = np.full(er.size, np.nan)
@@ -86,11 +87,18 @@ EMPTY_POSTS: dict[str, np.ndarray] = {
     "hour": np.empty(0, dtype=float),
     "engagement": np.empty(0, dtype=float),
     "engagement_rate": np.empty(0, dtype=float),
+    "views": np.empty(0, dtype=float),
+    "content_id": np.empty(0, dtype=object),
+    "title": np.empty(0, dtype=object),
 }
 
 
-def for_snapshot(snapshot: Snapshot, business_id: str) -> Insights:
-    """The insights of one business of a snapshot (its insight posts and content types)."""
+def for_snapshot(snapshot: Snapshot, business_id: str,
+                 extra: Sequence[Comparison] = ()) -> Insights:
+    """The insights of one business of a snapshot (its insight posts and content types);
+    ``extra`` comparisons (hashtags, caption features, experiments: see
+    :mod:`analytics.metrics.intel`) join the false-discovery control; hashtags and caption
+    features become claims by :func:`content_claimed`."""
     scope = snapshot.scope
     return analyse(
         business_id,
@@ -99,7 +107,15 @@ def for_snapshot(snapshot: Snapshot, business_id: str) -> Insights:
         lookback_start=scope.lookback_start,
         end=scope.period.end,
         as_of=scope.as_of,
+        extra=extra,
     )
+
+
+def content_claimed(c: Comparison) -> bool:
+    """The rule for a hashtag or caption-feature claim: it survives the false-discovery control
+    and its effect is worth acting on, either way (×1.25 or more, or ×0.8 or less)."""
+    return (c.q_value <= config.FDR_Q and c.effect is not None
+            and (c.effect >= config.MIN_CONTENT_LIFT or c.effect <= 1 / config.MIN_CONTENT_LIFT))
 
 
 def analyse(
@@ -109,6 +125,7 @@ def analyse(
     lookback_start: date,
     end: date,
     as_of: date,
+    extra: Sequence[Comparison] = (),
 ) -> Insights:
     """The insights of one business from its ``insight_posts`` columns (see the SQL file):
     ``platform``, ``content_type``, ``day`` (date ordinal), ``weekday`` (1 = Monday),
@@ -142,11 +159,11 @@ def analyse(
         )
         for r in content_types
     ]
-    rel = _relative_er(platform, ctype, er)
+    rel = relative_er(platform, ctype, er)
     windows, timing = _posting_windows(weekday, hour, rel)
     formats = _format_comparisons(platform, ctype, er)
     trends = _trend_comparisons(platform, engagement, day, end, as_of)
-    comparisons = timing + formats + trends
+    comparisons = timing + formats + trends + list(extra)
     if comparisons:
         q_values = stats.false_discovery_control([c.p_value for c in comparisons], method="bh")
         for comparison, q in zip(comparisons, q_values, strict=True):
@@ -206,6 +223,12 @@ def analyse(
                 else None))
     if platform.size and not any(r.significant for r in trend_rows):
         notes.append(claims.trend_note(trends, span, [c.interval(rng_for(c)) for c in trends]))
+
+    # hashtags and caption features (their rows are built by metrics.intel); experiments
+    # take part in the control but give verdicts, not recommendations
+    for c in extra:
+        if c.kind in ("hashtag", "caption_feature") and content_claimed(c):
+            recommendations.append(claims.content_claim(c, rng_for(c), span, n_tests))
 
     recommendations.sort(key=lambda r: (r.evidence["q_value"], r.kind, r.subject))
     return Insights(

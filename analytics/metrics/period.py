@@ -18,6 +18,12 @@ from analytics import AnalyticsError, config
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _RANGE_LABEL = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q(\d)$")
+
+#: The kinds of period a history runs by (a business's ``cadence`` picks week or month).
+KINDS = ("week", "month", "quarter", "days")
+#: A business's cadence → the kind of period its reports and history run by.
+CADENCES = {"weekly": "week", "monthly": "month"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,65 @@ class Period:
         start, end = self.start - length, self.end - length
         return Period(start, end, _range_label(start, end))
 
+    @property
+    def kind(self) -> str:
+        """``week``, ``month`` or ``quarter`` for a calendar period, else ``days`` (a range)."""
+        for kind, pattern in (("week", _WEEK), ("month", _MONTH), ("quarter", _QUARTER)):
+            if pattern.match(self.label):
+                return kind
+        return "days"
+
+    def preceding(self) -> Period:
+        """The period of the same kind just before: the ISO week, calendar month or quarter
+        before, or (for a range) the equal-length range before."""
+        kind = self.kind
+        if kind == "week":
+            year, week, _ = (self.start - timedelta(days=7)).isocalendar()
+            return Period.iso_week(year, week)
+        if kind == "month":
+            last = self.start - timedelta(days=1)
+            return Period.month(last.year, last.month)
+        if kind == "quarter":
+            last = self.start - timedelta(days=1)
+            return Period.quarter(last.year, (last.month - 1) // 3 + 1)
+        return self.previous()
+
+    def series(self, count: int) -> list[Period]:
+        """The ``count`` periods of this kind ending with this one, oldest first (fewer when
+        they would reach before ``config.YEARS``)."""
+        periods = [self]
+        while len(periods) < count:
+            try:
+                periods.append(periods[-1].preceding())
+            except AnalyticsError:  # before the year 2000: history simply starts later
+                break
+        return periods[::-1]
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        _check_year(date(year, 1, 1), f"{year}-{month:02d}: the year of")
+        if not 1 <= month <= 12:
+            raise AnalyticsError(f"'{year}-{month:02d}': month must be 01..12")
+        last = calendar.monthrange(year, month)[1]
+        return cls(date(year, month, 1), date(year, month, last), f"{year}-{month:02d}")
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        _check_year(date(year, 1, 1), f"{year}-Q{quarter}: the year of")
+        if not 1 <= quarter <= 4:
+            raise AnalyticsError(f"'{year}-Q{quarter}': a quarter is Q1..Q4")
+        first = 3 * quarter - 2
+        last = calendar.monthrange(year, first + 2)[1]
+        return cls(date(year, first, 1), date(year, first + 2, last), f"{year}-Q{quarter}")
+
+    @classmethod
+    def last_complete(cls, kind: str, as_of: date) -> Period:
+        """The latest period of ``kind`` (``week`` or ``month``) that ended before ``as_of``."""
+        if kind == "month":
+            last = as_of.replace(day=1) - timedelta(days=1)  # the month before as_of's
+            return cls.month(last.year, last.month)
+        return cls.last_complete_week(as_of)
+
     @classmethod
     def from_dates(cls, start: date, end: date) -> Period:
         return cls(start, end, _range_label(start, end))
@@ -77,17 +142,15 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """``2026-W47`` (ISO week), ``2026-11`` (calendar month) or ``2026-11-01..2026-11-30``."""
+        """``2026-W47`` (ISO week), ``2026-11`` (calendar month), ``2026-Q4`` (quarter) or
+        ``2026-11-01..2026-11-30``."""
         text = text.strip()
         if match := _WEEK.match(text):
             return cls.iso_week(int(match[1]), int(match[2]))
         if match := _MONTH.match(text):
-            year, month = int(match[1]), int(match[2])
-            _check_year(date(year, 1, 1), f"{text}: the year of")
-            if not 1 <= month <= 12:
-                raise AnalyticsError(f"{text!r}: month must be 01..12")
-            last = calendar.monthrange(year, month)[1]
-            return cls(date(year, month, 1), date(year, month, last), text)
+            return cls.month(int(match[1]), int(match[2]))
+        if match := _QUARTER.match(text):
+            return cls.quarter(int(match[1]), int(match[2]))
         if ".." in text:
             first, _, last = text.partition("..")
             return cls.from_dates(parse_date(first, "period start"), parse_date(last, "period end"))
@@ -96,7 +159,7 @@ class Period:
                                   parse_date(match[2], "period end"))
         raise AnalyticsError(
             f"period {text!r} not understood; use an ISO week like 2026-W47, a month like "
-            "2026-11, or a range like 2026-11-01..2026-11-30"
+            "2026-11, a quarter like 2026-Q4, or a range like 2026-11-01..2026-11-30"
         )
 
 
@@ -151,12 +214,14 @@ def resolve_period(
     end: str | date | None = None,
     days: int | None = None,
     as_of: str | date | None = None,
+    kind: str = "week",
 ) -> tuple[Period, date]:
     """Turn the shared period options into a :class:`Period` and an as-of date.
 
     Exactly one way of naming the period may be used; with none, the last complete ISO week
-    before ``as_of`` is reported. ``as_of`` defaults to today. ``--days N`` means the N whole
-    days before ``as_of`` (the as-of day itself is still under way).
+    (or month, for ``kind="month"``: a business's cadence) before ``as_of`` is reported.
+    ``as_of`` defaults to today. ``--days N`` means the N whole days before ``as_of`` (the
+    as-of day itself is still under way).
     """
     as_of_date = parse_date(as_of, "--as-of") if as_of is not None else date.today()
     ways = [w for w, used in (("--period", period), ("--start/--end", start or end),
@@ -177,7 +242,7 @@ def resolve_period(
         result = Period.from_dates(as_of_date - timedelta(days=days),
                                    as_of_date - timedelta(days=1))
     else:
-        result = Period.last_complete_week(as_of_date)
+        result = Period.last_complete(kind, as_of_date)
     if result.start > as_of_date:
         raise AnalyticsError(
             f"period {result.label} starts after the as-of date {as_of_date}; nothing can be "

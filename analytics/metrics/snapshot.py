@@ -50,6 +50,8 @@ class Scope:
     trend_start: date
     trend_end: date
     lookback_start: date
+    #: the history's periods (oldest first, ending with ``period``); empty: no history
+    history: tuple[Period, ...] = ()
 
     @classmethod
     def build(
@@ -58,7 +60,10 @@ class Scope:
         period: Period,
         as_of: date,
         trend_days: int | None = None,
+        history: int = 0,
     ) -> Scope:
+        """``history``: how many periods of the period's kind (ending with it) the snapshot
+        also covers, for ``report.json`` ``history`` (0: none, so no wider scan)."""
         if trend_days is None:
             trend_days = min(max(period.days, config.TREND_DAYS_MIN_IN_REPORT),
                              config.TREND_DAYS_RANGE[1])
@@ -69,6 +74,7 @@ class Scope:
             trend_start=period.end - timedelta(days=trend_days - 1),
             trend_end=period.end,
             lookback_start=period.end - timedelta(days=config.INSIGHT_LOOKBACK_DAYS - 1),
+            history=tuple(period.series(history)) if history else (),
         )
 
     @property
@@ -100,7 +106,8 @@ class Scope:
             "trend_start": self.trend_start,
             "trend_end": self.trend_end,
             "lookback_start": self.lookback_start,
-            "scope_start": min(prev.start, self.trend_start, self.lookback_start),
+            "scope_start": min(prev.start, self.trend_start, self.lookback_start,
+                               *(p.start for p in self.history[:1])),
             "scope_end": self.period.end,
             "fixed_age": config.INSIGHT_FIXED_AGE_DAYS,
             "min_views": config.MIN_VIEWS_FOR_RANKING,
@@ -217,6 +224,26 @@ class Snapshot:
             for a, b in zip(starts, ends, strict=True)
         }
 
+    @functools.cached_property
+    def post_tags(self) -> dict[str, list[dict[str, Any]]]:
+        """Per business, the hashtags and A/B tags of its insight posts (``post_tags.sql``)."""
+        return self._grouped("post_tags")
+
+    @functools.cached_property
+    def experiment_members(self) -> dict[str, list[dict[str, Any]]]:
+        """Per business, the insight posts that experiments files put in an experiment."""
+        return self._grouped("experiment_members")
+
+    @functools.cached_property
+    def benchmark_mix(self) -> dict[str, list[dict[str, Any]]]:
+        """Per business, its posts of the trend window by platform and format (benchmarks)."""
+        return self._grouped("benchmark_mix")
+
+    @functools.cached_property
+    def comments(self) -> dict[str, list[dict[str, Any]]]:
+        """Per business, the period's comments with their sentiment labels."""
+        return _by_business(sql.records(self.con, "sentiment_comments", **self._params))
+
     def top_content(self, limit: int, min_views: int,
                     every_post: bool = False) -> dict[str, list[dict[str, Any]]]:
         # cached on the snapshot itself: a shared lru_cache kept old shards' snapshots alive,
@@ -231,6 +258,7 @@ class Snapshot:
         """Run every query now, so the caller can close the connection before the reports
         are assembled (insights are computed from these results, not from the warehouse)."""
         _ = self.totals, self.platforms, self.content_types, self.trends, self.insight_posts
+        _ = self.post_tags, self.experiment_members, self.benchmark_mix, self.comments
         self.top_content(limit, min_views)
         self.top_content(0, config.MIN_VIEWS_FOR_RANKING, True)  # every post (post_rows)
 

@@ -25,9 +25,13 @@ import duckdb
 import pandas as pd
 
 from analytics import config, csvsafe
+from analytics.metrics.caption_features import CaptionFeatureRow
+from analytics.metrics.hashtags import HashtagRow
+from analytics.metrics.history import AudienceRow, HistoryPoint
 from analytics.metrics.labels import WEEKDAYS, platform_name
 from analytics.metrics.period import resolve_period
 from analytics.metrics.results import ContentRow, PlatformRow, PostingWindow, TrendPoint
+from analytics.metrics.sentiment import Commenter, PostComments
 from analytics.records import Record
 from analytics.report import Report, ReportBatch, build_report
 from analytics.warehouse.access import Warehouse
@@ -114,6 +118,60 @@ def trends_frame(report: Report) -> pd.DataFrame:
     return frame.set_index("date")
 
 
+def history_frame(report: Report) -> pd.DataFrame:
+    """``report.json`` ``history``: the last periods of the report's kind, oldest first,
+    indexed by label (the report's own period last)."""
+    return _frame(report.history, HistoryPoint).set_index("label")
+
+
+def audience_frame(report: Report) -> pd.DataFrame:
+    """``report.json`` ``audience``: one row per platform with follower or account data,
+    then ``all`` (the total); unknown values are NaN, never 0."""
+    rows = dict(report.audience.platforms)
+    if report.audience.total is not None:
+        rows["all"] = report.audience.total
+    frame = pd.DataFrame([r.to_dict() for r in rows.values()],
+                         columns=list(AudienceRow.columns()), index=list(rows))
+    frame.index.name = "platform"
+    return frame
+
+
+def hashtags_frame(report: Report) -> pd.DataFrame:
+    """Every hashtag of the insights' lookback (the report shows the top ten), most used first."""
+    return _frame(report.intel.hashtags, HashtagRow).set_index("tag")
+
+
+def caption_features_frame(report: Report) -> pd.DataFrame:
+    return _frame(report.intel.caption_features, CaptionFeatureRow).set_index("feature")
+
+
+def experiments_frame(report: Report) -> pd.DataFrame:
+    """One row per experiment and variant, with the experiment's comparison repeated."""
+    rows = []
+    for e in report.intel.experiments:
+        shared = {k: v for k, v in e.to_dict().items() if k != "variants"}
+        rows += [shared | {f"variant_{k}" if k != "variant" else k: v
+                           for k, v in variant.to_dict().items()} for variant in e.variants]
+    return pd.DataFrame(rows)
+
+
+def benchmarks_frame(report: Report) -> pd.DataFrame:
+    """The client (first) and its competitors: one row each, ranks included."""
+    rows = []
+    for b in report.benchmarks:
+        data = b.to_dict()
+        rows.append({k: v for k, v in data.items() if k not in ("platforms", "format_mix", "rank")}
+                    | {f"rank_{k}": v for k, v in data["rank"].items()})
+    return pd.DataFrame(rows)
+
+
+def sentiment_frames(report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The most discussed posts and the most active commenters (empty without comments)."""
+    s = report.sentiment
+    return (_frame(s.most_discussed if s else [], PostComments),
+            _frame(s.most_active if s else [], Commenter))
+
+
 def posting_times_frame(report: Report, value: str = "median_relative_er") -> pd.DataFrame:
     """Weekday × 3-hour window grid (rows: weekdays; columns: window starts) of ``value``:
     ``median_relative_er`` (1.0 = the business's typical post) or ``posts``."""
@@ -124,7 +182,8 @@ def posting_times_frame(report: Report, value: str = "median_relative_er") -> pd
 
 
 def charts(report: Report) -> dict[str, Any]:
-    """The report's charts (``trend``, ``platforms``, ``mix``) as IPython SVG displays: the
+    """The report's charts (``trend``, ``platforms``, ``mix``, ``history``) as IPython SVG
+    displays: the
     same drawings as the HTML and PDF report, from the same functions."""
     from IPython.display import SVG
 

@@ -102,6 +102,8 @@ class BatchResult:
     wall_seconds: float
     #: how long the batch held the warehouse (its snapshot read), in seconds
     held_seconds: float = 0.0
+    #: the history rows the batch computed, for the caller to store (the batch reads only)
+    history_rows: list[Any] = field(default_factory=list)
 
     def with_status(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -393,7 +395,7 @@ def _render_all(
     index = write_index(options.out, options.templates) if outcomes else None
     outcomes.sort(key=lambda o: o.business_id)  # completion order varies; ids do not
     return BatchResult(batch.period, batch.as_of, outcomes, index, seconds,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, history_rows=batch.history_rows)
 
 
 def _run_pool(tasks: Iterator[Task], jobs: int, record: Callable[[Outcome], None]) -> None:

@@ -46,6 +46,8 @@ MUTED = "#6b7785"
 GRID = "#e3e7ec"
 #: The "other" slice of the content mix: lighter than every content type's colour.
 OTHER_SLICE = "#d9dde2"
+#: The earlier periods of the history chart (the report's own period takes the accent).
+EARLIER = "#a9b3be"
 FONT = ["DejaVu Sans", "Liberation Sans", "sans-serif"]
 
 rcParams.update({
@@ -73,6 +75,7 @@ SIZES = {
     "trend": (7.1, 2.0),
     "platforms": (7.1, 2.0),
     "mix": (3.3, 2.5),
+    "history": (7.1, 2.6),
 }
 #: Resolution of raster charts (PNG): sharp on paper and on a laptop screen.
 PNG_DPI = 200
@@ -313,11 +316,88 @@ def draw_mix(fig: Figure, report: Mapping[str, Any]) -> None:
         fig.text(0.76, y, t["name"], va="center", fontsize=8)
 
 
+def _short_label(label: str) -> str:
+    """``2026-W47`` → ``W47``, ``2026-11`` → ``Nov``, ``2026-Q4`` → ``Q4 26``; ranges: their
+    first day (``2 Nov``)."""
+    if "-W" in label:
+        return label.split("-", 1)[1]
+    if "-Q" in label:
+        year, quarter = label.split("-")
+        return f"{quarter} {year[2:]}"
+    if len(label) == 7:
+        return date(int(label[:4]), int(label[5:]), 1).strftime("%b")
+    return f"{date.fromisoformat(label[:10]).day} {date.fromisoformat(label[:10]):%b}"
+
+
+def _usual_range(values: list[float | None]) -> tuple[float, float] | None:
+    """The middle half (25th to 75th percentile) of the earlier periods' known values: the
+    "usual range" a period is read against. None with fewer than four known values."""
+    known = sorted(v for v in values if v is not None)
+    if len(known) < 4:
+        return None
+
+    def at(q: float) -> float:
+        position = q * (len(known) - 1)
+        low = int(position)
+        high = min(low + 1, len(known) - 1)
+        return known[low] + (known[high] - known[low]) * (position - low)
+
+    return at(0.25), at(0.75)
+
+
+def draw_history(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
+    """Small multiples of the last periods (posts, engagement, engagement rate), oldest first:
+    this period in the accent colour and labelled with its value, the earlier ones grey, and
+    each panel's usual range (the middle half of the earlier periods) shaded. A period without
+    engagement is a gap. Kept lean (no y-axis labels: the shading and the labelled value say
+    it), as every element costs the PDF renderer time in every report."""
+    history = report.get("history") or []
+    if not any(h["posts"] for h in history):
+        _message(fig, "No posts in these periods, so there is no history to draw.")
+        return
+    x = list(range(len(history)))
+    panels = (("posts", "posts", False), ("engagement", "engagement", False),
+              ("engagement_rate", "engagement rate", True))
+    width = 0.9 / len(panels)
+    for i, (key, title, as_line) in enumerate(panels):
+        ax = fig.add_axes((0.04 + i * (width + 0.03), 0.2, width - 0.02, 0.64))
+        values = [h[key] for h in history]
+        usual = _usual_range(values[:-1])
+        if usual:  # over the bars, translucent: visible behind none of them
+            ax.axhspan(usual[0], usual[1], color=INK, alpha=0.1, lw=0, zorder=4)
+        drawn = [float("nan") if v is None else v for v in values]
+        if as_line:
+            ax.plot(x[:-1], drawn[:-1], color=EARLIER, lw=1.4, marker="o", markersize=3)
+            ax.plot(x[-1:], drawn[-1:], color=accent, marker="o", markersize=6, lw=0)
+        else:
+            ax.bar(x, [0 if v != v else v for v in drawn], width=0.7, zorder=2,
+                   color=[EARLIER] * (len(x) - 1) + [accent])
+        known = [v for v in values if v is not None]
+        ax.set_ylim(0, (max(known) * 1.25) if known and max(known) > 0 else 1)
+        ax.set_title(title, fontsize=8, color=INK, loc="left")
+        current = values[-1]
+        if current is not None:
+            text = f"{current:.1f} %" if as_line else _thousands(current)
+            ax.annotate(text, (x[-1], current), xytext=(0, 4), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=7, color=accent, fontweight="bold")
+        ticks = [0, len(x) - 1] if len(x) > 1 else [0]
+        ax.set_xticks(ticks, [_short_label(history[t]["label"]) for t in ticks])
+        ax.set_xlim(-0.6, len(x) - 0.4)
+        ax.set_yticks([])
+        ax.tick_params(length=0, pad=3)
+        ax.spines["left"].set_visible(False)
+    fig.text(0.04, 0.04, "shaded: the usual range (middle half of the earlier periods)",
+             fontsize=7, color=MUTED)
+
+
 CHARTS = {
     "trend": draw_trend,
     "platforms": draw_platforms,
     "mix": draw_mix,
+    "history": draw_history,
 }
+#: Charts drawn in the report's accent colour.
+ACCENTED = ("trend", "history")
 
 
 def render_charts(
@@ -330,7 +410,7 @@ def render_charts(
     charts: dict[str, dict[str, bytes]] = {}
     for name, draw in CHARTS.items():
         fig = _figure(name)
-        if name == "trend":
+        if name in ACCENTED:
             draw(fig, report, accent)
         else:
             draw(fig, report)
@@ -414,7 +494,25 @@ def _span(start: str, end: str) -> str:
 def describe(report: Mapping[str, Any]) -> dict[str, ChartText]:
     """Every chart's text alternative, from the same numbers the chart draws."""
     return {"trend": _describe_trend(report), "platforms": _describe_platforms(report),
-            "mix": _describe_mix(report)}
+            "mix": _describe_mix(report), "history": _describe_history(report)}
+
+
+def _describe_history(report: Mapping[str, Any]) -> ChartText:
+    history = report.get("history") or []
+    title = f"Posts, engagement and engagement rate over the last {len(history)} periods"
+    if not any(h["posts"] for h in history):
+        return ChartText(title, "No posts in these periods.")
+    current = history[-1]
+    known = [h for h in history if h["engagement"] is not None]
+    desc = (f"{current['label']}: {current['posts']:,} posts, "
+            + (f"{current['engagement']:,} engagement" if current["engagement"] is not None
+               else "engagement unknown")
+            + (f", {current['engagement_rate']:.1f} % engagement rate."
+               if current["engagement_rate"] is not None else "."))
+    if known:
+        peak = max(known, key=lambda h: (h["engagement"], h["start"]))
+        desc += f" Most engagement: {peak['engagement']:,} in {peak['label']}."
+    return ChartText(title, desc)
 
 
 def _describe_trend(report: Mapping[str, Any]) -> ChartText:

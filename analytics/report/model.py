@@ -21,7 +21,13 @@ import duckdb
 import orjson
 
 from analytics import __version__, config
-from analytics.metrics.insights import for_snapshot
+from analytics.metrics import history as history_module
+from analytics.metrics import intel
+from analytics.metrics.benchmarks import BenchmarkRow, benchmark
+from analytics.metrics.caption_features import CaptionFeatureRow
+from analytics.metrics.experiments import ExperimentRow
+from analytics.metrics.hashtags import HashtagRow
+from analytics.metrics.history import Audience, BusinessHistory, HistoryPoint
 from analytics.metrics.period import Period, as_period, parse_date
 from analytics.metrics.results import (
     ContentRow,
@@ -32,6 +38,7 @@ from analytics.metrics.results import (
     PostRow,
     TrendPoint,
 )
+from analytics.metrics.sentiment import SentimentDoc, summarise
 from analytics.metrics.snapshot import Scope, Snapshot
 from analytics.records import Record
 from analytics.report.files import atomic_write, report_dir
@@ -39,6 +46,7 @@ from analytics.warehouse import limit_for_batch
 from analytics.warehouse.access import DataState, Warehouse, data_state
 from analytics.warehouse.businesses import (
     Business,
+    competitors_of,
     list_businesses,
     shard_count,
     split_shards,
@@ -93,6 +101,14 @@ class ReportDoc(Record):
     warehouse: DataState | None
     #: every post of the period (``content`` holds only the top ones): the HTML lists them all
     posts: list[PostRow]
+    #: the last periods of the report's kind, oldest first, ending with its own period
+    history: list[HistoryPoint]
+    audience: Audience
+    hashtags: list[HashtagRow]
+    caption_features: list[CaptionFeatureRow]
+    experiments: list[ExperimentRow]
+    benchmarks: list[BenchmarkRow]
+    sentiment: SentimentDoc | None
 
 
 @dataclass(frozen=True)
@@ -112,6 +128,11 @@ class Report:
     #: the warehouse state the batch read (see :mod:`analytics.warehouse.access`)
     data_state: DataState | None = None
     posts: list[PostRow] = field(default_factory=list)
+    history: list[HistoryPoint] = field(default_factory=list)
+    audience: Audience = field(default_factory=lambda: Audience({}, None))
+    intel: intel.ContentIntel = field(default_factory=intel.ContentIntel)
+    benchmarks: list[BenchmarkRow] = field(default_factory=list)
+    sentiment: SentimentDoc | None = None
 
     @property
     def data_span(self) -> tuple[date | None, date | None]:
@@ -152,6 +173,13 @@ class Report:
             insights=self.insights,
             warehouse=self.data_state,
             posts=self.posts,
+            history=self.history,
+            audience=self.audience,
+            hashtags=self.intel.hashtags,
+            caption_features=self.intel.caption_features,
+            experiments=self.intel.experiments,
+            benchmarks=self.benchmarks,
+            sentiment=self.sentiment,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -199,6 +227,7 @@ class ReportBatch:
         limit: int = config.CONTENT_LIMIT_DEFAULT,
         shard_size: int = config.SHARD_BUSINESSES,
         on_read: Callable[[], None] | None = None,
+        history: int = config.HISTORY_PERIODS,
         read_state: bool = False,
         read_posts: bool = False,
     ):
@@ -210,8 +239,15 @@ class ReportBatch:
         self.as_of = date.today() if as_of is None else parse_date(as_of, "as_of")
         self.limit = limit
         self.shard_size = shard_size
+        #: periods of history per report (0: no history or audience, as before issue 12;
+        #: the benchmark's baseline)
+        self.history = history
+        #: every history row the batch computed (all businesses, all periods, as Arrow
+        #: tables, one per shard), for :func:`analytics.metrics.history.store` once the
+        #: batch is done
+        self.history_rows: list[Any] = []
         with self._reading() as con:  # a short read of its own, given a Warehouse
-            self.businesses = list_businesses(con, business_ids)
+            self.businesses = list_businesses(con, business_ids, clients_only=True)
 
     @property
     def total(self) -> int:
@@ -257,8 +293,19 @@ class ReportBatch:
         with self._reading() as con:
             if isinstance(self._source, Warehouse):
                 # listed again in this read: first and last posts as of the same state
-                group = list_businesses(con, ids)
-            snapshot = Snapshot(con, Scope.build(ids, self.period, self.as_of))
+                group = list_businesses(con, ids, clients_only=True)
+            # the shard's clients' competitors ride along in its snapshot, for their own
+            # clients' benchmarks only (a competitor has one client, so one shard)
+            rivals = competitors_of(con, ids)
+            scoped = ids + sorted({c.business_id for cs in rivals.values() for c in cs}
+                                  - set(ids))
+            snapshot = Snapshot(con, Scope.build(scoped, self.period, self.as_of,
+                                                 history=self.history))
+            histories = {}
+            if self.history:  # read on the connection, before it is released
+                computed = history_module.compute(con, snapshot)
+                self.history_rows.append(computed.table)
+                histories = computed.businesses
             snapshot.fetch_all(self.limit)
             state = data_state(con) if self._read_state else None
             posts = {}
@@ -266,7 +313,7 @@ class ReportBatch:
                 from analytics.report.posts import period_posts
 
                 posts = period_posts(con, ids, self.period, self.as_of)
-        return ShardRead(group, snapshot, state, posts)
+        return ShardRead(group, snapshot, state, posts, histories, rivals)
 
     def __iter__(self) -> Iterator[tuple[Business, Report | Exception]]:
         for shard in self.read_shards():
@@ -277,12 +324,17 @@ class ReportBatch:
 class ShardRead:
     """One shard of a :class:`ReportBatch`, read: its businesses, its snapshot (every query
     already run, so the warehouse may be released), and what else was asked of the same
-    read: the warehouse state it saw and every post of the period per business."""
+    read: the warehouse state it saw, every post of the period per business, each business's
+    history, and each client's competitors."""
 
     businesses: list[Business]
     snapshot: Snapshot | None
     state: DataState | None = None
     posts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: each business's history and audience (computed on the shard's read)
+    histories: dict[str, BusinessHistory] = field(default_factory=dict)
+    #: each client's competitors (in the snapshot too), for its benchmarks
+    rivals: dict[str, list[Business]] = field(default_factory=dict)
 
     def reports(self, limit: int) -> Iterator[tuple[Business, Report | Exception]]:
         """The shard's reports, one at a time; its snapshot is dropped once they are done
@@ -293,7 +345,10 @@ class ShardRead:
         try:
             for business in self.businesses:
                 try:
-                    yield business, _assemble(snapshot, business, limit)
+                    yield business, _assemble(
+                        snapshot, business, limit,
+                        self.histories.get(business.business_id, NO_HISTORY),
+                        self.rivals.get(business.business_id, []))
                 except Exception as exc:  # noqa: BLE001 - reported per business by the caller
                     yield business, exc
         finally:
@@ -321,8 +376,15 @@ def build_reports(
         yield result
 
 
-def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
+NO_HISTORY = BusinessHistory([], Audience({}, None))
+
+
+def _assemble(snapshot: Snapshot, business: Business, limit: int,
+              history: BusinessHistory = NO_HISTORY,
+              competitors: Sequence[Business] = ()) -> Report:
     business_id = business.business_id
+    scope = snapshot.scope
+    insights, content_intel = intel.for_snapshot(snapshot, business_id)
     return Report(
         business=business,
         period=snapshot.scope.period,
@@ -331,10 +393,16 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int) -> Report:
         content=snapshot.content_rows(business_id, limit, config.MIN_VIEWS_FOR_RANKING),
         platforms=snapshot.platform_rows(business_id),
         trends=snapshot.trend_rows(business_id),
-        insights=for_snapshot(snapshot, business_id),
+        insights=insights,
         trend_start=snapshot.scope.trend_start,
         trend_end=snapshot.scope.trend_end,
         posts=snapshot.post_rows(business_id),
+        history=history.points,
+        audience=history.audience,
+        intel=content_intel,
+        benchmarks=benchmark(business, list(competitors), snapshot.benchmark_mix,
+                             scope.trend_start, scope.trend_end),
+        sentiment=summarise(snapshot.comments.get(business_id, [])),
     )
 
 

@@ -1,9 +1,8 @@
 """Every post of a period, for the exports (``report.xlsx``, ``csv/posts.csv``).
 
-The report model lists the *top* posts (at least 100 views, at most 100 of them); a
-spreadsheet should hold every post of the period. These rows come from the same query and
-the same row shape as ``report.json``'s ``content`` (the ranking floor set to 0 views), so no
-number is defined twice.
+The report model's ``content`` lists the *top* posts; a spreadsheet holds every post of the
+period: the rows of ``report.json``'s ``posts`` (the ranked posts in rank order, then those
+below the ranking floor), from the same query and row shape, so no number is defined twice.
 """
 
 from __future__ import annotations
@@ -17,9 +16,6 @@ import duckdb
 from analytics.metrics.period import Period
 from analytics.metrics.snapshot import Scope, Snapshot
 
-#: More posts than any business publishes in the longest period.
-_EVERY_POST = 1_000_000
-
 
 def period_posts(
     con: duckdb.DuckDBPyConnection, business_ids: Sequence[str], period: Period, as_of: date
@@ -32,7 +28,7 @@ def period_posts(
     cursor = con.cursor()
     try:
         snapshot = Snapshot(cursor, Scope.build(list(business_ids), period, as_of))
-        return {b: [row.to_dict() for row in snapshot.content_rows(b, _EVERY_POST, 0)]
+        return {b: [row.to_dict() for row in snapshot.post_rows(b)]
                 for b in business_ids}
     finally:
         cursor.close()

@@ -8,6 +8,7 @@ version, or a DuckDB file that is not a warehouse at all, is refused with a clea
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -40,20 +41,35 @@ class Migration:
     sql: str
 
 
+@functools.cache
 def migrations() -> list[Migration]:
-    """All migrations shipped with the package, in order; versions must run 1, 2, 3… with no gap."""
+    """All migrations shipped with the package, in order of their distinct version numbers.
+
+    Numbers are reserved per line of work (see the lead's list), so until every branch has
+    landed a number may be missing; a warehouse gets every shipped migration it has not
+    recorded, whatever its number, so a gap filled later is still applied."""
     found = []
     for entry in (resources.files("analytics.warehouse") / "migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
     found.sort(key=lambda m: m.version)
-    if [m.version for m in found] != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migrations are not numbered 1..N: {[m.version for m in found]}")
+    versions = [m.version for m in found]
+    if not versions or versions[0] != 1 or len(set(versions)) != len(versions):
+        raise RuntimeError(f"migrations must be numbered from 1, each number once: {versions}")
     return found
 
 
-SCHEMA_VERSION = len(migrations())
+SCHEMA_VERSION = migrations()[-1].version
+
+
+def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
+    return {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+
+
+def _missing(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when a shipped migration is not recorded in the warehouse."""
+    return bool({m.version for m in migrations()} - _applied(con))
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -87,7 +103,10 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
             f"the warehouse has schema version {current}, newer than this version of analytics "
             f"understands ({SCHEMA_VERSION}); upgrade analytics (pip install -U) to open it"
         )
-    for migration in migrations()[current:target]:
+    applied = _applied(con)
+    for migration in migrations():
+        if migration.version in applied or migration.version > target:
+            continue
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(migration.sql)
@@ -99,7 +118,7 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
         except Exception:
             con.execute("ROLLBACK")
             raise
-        current = migration.version
+        current = max(current, migration.version)
     return current
 
 
@@ -138,7 +157,7 @@ def connect(
         version = schema_version(con)
         if version is not None and version > SCHEMA_VERSION:
             migrate(con)  # raises the "newer version" error
-        if version != SCHEMA_VERSION:
+        if version is None or _missing(con):
             if read_only and not in_memory:
                 con.close()
                 if not upgrade:

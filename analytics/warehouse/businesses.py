@@ -36,25 +36,44 @@ class Business:
     #: its first and last post in the warehouse (None without posts)
     first_post: datetime | None = None
     last_post: datetime | None = None
+    #: how often the business gets its report: "weekly" (ISO weeks) or "monthly"
+    cadence: str = "weekly"
+    #: the client this business is a competitor of (None: a client); a competitor gets no
+    #: report and no email of its own, only a place in its client's benchmarks
+    competitor_of: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"business_id": self.business_id, "name": self.name, "timezone": self.timezone}
 
 
 def list_businesses(
-    con: duckdb.DuckDBPyConnection, business_ids: Iterable[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    business_ids: Iterable[str] | None = None,
+    *,
+    clients_only: bool = False,
 ) -> list[Business]:
-    """The businesses asked for (all when ``business_ids`` is None), sorted by id.
+    """The businesses asked for (all the clients when ``business_ids`` is None: competitors are
+    never part of "all"), sorted by id.
 
-    An id that is not in the warehouse is an error naming it.
+    An id that is not in the warehouse is an error naming it; so is a competitor named when
+    ``clients_only`` (reports and email are for clients).
     """
     wanted = None if business_ids is None else [validate_business_id(b) for b in business_ids]
     rows = sql.records(con, "businesses", business_ids=wanted)
     found = [
         Business(r["business_id"], r["name"], r["timezone"], tuple(r["recipients"] or ()),
-                 r["first_post"], r["last_post"])
+                 r["first_post"], r["last_post"], r["cadence"], r["competitor_of"])
         for r in rows
+        if wanted is not None or r["competitor_of"] is None
     ]
+    if wanted is not None and clients_only:
+        rivals = [b for b in found if b.competitor_of is not None]
+        if rivals:
+            named = "; ".join(f"{b.business_id!r} is a competitor of {b.competitor_of!r}"
+                              for b in rivals)
+            raise AnalyticsError(
+                named + ": a competitor gets no report or email of its own (its figures "
+                "appear in its client's benchmarks)")
     if wanted is not None:
         missing = sorted(set(wanted) - {b.business_id for b in found})
         if missing:
@@ -63,6 +82,17 @@ def list_businesses(
                 f"unknown business {', '.join(map(repr, missing))} (known: {known}); "
                 "`analytics businesses` lists them all"
             )
+    return found
+
+
+def competitors_of(
+    con: duckdb.DuckDBPyConnection, client_ids: Iterable[str]
+) -> dict[str, list[Business]]:
+    """Each client's competitors (clients without any are left out), in id order."""
+    found: dict[str, list[Business]] = {}
+    for r in sql.records(con, "competitors_of", client_ids=list(client_ids)):
+        found.setdefault(r["competitor_of"], []).append(
+            Business(r["business_id"], r["name"], r["timezone"], (), r["competitor_of"]))
     return found
 
 

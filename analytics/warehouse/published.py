@@ -6,9 +6,12 @@ read this copy instead, each only its shard::
 
     DIR/manifest.json                       format, schema version, as-of date, shard count,
                                             and per shard its businesses and fingerprint
-    DIR/shard=003/businesses.parquet
-    DIR/shard=003/content.parquet
-    DIR/shard=003/content_metrics.parquet
+    DIR/shard=003/businesses.parquet        and one file per table of ``TABLES``: content,
+    DIR/shard=003/content.parquet           content_metrics, followers, account_metrics,
+    DIR/shard=003/content_metrics.parquet   content_tags, competitors, comments, ...
+
+A shard holds its clients' rows and their competitors' (a competitor has one client), so its
+reports' benchmarks need no other shard.
 
 Publishing is incremental: a shard whose rows hash as they did at the last publish (one
 grouped query computes every shard's fingerprint) keeps its files. Each file is written to a
@@ -32,13 +35,21 @@ import orjson
 from analytics import AnalyticsError, config
 from analytics.warehouse import SCHEMA_VERSION, sql
 from analytics.warehouse.access import DataState, data_state
-from analytics.warehouse.businesses import list_businesses, shard_count, shard_of
+from analytics.warehouse.businesses import (
+    competitors_of,
+    list_businesses,
+    shard_count,
+    shard_of,
+)
 
 MANIFEST = "manifest.json"
-#: Bumped when the layout of the published copy changes.
-PUBLISHED_FORMAT = 1
-#: The tables reports read, and the query that copies one shard of each.
-TABLES = ("businesses", "content", "content_metrics")
+#: Bumped when the layout of the published copy changes (2: the history's and the content
+#: intelligence's tables, and each client's competitors in its shard).
+PUBLISHED_FORMAT = 2
+#: The tables reports read (a report.json of a cluster task equals a local batch's only if
+#: every one is here), and the query that copies one shard of each.
+TABLES = ("businesses", "content", "content_metrics", "followers", "account_metrics",
+          "content_tags", "competitors", "comments", "experiment_posts")
 #: Every query publishing runs (the registry test checks no SQL file is orphaned).
 PUBLISH_QUERIES = ("published_fingerprint", "published_as_of",
                    *(f"published_{t}" for t in TABLES), *(f"published_load_{t}" for t in TABLES))
@@ -109,9 +120,16 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, *,
     started = time.perf_counter()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    ids = [b.business_id for b in list_businesses(con)]
+    ids = [b.business_id for b in list_businesses(con)]  # the clients
     shards = shard_count(len(ids), shard_size)
     assignment = [shard_of(b, shards) for b in ids]
+    # each client's competitors are published in its shard (a competitor has one client), so
+    # a shard's benchmarks need no other shard; the fingerprint counts them there too
+    rivals = {b: [c.business_id for c in cs] for b, cs in competitors_of(con, ids).items()}
+    shard_by_client = dict(zip(ids, assignment, strict=True))
+    extra = [(c, shard_by_client[b]) for b, cs in sorted(rivals.items()) for c in cs]
+    everyone = ids + [c for c, _ in extra]
+    everyone_shard = assignment + [s for _, s in extra]
     previous = read_manifest(folder) or {}
     same_layout = (previous.get("format") == PUBLISHED_FORMAT
                    and previous.get("schema_version") == SCHEMA_VERSION
@@ -119,7 +137,8 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, *,
     before = previous.get("parts", {}) if same_layout else {}
     parts: dict[str, dict[str, Any]] = {}
     result = PublishResult(folder, shards)
-    rows = sql.records(con, "published_fingerprint", business_ids=ids, shards=assignment)
+    rows = sql.records(con, "published_fingerprint", business_ids=everyone,
+                       shards=everyone_shard)
     for row in rows:
         shard = row["shard"]
         members = [b for b, s in zip(ids, assignment, strict=True) if s == shard]
@@ -131,8 +150,9 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, *,
             result.unchanged.append(shard)
         else:
             target.mkdir(exist_ok=True)
+            scoped = sorted({*members, *(c for b in members for c in rivals.get(b, []))})
             for table in TABLES:
-                _write_parquet(con, f"published_{table}", members, target / f"{table}.parquet")
+                _write_parquet(con, f"published_{table}", scoped, target / f"{table}.parquet")
             result.written.append(shard)
         parts[str(shard)] = part
     as_of = sql.records(con, "published_as_of")[0]["as_of"]
@@ -178,9 +198,8 @@ def load_manifest(folder: Path) -> Manifest:
 
 
 def connect_shard(folder: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB whose ``businesses``, ``content`` and ``content_metrics`` are views
-    over one shard's Parquet files: the report queries run on it unchanged, and the
-    warehouse file is never opened."""
+    """An in-memory DuckDB whose tables (``TABLES``) are views over one shard's Parquet
+    files: the report queries run on it unchanged, and the warehouse file is never opened."""
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET threads = {int(config.BATCH_DUCKDB_THREADS)}")

@@ -13,7 +13,10 @@ WITH raw AS (
                 list_transform(string_split(recipients, ';'), lambda x: lower(trim(x))),
                 lambda x: x <> ''))),
             []
-        ) AS recipients
+        ) AS recipients,
+        -- how often the business gets a report (and its history runs); blank or absent: as
+        -- it was (a file from before the column existed changes nothing), else weekly
+        nullif(lower(trim(cadence)), '') AS cadence
     FROM _stage
 ),
 checked AS (
@@ -31,6 +34,8 @@ checked AS (
                 {'column': 'timezone', 'reason': '''' || timezone || ''' is not an IANA timezone such as Europe/London'}
             WHEN len(list_filter(recipients, lambda x: NOT regexp_full_match(x, $email_pattern))) > 0 THEN
                 {'column': 'recipients', 'reason': '''' || list_filter(recipients, lambda x: NOT regexp_full_match(x, $email_pattern))[1] || ''' is not an email address'}
+            WHEN cadence IS NOT NULL AND cadence NOT IN ('weekly', 'monthly') THEN
+                {'column': 'cadence', 'reason': '''' || cadence || ''' is not a cadence (weekly or monthly)'}
         END AS problem
     FROM raw
 ),
@@ -43,9 +48,10 @@ deduplicated AS (
     FROM checked
     WHERE problem IS NULL
 )
-SELECT d.*,
+SELECT d.* REPLACE (coalesce(d.cadence, b.cadence, 'weekly') AS cadence),
        CASE WHEN b.business_id IS NULL THEN 'inserted'
             WHEN b.name = d.name AND b.timezone = d.timezone AND b.recipients = d.recipients
+                 AND b.cadence IS NOT DISTINCT FROM coalesce(d.cadence, b.cadence, 'weekly')
             THEN 'unchanged'
             ELSE 'updated' END AS status
 FROM deduplicated AS d
