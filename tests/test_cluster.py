@@ -24,6 +24,7 @@ from analytics import warehouse
 from analytics.metrics.period import Period
 from analytics.render.batch import RenderOptions, index_entries, run_batch
 from analytics.render.cluster import run_cluster_batch
+from analytics.report import ReportBatch
 from analytics.warehouse.published import publish
 from conftest import DEMO_AS_OF, DEMO_PERIOD
 
@@ -50,6 +51,11 @@ def _published(demo_path: Path, folder: Path) -> Path:
         con.close()
     assert len(result.written) > 1
     return folder
+
+
+def _history(tables: list) -> list[tuple]:
+    rows = [tuple(r.values()) for t in tables for r in t.to_pylist()]
+    return sorted(rows, key=repr)
 
 
 def _jsons(out: Path) -> dict[str, bytes]:
@@ -93,6 +99,15 @@ def test_local_cluster_writes_the_single_machine_reports(
         assert _pdf_text(out / path.relative_to(single_run)) == _pdf_text(path)
     assert _entries(out) == _entries(single_run)
     assert (out / "index.html").is_file()
+    # the history rows the workers computed come back to be stored, as a local batch's do
+    con = warehouse.connect(demo_path, read_only=True)
+    try:
+        local = ReportBatch(con, None, PERIOD, DEMO_AS_OF)
+        list(local)
+    finally:
+        con.close()
+    assert _history(result.history_rows) == _history(local.history_rows)
+    assert len(_history(local.history_rows)) > 5 * 12  # every business, twelve periods
     # skip-if-unchanged works across runs, on the cluster as on one machine
     again = run_cluster_batch(cluster.scheduler_address, published, None, PERIOD, DEMO_AS_OF,
                               RenderOptions(out=out, formats=ALL))

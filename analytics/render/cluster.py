@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from analytics import AnalyticsError, config
 from analytics.metrics.period import Period
@@ -59,9 +60,11 @@ class ShardJob:
     state: DataState | None = None  # the warehouse's, as published (report.json ``warehouse``)
 
 
-def render_shard(job: ShardJob) -> list[Outcome]:
+def render_shard(job: ShardJob) -> tuple[list[Outcome], list[Any]]:
     """Build and render one shard's reports (runs on a Dask worker). Never raises for one
-    business: its failure is its outcome."""
+    business: its failure is its outcome. Returns the outcomes and the history rows the
+    models were built with (Arrow tables), which the main process stores as a local run
+    does."""
     from analytics.report import ReportBatch
     from analytics.warehouse.published import connect_shard
 
@@ -81,7 +84,7 @@ def render_shard(job: ShardJob) -> list[Outcome]:
                                 else planned)
     finally:
         con.close()
-    return outcomes
+    return outcomes, batch.history_rows
 
 
 def plan_shards(published: Path, business_ids: Sequence[str] | None, period: Period,
@@ -139,6 +142,7 @@ def run_cluster_batch(
         on_start(sum(len(j.business_ids) for j in jobs))
     outcomes: dict[str, Outcome] = {}
     seconds: dict[str, float] = {}
+    history: dict[int, list[Any]] = {}  # per job: a retried job's rows are kept once
     try:
         client = Client(address, timeout=config.CLUSTER_CONNECT_TIMEOUT)
     except OSError as exc:
@@ -146,11 +150,11 @@ def run_cluster_batch(
     with client:
         futures = {client.submit(render_shard, job, key=f"analytics-shard-{job.shard}-{n}-"
                                  f"{period.label}-{time.time_ns()}", retries=TASK_RETRIES,
-                                 pure=False): job for n, job in enumerate(jobs)}
+                                 pure=False): (n, job) for n, job in enumerate(jobs)}
         for future in as_completed(futures):
-            job = futures[future]
+            n, job = futures[future]
             try:
-                results = future.result()
+                results, history[n] = future.result()
             except Exception as exc:  # noqa: BLE001 - the whole shard failed, after retries
                 reason = f"its shard's task failed: {type(exc).__name__}: {exc}"
                 results = [Outcome(b, "failed", error=reason) for b in job.business_ids]
@@ -166,4 +170,5 @@ def run_cluster_batch(
                     on_outcome(outcome)
     index = write_index(options.out, options.templates) if outcomes else None
     return BatchResult(period, as_of, sorted(outcomes.values(), key=lambda o: o.business_id),
-                       index, seconds, time.perf_counter() - started)
+                       index, seconds, time.perf_counter() - started,
+                       history_rows=[t for n in sorted(history) for t in history[n]])
