@@ -48,8 +48,8 @@ def test_split_shards_keeps_every_id_once_sorted_within() -> None:
 def test_sharded_batch_equals_one_snapshot(demo_path) -> None:
     con = warehouse.connect(demo_path, read_only=True)
     try:
-        whole = {b.business_id: r.to_json()
-                 for b, r in ReportBatch(con, None, DEMO_PERIOD, DEMO_AS_OF, shard_size=1000)}
+        one = ReportBatch(con, None, DEMO_PERIOD, DEMO_AS_OF, shard_size=1000)
+        whole = {b.business_id: r.to_json() for b, r in one}
         batch = ReportBatch(con, None, DEMO_PERIOD, DEMO_AS_OF, shard_size=2)
         assert len(batch.shards()) > 1  # 5 businesses, about 2 a shard (by hash)
         sharded = {b.business_id: r.to_json() for b, r in batch}
@@ -57,6 +57,10 @@ def test_sharded_batch_equals_one_snapshot(demo_path) -> None:
         con.close()
     assert len(whole) == 5
     assert sharded == whole  # byte-identical report.json, whatever the shard
+    # the history rows to store: the same rows, each once (a competitor in its client's shard)
+    rows = [sorted((tuple(r.values()) for t in b.history_rows for r in t.to_pylist()), key=repr)
+            for b in (one, batch)]
+    assert rows[0] == rows[1] and len(rows[0]) == len(set(map(repr, rows[0]))) > 5 * 12
 
 
 def test_each_shard_drops_its_table_before_the_next(demo_path) -> None:
