@@ -19,7 +19,7 @@ JOBS_ARGS := $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 .DEFAULT_GOAL := help
 .PHONY: help install system-deps test-deps demo reports report notebooks lab send schedule test \
-	lint bench bench-render bench-ingest bench-concurrency bench-api bench-a11y clean
+	lint bench bench-render bench-ingest bench-concurrency bench-api bench-a11y bench-cluster clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -104,7 +104,7 @@ test: install test-deps ## Run the test suite (what CI runs)
 lint: install ## Lint with ruff
 	$(BIN)/ruff check analytics tests benchmarks
 
-bench: install ## All benchmarks (report models, warehouse access, insight accuracy, notebooks, ingest, rendering, API)
+bench: install ## All benchmarks (report models, warehouse access, insight accuracy, notebooks, ingest, rendering, API, cluster)
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/bench_concurrency.py
 	$(BIN)/python benchmarks/bench_history.py
@@ -114,6 +114,10 @@ bench: install ## All benchmarks (report models, warehouse access, insight accur
 	$(BIN)/python benchmarks/bench_render.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_a11y.py
+	$(BIN)/python benchmarks/bench_cluster.py
+
+bench-cluster: install ## Single machine against --cluster (LocalCluster of 1 and 2), and publish (BUSINESSES=…)
+	$(BIN)/python benchmarks/bench_cluster.py $(if $(BUSINESSES),--businesses $(BUSINESSES))
 
 bench-api: install ## API load test alone: 50 loopback clients on the 1,000-business warehouse (BUSINESSES=… SECONDS=…)
 	$(BIN)/python benchmarks/bench_api.py $(if $(BUSINESSES),--businesses $(BUSINESSES)) $(if $(SECONDS),--seconds $(SECONDS))

@@ -16,6 +16,7 @@ from analytics.ingest.load import INGEST_QUERIES
 from analytics.metrics import METRICS, SUPPORT_QUERIES
 from analytics.warehouse import sql
 from analytics.warehouse.access import WAREHOUSE_QUERIES
+from analytics.warehouse.published import PUBLISH_QUERIES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,7 @@ def test_each_metric_has_its_sql_files_and_a_docstring(metric) -> None:
 def test_no_sql_file_is_orphaned() -> None:
     used = {q for m in METRICS for q in m.queries} | set(SUPPORT_QUERIES) | set(INGEST_QUERIES)
     used |= set(DELIVERY_QUERIES) | set(WAREHOUSE_QUERIES) | set(ACCESS_QUERIES)
+    used |= set(PUBLISH_QUERIES)
     assert set(sql.available()) == used
 
 

@@ -25,9 +25,9 @@ def cli() -> None:
     """
 
 
-for command in (data.demo, data.ingest, data.formats, data.businesses, outputs.report,
-                outputs.notebook, outputs.schema, history.history, mail.send, mail.schedule,
-                web.serve, web.access):
+for command in (data.demo, data.ingest, data.formats, data.businesses, data.publish,
+                outputs.report, outputs.notebook, outputs.schema, history.history, mail.send,
+                mail.schedule, web.serve, web.access):
     cli.add_command(command)
 
 

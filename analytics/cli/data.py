@@ -236,3 +236,33 @@ def businesses(db: Path | None, wait: float | None) -> None:
         for row in rivals:
             click.echo(f"{row['business_id']:<24} {row['posts']:>7,}  "
                        f"{row['competitor_of']:<20} {row['name']}")
+
+
+@click.command()
+@db_option
+@click.option("--to", "to", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the published copy. Default: $ANALYTICS_PUBLISHED, else "
+                   "published/ beside the warehouse.")
+@wait_option
+@handle_errors
+def publish(db: Path | None, to: Path | None, wait: float | None) -> None:
+    """Publish the tables reports read as Parquet, one folder per business shard.
+
+    Workers of a cluster (`report --cluster`) read only their shard of this copy, never the
+    warehouse file. A shard whose rows have not changed since the last publish is not
+    rewritten; manifest.json (written last) records the as-of date and schema version.
+
+    \b
+    Example:  analytics publish --to /shared/analytics/published
+    """
+    from analytics.warehouse.access import reading
+    from analytics.warehouse.published import publish as publish_copy
+
+    path = config.db_path(db)
+    folder = config.published_path(to, path)
+    # one read of one state (writers wait for the copy to be written, not longer)
+    with reading(path, timeout=wait, on_wait=tell_waiting) as con:
+        result = publish_copy(con, folder)
+    click.echo(f"published {path} to {folder}/ (as of {result.as_of or 'no data'}): "
+               f"{result.shards} shards, {len(result.written)} written, "
+               f"{len(result.unchanged)} unchanged, in {result.seconds:.1f} s")

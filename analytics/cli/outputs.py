@@ -54,12 +54,19 @@ def _formats(value: str) -> list[str]:
               default=config.BRANDS_DIR, show_default=True,
               help="Folder of <business_id>.json brand files: {\"colour\": \"#1f6f5c\", "
                    "\"logo\": \"logo.png\"}.")
+@click.option("--cluster", envvar="ANALYTICS_CLUSTER", metavar="ADDRESS", default=None,
+              help="Run on this Dask scheduler (tcp://host:8786; or $ANALYTICS_CLUSTER): the "
+                   "warehouse is published first, then one task per business shard.")
+@click.option("--published", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --cluster: the published copy the workers read (a folder they all "
+                   "reach). Default: $ANALYTICS_PUBLISHED, else published/ beside the warehouse.")
 @wait_option
 @handle_errors
 def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
            period: str | None, start: str | None, end: str | None, days: int | None,
            as_of: str | None, out: Path, format_: str, limit: int, jobs: int, force: bool,
-           templates: Path | None, brands_dir: Path, wait: float | None) -> None:
+           templates: Path | None, brands_dir: Path, cluster: str | None,
+           published: Path | None, wait: float | None) -> None:
     """Build each business's report for a period and write it under --out.
 
     Writes reports/<business>/<period>/report.{html,pdf,json} and reports/index.html.
@@ -72,12 +79,14 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     Example:  analytics report --all --period 2026-W47 --as-of 2026-11-23
               analytics report --business northwind-coffee --days 28 --format pdf
               analytics report --all --templates my-templates/ --force
+              analytics report --all --cluster tcp://10.0.0.5:8786 --out /shared/reports
     """
     from tqdm import tqdm
 
     from analytics.metrics.period import resolve_period
     from analytics.render.batch import RenderOptions, run_batch
     from analytics.warehouse.access import Warehouse
+    from analytics.warehouse.businesses import list_businesses
 
     formats = _formats(format_)
     writable_folder(out, "--out")
@@ -89,9 +98,19 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
                             brands_dir=brands_dir, force=force)
     path = config.db_path(db)
     # read through short connections: one to learn each business's local day and cadence,
-    # then each batch's own, released once its snapshot is read (before rendering)
+    # then each batch's own, one per shard, each released once its shard is read (before
+    # rendering)
     source = Warehouse(path, timeout=wait, on_wait=tell_waiting)
     runs = planned_runs(source, ids, period, start, end, days, as_of)
+    if cluster:
+        from analytics.warehouse.published import publish
+
+        folder = config.published_path(published, path)
+        with source.read() as con:
+            list_businesses(con, ids)  # an unknown --business: one line, before any work
+            published_now = publish(con, folder)
+        click.echo(f"published {folder}/: {len(published_now.written)} shards written, "
+                   f"{len(published_now.unchanged)} unchanged", err=True)
     bar = tqdm(unit="report", desc="reports", disable=None)
 
     def progress(outcome) -> None:
@@ -106,9 +125,16 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     results = []
     try:
         for members, the_period, as_of_date in runs:
-            results.append(run_batch(source, members, the_period, as_of_date, options,
-                                     jobs=jobs, limit=limit, on_outcome=progress,
-                                     on_start=grow_bar))
+            if cluster:
+                from analytics.render.cluster import run_cluster_batch
+
+                results.append(run_cluster_batch(cluster, folder, members, the_period,
+                                                 as_of_date, options, limit=limit,
+                                                 on_outcome=progress, on_start=grow_bar))
+            else:
+                results.append(run_batch(source, members, the_period, as_of_date, options,
+                                         jobs=jobs, limit=limit, on_outcome=progress,
+                                         on_start=grow_bar))
     finally:
         bar.close()
     store_history(path, [row for result in results for row in result.history_rows], wait)
@@ -195,12 +221,19 @@ def store_history(path: Path, rows: list, wait: float | None) -> None:
               help="Another parameter the notebook declares (repeatable).")
 @click.option("--notebook", "template", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Notebook to run (default: the packaged business_report.ipynb).")
+@click.option("--cluster", envvar="ANALYTICS_CLUSTER", metavar="ADDRESS", default=None,
+              help="Run on this Dask scheduler (or $ANALYTICS_CLUSTER): the warehouse is "
+                   "published first, then one task per business shard.")
+@click.option("--published", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --cluster: the published copy the workers read. Default: "
+                   "$ANALYTICS_PUBLISHED, else published/ beside the warehouse.")
 @wait_option
 @handle_errors
 def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
              period: str | None, start: str | None, end: str | None, days: int | None,
              as_of: str | None, out: Path, jobs: int | None, params: tuple[str, ...],
-             template: Path | None, wait: float | None) -> None:
+             template: Path | None, cluster: str | None, published: Path | None,
+             wait: float | None) -> None:
     """Execute the business report notebook with Papermill, once per business.
 
     Writes reports/<business>/<period>/notebook.ipynb (the audit trail, with outputs) and
@@ -210,6 +243,7 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
     \b
     Example:  analytics notebook --business northwind-coffee --period 2026-W47
               analytics notebook --all --jobs 2
+              analytics notebook --all --cluster tcp://10.0.0.5:8786 --out /shared/reports
     """
     import os
 
@@ -226,11 +260,16 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
     path = config.db_path(db)
     with reading(path, timeout=wait, on_wait=tell_waiting) as con:
         businesses = [b.business_id for b in list_businesses(con, ids, clients_only=True)]
+        if cluster:
+            from analytics.warehouse.published import publish
+
+            folder = config.published_path(published, path)
+            publish(con, folder)
     if wait is not None:  # the kernels read through the same helper: same bound
         os.environ["ANALYTICS_LOCK_TIMEOUT"] = f"{wait:g}"
     planned = notebook_module.plan(
-        businesses, the_period, as_of_date, path, out, parse_params(params),
-        template or notebook_module.TEMPLATE,
+        businesses, the_period, as_of_date, path, out.resolve() if cluster else out,
+        parse_params(params), (template or notebook_module.TEMPLATE).resolve(),
     )
     workers = jobs or max(1, os.cpu_count() or 1)
     failed = []
@@ -241,7 +280,12 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
                 tqdm.write(f"failed: {result.business_id}: {result.error}", file=sys.stderr)
             bar.update(1)
 
-        results = notebook_module.run_notebooks(planned, workers, on_result=progress)
+        if cluster:
+            from analytics.notebooks.cluster import run_cluster_notebooks
+
+            results = run_cluster_notebooks(cluster, folder, planned, on_result=progress)
+        else:
+            results = notebook_module.run_notebooks(planned, workers, on_result=progress)
     done = [r for r in results if r.ok]
     if done:  # the index links each report's notebook
         from analytics.render.batch import write_index

@@ -156,12 +156,17 @@ class Snapshot:
         self._params = scope.params()
         self.table = f"post_facts_{os.getpid()}_{next(_TABLE_NUMBERS)}"
         self._relations = {"post_facts": self.table}
+        self._top: dict[tuple[int, int, bool], dict[str, list[dict[str, Any]]]] = {}
         con.execute(sql.load("metric_macros"))
         con.execute(
             f"CREATE TEMP TABLE {sql.quote_identifier(self.table)} AS " + sql.load("post_facts"),
             {k: v for k, v in self._params.items() if k in sql.parameters("post_facts")},
         )
-        weakref.finalize(self, _drop_table, con, self.table)
+        self._finalizer = weakref.finalize(self, _drop_table, con, self.table)
+
+    def close(self) -> None:
+        """Drop the temporary table now (a batch moving on to its next shard)."""
+        self._finalizer()
 
     def _grouped(self, name: str, **extra: Any) -> dict[str, list[dict[str, Any]]]:
         return _by_business(
@@ -239,11 +244,15 @@ class Snapshot:
         """Per business, the period's comments with their sentiment labels."""
         return _by_business(sql.records(self.con, "sentiment_comments", **self._params))
 
-    @functools.lru_cache(maxsize=4)  # noqa: B019 - one snapshot lives as long as its batch
     def top_content(self, limit: int, min_views: int,
                     every_post: bool = False) -> dict[str, list[dict[str, Any]]]:
-        return self._grouped("top_content", limit=limit, min_views=min_views,
-                             every_post=every_post)
+        # cached on the snapshot itself: a shared lru_cache kept old shards' snapshots alive,
+        # and could evict a result a batch needs after its connection was closed
+        key = (limit, min_views, every_post)
+        if key not in self._top:
+            self._top[key] = self._grouped("top_content", limit=limit, min_views=min_views,
+                                           every_post=every_post)
+        return self._top[key]
 
     def fetch_all(self, limit: int, min_views: int = config.MIN_VIEWS_FOR_RANKING) -> None:
         """Run every query now, so the caller can close the connection before the reports
@@ -251,7 +260,7 @@ class Snapshot:
         _ = self.totals, self.platforms, self.content_types, self.trends, self.insight_posts
         _ = self.post_tags, self.experiment_members, self.benchmark_mix, self.comments
         self.top_content(limit, min_views)
-        self.top_content(0, min_views, True)  # every post of the period (post_rows)
+        self.top_content(0, config.MIN_VIEWS_FOR_RANKING, True)  # every post (post_rows)
 
     # --- per-business answers -------------------------------------------------------------
 

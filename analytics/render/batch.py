@@ -1,9 +1,9 @@
-"""Writing many businesses' reports: models from one snapshot, rendering in worker processes.
+"""Writing many businesses' reports: models shard by shard, rendering in worker processes.
 
-The main process builds every report model from one snapshot (one warehouse scan, see
-:class:`analytics.report.ReportBatch`) and hands each model, as its ``report.json`` bytes, to
-a pool of worker processes that draw the charts, fill the templates, lay out the PDF and
-write the files. So:
+The main process builds the report models one shard at a time (one read and one snapshot
+per shard of a few hundred businesses, see :class:`analytics.report.ReportBatch`) and hands
+each model, as its ``report.json`` bytes, to a pool of worker processes that draw the charts,
+fill the templates, lay out the PDF and write the files. So:
 
 * every output is written atomically (temp file, then rename), and a report's stamp
   (``.render.json``) is written last: a crash never leaves a report that looks finished;
@@ -41,7 +41,7 @@ from analytics import AnalyticsError, __version__, config
 from analytics.metrics.period import Period
 from analytics.render.pool import exit_with_parent, run_resilient
 from analytics.report import Report, ReportBatch, atomic_write, report_dir
-from analytics.warehouse.access import DataState, Warehouse, data_state
+from analytics.warehouse.access import DataState, Warehouse
 
 STAMP = ".render.json"
 FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf",
@@ -257,6 +257,33 @@ def render_task(task: Task) -> Outcome:
 # --- the batch ---------------------------------------------------------------------------------
 
 
+def plan_task(business_id: str, result: Report | Exception, period: Period, shared: str,
+              options: RenderOptions, state: DataState | None = None,
+              posts: dict[str, list[Any]] | None = None) -> Task | Outcome:
+    """The rendering task of one built model, or its outcome when there is nothing to render:
+    ``skipped`` (unchanged since its last run) or ``failed`` (its model or brand file).
+    ``state`` is the warehouse state the model was read from; ``posts`` every post of the
+    period per business (the exports), read with it."""
+    try:
+        if isinstance(result, Exception):
+            raise result
+        folder = report_dir(options.out, business_id, period)
+        rows = orjson.dumps(posts[business_id]) if posts and business_id in posts else b""
+        fingerprint = report_fingerprint(result.to_json() + rows, shared, business_id, options)
+        payload = report_payload(result, state)
+    except Exception as exc:  # noqa: BLE001 - one business never stops the batch
+        return Outcome(business_id, "failed", error=f"{type(exc).__name__}: {exc}")
+    if not options.force and is_current(folder, fingerprint, options.formats):
+        return Outcome(business_id, "skipped")
+    return Task(business_id, payload, folder, fingerprint, options, rows)
+
+
+def check_formats(formats: Sequence[str]) -> None:
+    unknown = [f for f in formats if f not in FILES]
+    if unknown or not formats:
+        raise AnalyticsError(f"formats are {', '.join(FILES)}; not {', '.join(unknown) or '—'}")
+
+
 def _pool(jobs: int) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
@@ -283,7 +310,7 @@ def _timed(iterator: Iterator[Any], seconds: dict[str, float]) -> Iterator[Any]:
         yield item
 
 
-def report_payload(report: Report, state: DataState) -> bytes:
+def report_payload(report: Report, state: DataState | None) -> bytes:
     """``report.json``: the model, plus the as-of state of the warehouse it was read from
     (``warehouse``: observations and the last ingest), so a report says which ingests it
     includes. The fingerprint covers the model alone: an ingest for other businesses does
@@ -307,57 +334,27 @@ def run_batch(
     """Write the reports of ``business_ids`` (all when None) for ``period`` under
     ``options.out``; ``jobs`` worker processes (0: render in this process).
 
-    Given a :class:`Warehouse`, the batch reads it through a short read-only connection and
-    closes it as soon as the snapshot is read, before any rendering: an ingest waits seconds
-    for it, not the whole batch. Given a connection (``send``, under its writer lock), the
-    caller keeps it.
+    Given a :class:`Warehouse`, the batch reads it shard by shard, each shard through its own
+    short read-only connection closed as soon as that shard is read, before its reports are
+    rendered: an ingest waits for one shard's read, not the whole batch, and each report comes
+    from one consistent read (its ``report.json`` records the state it saw).
+    ``result.held_seconds`` adds up the reads. Given a connection (``send``, under its writer
+    lock), the shards are read on it and the caller keeps it.
 
     ``on_start(total)`` is called once the businesses are known and ``on_outcome`` after each
     business (a progress bar). Failures are in the result, never raised.
     """
     started = time.perf_counter()
-    unknown = [f for f in options.formats if f not in FILES]
-    if unknown or not options.formats:
-        raise AnalyticsError(f"formats are {', '.join(FILES)}; not {', '.join(unknown) or '—'}")
-    session = source.read() if isinstance(source, Warehouse) else None
-    held_since = time.perf_counter()
-    held: list[float] = []
-    con = session.con if session else source
-
-    def release() -> None:
-        if not held:
-            held.append(time.perf_counter() - held_since)
-        if session:
-            session.close()
-
-    try:
-        batch = ReportBatch(con, business_ids, period, as_of, limit=limit, on_read=release)
-        # on the same connection as the snapshot: the state the reports are computed from
-        state = data_state(con)
-        # every post of the period, for the spreadsheets: one more grouped scan, only when
-        # asked, and read before the connection is released
-        posts: dict[str, list[Any]] = {}
-        if set(options.formats) & {"csv", "xlsx"} and batch.businesses:
-            from analytics.report.posts import period_posts
-
-            posts = period_posts(con, [b.business_id for b in batch.businesses], batch.period,
-                                 batch.as_of)
-    except BaseException:
-        release()
-        raise
-    try:
-        result = _render_all(batch, state, posts, options, jobs, on_outcome, on_start,
-                             started)
-    finally:
-        release()
-    result.held_seconds = held[0]
+    check_formats(options.formats)
+    batch = ReportBatch(source, business_ids, period, as_of, limit=limit, read_state=True,
+                        read_posts=bool(set(options.formats) & {"csv", "xlsx"}))
+    result = _render_all(batch, options, jobs, on_outcome, on_start, started)
+    result.held_seconds = batch.held_seconds
     return result
 
 
 def _render_all(
     batch: ReportBatch,
-    state: DataState,
-    posts: dict[str, list[Any]],
     options: RenderOptions,
     jobs: int,
     on_outcome: Callable[[Outcome], None] | None,
@@ -377,23 +374,16 @@ def _render_all(
             on_outcome(outcome)
 
     def tasks() -> Iterator[Task]:
-        for business, result in _timed(iter(batch), seconds):
-            business_id = business.business_id
-            try:
-                if isinstance(result, Exception):
-                    raise result
-                folder = report_dir(options.out, business_id, batch.period)
-                rows = orjson.dumps(posts[business_id]) if business_id in posts else b""
-                fingerprint = report_fingerprint(result.to_json() + rows, shared, business_id,
-                                                 options)
-                payload = report_payload(result, state)
-            except Exception as exc:  # noqa: BLE001 - one business never stops the batch
-                record(Outcome(business_id, "failed", error=f"{type(exc).__name__}: {exc}"))
-                continue
-            if not options.force and is_current(folder, fingerprint, options.formats):
-                record(Outcome(business_id, "skipped"))
-                continue
-            yield Task(business_id, payload, folder, fingerprint, options, rows)
+        # shard by shard: each shard read (its warehouse session closed), then its reports
+        # assembled and handed to the workers before the next shard is read
+        for shard in _timed(batch.read_shards(), seconds):
+            for business, result in _timed(shard.reports(batch.limit), seconds):
+                planned = plan_task(business.business_id, result, batch.period, shared,
+                                    options, shard.state, shard.posts)
+                if isinstance(planned, Task):
+                    yield planned
+                else:
+                    record(planned)
 
     # JSON and spreadsheets need no rendering stack: no pool for them
     in_process = jobs <= 0 or set(options.formats) <= {"json", "csv", "xlsx"}

@@ -1,12 +1,15 @@
 """The report model: one typed object per (business, period), and its ``report.json``.
 
-``build_reports`` computes the models of many businesses from one snapshot (one scan of the
-warehouse, each grouped query run once); ``build_report`` is the one-business case. Every
-output (JSON, HTML, PDF, notebook, email) reads this model; none computes a number itself.
+``build_reports`` computes the models of many businesses from one snapshot per shard (one scan
+of the warehouse, each grouped query run once, per shard of a few hundred businesses);
+``build_report`` is the one-business case. Every output (JSON, HTML, PDF, notebook, email)
+reads this model; none computes a number itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,8 +42,15 @@ from analytics.metrics.sentiment import SentimentDoc, summarise
 from analytics.metrics.snapshot import Scope, Snapshot
 from analytics.records import Record
 from analytics.report.files import atomic_write, report_dir
-from analytics.warehouse.access import DataState
-from analytics.warehouse.businesses import Business, competitors_of, list_businesses
+from analytics.warehouse import limit_for_batch
+from analytics.warehouse.access import DataState, Warehouse, data_state
+from analytics.warehouse.businesses import (
+    Business,
+    competitors_of,
+    list_businesses,
+    shard_count,
+    split_shards,
+)
 
 #: Bumped when a key of report.json changes meaning (keys are only ever added).
 REPORT_FORMAT = 1
@@ -185,69 +195,164 @@ class Report:
 
 
 class ReportBatch:
-    """The reports of many businesses from one snapshot, yielded one at a time as
-    ``(business, Report)``, or ``(business, exception)`` for a business whose report could not
-    be built: one business failing never stops the others.
+    """The reports of many businesses, yielded one at a time as ``(business, Report)``, or
+    ``(business, exception)`` for a business whose report could not be built: one business
+    failing never stops the others.
 
-    ``on_read`` is called once everything has been read from ``con`` (before the first report
-    is assembled): the caller closes the connection there, so writers do not wait for the
-    insights of a thousand businesses."""
+    The businesses are split into shards of about ``shard_size`` by a stable hash of their id
+    and read one shard at a time (:meth:`read_shards`), so memory follows the shard, not the
+    batch. Each shard is one consistent read: its businesses, its snapshot with every query
+    run (``Snapshot.fetch_all``), and when asked the warehouse state it saw (``read_state``)
+    and every post of the period (``read_posts``, for the exports). Given a
+    :class:`~analytics.warehouse.access.Warehouse`, each shard's read is its own short
+    read-only session, closed before the shard's reports are assembled: a writer waits for
+    one shard's read, never for the rendering. Given a connection (a caller holding the
+    warehouse, ``send`` under its writer lock), the shards are read on it.
+
+    ``on_read`` is called once everything has been read (before the last shard's reports are
+    assembled). Given a connection with ``on_read``, the batch reads all its businesses in one
+    read, so the caller can close the connection there (a notebook comparing businesses from
+    one state). ``held_seconds`` adds up the time spent reading.
+
+    Reports come shard by shard, in id order within a shard (one shard, hence id order, up to
+    ``shard_size`` businesses)."""
 
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        source: duckdb.DuckDBPyConnection | Warehouse,
         business_ids: Sequence[str] | None,
         period: Period | str,
         as_of: date | str | None = None,
         *,
         limit: int = config.CONTENT_LIMIT_DEFAULT,
+        shard_size: int = config.SHARD_BUSINESSES,
         on_read: Callable[[], None] | None = None,
         history: int = config.HISTORY_PERIODS,
+        read_state: bool = False,
+        read_posts: bool = False,
     ):
-        self.businesses = list_businesses(con, business_ids, clients_only=True)
+        self._source = source
+        self._on_read = on_read
+        self._read_state, self._read_posts = read_state, read_posts
+        self.held_seconds = 0.0
         self.period = as_period(period)
         self.as_of = date.today() if as_of is None else parse_date(as_of, "as_of")
         self.limit = limit
+        self.shard_size = shard_size
         #: periods of history per report (0: no history or audience, as before issue 12;
         #: the benchmark's baseline)
         self.history = history
-        self._con = con
-        self._on_read = on_read
         #: every history row the batch computed (all businesses, all periods, as Arrow
-        #: tables), for :func:`analytics.metrics.history.store` once the batch is done
+        #: tables, one per shard), for :func:`analytics.metrics.history.store` once the
+        #: batch is done
         self.history_rows: list[Any] = []
+        with self._reading() as con:  # a short read of its own, given a Warehouse
+            self.businesses = list_businesses(con, business_ids, clients_only=True)
 
     @property
     def total(self) -> int:
         return len(self.businesses)
 
-    def __iter__(self) -> Iterator[tuple[Business, Report | Exception]]:
-        if not self.businesses:
-            if self._on_read:
-                self._on_read()
-            return
-        ids = [b.business_id for b in self.businesses]
-        # competitors ride along in the snapshot, for their own clients' benchmarks only
-        rivals = competitors_of(self._con, ids)
-        scoped = ids + sorted({c.business_id for cs in rivals.values() for c in cs} - set(ids))
-        snapshot = Snapshot(self._con, Scope.build(scoped, self.period, self.as_of,
-                                                   history=self.history))
-        histories = {}
-        if self.history:  # read on the connection, before it is released
-            computed = history_module.compute(self._con, snapshot)
-            self.history_rows.append(computed.table)
-            histories = computed.businesses
-        if self._on_read:
-            snapshot.fetch_all(self.limit)
-            self._on_read()
-        for business in self.businesses:
-            history = histories.get(business.business_id, NO_HISTORY)
-            try:
-                yield business, _assemble(snapshot, business, self.limit, history,
-                                          rivals.get(business.business_id, []))
-            except Exception as exc:  # noqa: BLE001 - reported per business by the caller
-                yield business, exc
+    def shards(self) -> list[list[Business]]:
+        """The businesses of each non-empty shard."""
+        by_id = {b.business_id: b for b in self.businesses}
+        groups = split_shards(list(by_id), shard_count(len(by_id), self.shard_size))
+        return [[by_id[i] for i in group] for group in groups if group]
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for one read: a short session of the warehouse (closed on exit), or
+        the caller's connection; the time it took is added to ``held_seconds``."""
+        started = time.perf_counter()
+        try:
+            if isinstance(self._source, Warehouse):
+                with self._source.read() as con:
+                    limit_for_batch(con)
+                    yield con
+            else:
+                yield self._source
+        finally:
+            self.held_seconds += time.perf_counter() - started
+
+    def read_shards(self) -> Iterator[ShardRead]:
+        """Each shard, read (see the class); its reports come from :meth:`ShardRead.reports`.
+        The next shard is read once the consumer asks for it, so one shard's rows are held at
+        a time."""
+        whole = self._on_read is not None and not isinstance(self._source, Warehouse)
+        groups = ([self.businesses] if self.businesses else []) if whole else self.shards()
+        if not groups and self._on_read:
+            self._on_read()
+        for n, group in enumerate(groups):
+            shard = self._read(group)
+            if n == len(groups) - 1 and self._on_read:
+                self._on_read()
+            yield shard
+
+    def _read(self, group: list[Business]) -> ShardRead:
+        ids = [b.business_id for b in group]
+        with self._reading() as con:
+            if isinstance(self._source, Warehouse):
+                # listed again in this read: first and last posts as of the same state
+                group = list_businesses(con, ids, clients_only=True)
+            # the shard's clients' competitors ride along in its snapshot, for their own
+            # clients' benchmarks only (a competitor has one client, so one shard)
+            rivals = competitors_of(con, ids)
+            scoped = ids + sorted({c.business_id for cs in rivals.values() for c in cs}
+                                  - set(ids))
+            snapshot = Snapshot(con, Scope.build(scoped, self.period, self.as_of,
+                                                 history=self.history))
+            histories = {}
+            if self.history:  # read on the connection, before it is released
+                computed = history_module.compute(con, snapshot)
+                self.history_rows.append(computed.table)
+                histories = computed.businesses
+            snapshot.fetch_all(self.limit)
+            state = data_state(con) if self._read_state else None
+            posts = {}
+            if self._read_posts:
+                from analytics.report.posts import period_posts
+
+                posts = period_posts(con, ids, self.period, self.as_of)
+        return ShardRead(group, snapshot, state, posts, histories, rivals)
+
+    def __iter__(self) -> Iterator[tuple[Business, Report | Exception]]:
+        for shard in self.read_shards():
+            yield from shard.reports(self.limit)
+
+
+@dataclass
+class ShardRead:
+    """One shard of a :class:`ReportBatch`, read: its businesses, its snapshot (every query
+    already run, so the warehouse may be released), and what else was asked of the same
+    read: the warehouse state it saw, every post of the period per business, each business's
+    history, and each client's competitors."""
+
+    businesses: list[Business]
+    snapshot: Snapshot | None
+    state: DataState | None = None
+    posts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: each business's history and audience (computed on the shard's read)
+    histories: dict[str, BusinessHistory] = field(default_factory=dict)
+    #: each client's competitors (in the snapshot too), for its benchmarks
+    rivals: dict[str, list[Business]] = field(default_factory=dict)
+
+    def reports(self, limit: int) -> Iterator[tuple[Business, Report | Exception]]:
+        """The shard's reports, one at a time; its snapshot is dropped once they are done
+        (before the next shard is read)."""
+        snapshot, self.snapshot = self.snapshot, None
+        if snapshot is None:
+            return
+        try:
+            for business in self.businesses:
+                try:
+                    yield business, _assemble(
+                        snapshot, business, limit,
+                        self.histories.get(business.business_id, NO_HISTORY),
+                        self.rivals.get(business.business_id, []))
+                except Exception as exc:  # noqa: BLE001 - reported per business by the caller
+                    yield business, exc
+        finally:
+            snapshot.close()
 
 
 def build_reports(
@@ -258,10 +363,11 @@ def build_reports(
     *,
     limit: int = config.CONTENT_LIMIT_DEFAULT,
 ) -> Iterator[Report]:
-    """The report models of ``business_ids`` (all businesses when None), in id order.
+    """The report models of ``business_ids`` (all businesses when None), shard by shard
+    (see :class:`ReportBatch`; in id order up to a shard's size).
 
-    One snapshot serves the whole batch: one scan of the warehouse, each grouped query run
-    once. Models are yielded one at a time, so a caller can write each as it comes. The first
+    One snapshot serves each shard: one scan of the warehouse, each grouped query run once.
+    Models are yielded one at a time, so a caller can write each as it comes. The first
     business whose model cannot be built raises (use :class:`ReportBatch` to go on past it).
     """
     for _, result in ReportBatch(con, business_ids, period, as_of, limit=limit):

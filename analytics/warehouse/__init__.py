@@ -172,5 +172,23 @@ def connect(
     return con
 
 
+def connect_for_batch(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse opened read-only for a batch of reports, held as :func:`limit_for_batch`
+    says (the caller closes it once the batch has read its shards)."""
+    con = connect(path, read_only=True)
+    limit_for_batch(con)
+    return con
+
+
+def limit_for_batch(con: duckdb.DuckDBPyConnection) -> None:
+    """Hold a batch's own connection to ``config.BATCH_DUCKDB_THREADS`` threads and
+    ``config.BATCH_DUCKDB_MEMORY``, so the batch's main process stays flat (the one place
+    these are set: a batch's short read sessions and :func:`connect_for_batch`)."""
+    from analytics import config
+
+    con.execute(f"SET threads = {int(config.BATCH_DUCKDB_THREADS)}")
+    con.execute("SET memory_limit = ?", [config.BATCH_DUCKDB_MEMORY])
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

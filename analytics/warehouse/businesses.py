@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import duckdb
 
-from analytics import AnalyticsError
+from analytics import AnalyticsError, config
 from analytics.warehouse import sql
 
 BUSINESS_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -93,3 +94,26 @@ def competitors_of(
         found.setdefault(r["competitor_of"], []).append(
             Business(r["business_id"], r["name"], r["timezone"], (), r["competitor_of"]))
     return found
+
+
+# --- shards: a few hundred businesses at a time, the same on every machine -----------------
+
+
+def shard_count(businesses: int, size: int = config.SHARD_BUSINESSES) -> int:
+    """How many shards ``businesses`` businesses take, ``size`` (about) to a shard."""
+    return max(1, -(-businesses // max(1, size)))
+
+
+def shard_of(business_id: str, shards: int) -> int:
+    """The shard of a business: a stable hash of its id (the same on every machine and every
+    Python, unlike ``hash()``), so a business stays in its shard from run to run."""
+    digest = hashlib.blake2b(business_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % shards
+
+
+def split_shards(business_ids: Sequence[str], shards: int) -> list[list[str]]:
+    """``business_ids`` grouped by shard (index = shard number), ids sorted in each."""
+    groups: list[list[str]] = [[] for _ in range(shards)]
+    for business_id in sorted(business_ids):
+        groups[shard_of(business_id, shards)].append(business_id)
+    return groups

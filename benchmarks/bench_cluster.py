@@ -1,0 +1,144 @@
+"""Benchmark: the report batch on one machine against ``--cluster`` on a Dask LocalCluster.
+
+1. Reports per second (HTML, PDF and JSON, every report rendered: ``force``) for the businesses
+   of a demo warehouse: the single-machine path (the fork-server pool, ``--jobs 2``), then the
+   cluster path on a LocalCluster of 1 and of 2 worker processes (one thread each). Prints the
+   scaling efficiency (2 workers against 1) and the overhead of the cluster path over the
+   local one (target: under 15 %). The cluster runs include the workers' cold start.
+2. ``analytics publish`` of a warehouse: full (into an empty folder), then incremental
+   (nothing changed: every shard found unchanged).
+
+Defaults keep it to about a minute on a shared 2-core machine; the issue's figures use
+``--businesses 200 --publish-businesses 1000``. Besides wall time it prints the workers'
+CPU-seconds per report, which a busy machine does not stretch.
+
+Usage: python benchmarks/bench_cluster.py [--businesses 20] [--publish-businesses N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analytics import warehouse  # noqa: E402
+from analytics.ingest import demo  # noqa: E402
+from analytics.metrics.period import Period  # noqa: E402
+from analytics.render.batch import RenderOptions, run_batch  # noqa: E402
+from analytics.render.cluster import run_cluster_batch  # noqa: E402
+from analytics.warehouse.published import publish  # noqa: E402
+
+AS_OF = date(2026, 11, 23)
+PERIOD = Period.parse("2026-W47")
+OUT = ROOT / "benchmarks" / "out"
+FORMATS = ("html", "pdf", "json")
+
+
+def line(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def demo_warehouse(businesses: int) -> Path:
+    # the same warehouses bench_reports.py and bench_render.py build, when they exist
+    for name in (f"bench-{businesses}.duckdb", f"render-{businesses}.duckdb"):
+        if (OUT / name).exists():
+            return OUT / name
+    path = OUT / f"render-{businesses}.duckdb"
+    demo.generate(path, businesses=businesses, seed=42, as_of=AS_OF)
+    return path
+
+
+def single(db: Path, out: Path) -> tuple[float, float]:
+    con = warehouse.connect_for_batch(db)
+    try:
+        started = time.perf_counter()
+        result = run_batch(con, None, PERIOD, AS_OF, RenderOptions(out=out, formats=FORMATS,
+                                                                  force=True), jobs=2)
+    finally:
+        con.close()
+    assert not result.with_status("failed"), result.with_status("failed")[:3]
+    return time.perf_counter() - started, _cpu(result)
+
+
+def _cpu(result) -> float:
+    """CPU-seconds per report in the workers: unlike wall time, not stretched when other
+    processes compete for the cores."""
+    return sum(o.cpu_seconds for o in result.outcomes) / max(1, len(result.outcomes))
+
+
+def on_cluster(published: Path, out: Path, workers: int) -> tuple[float, float]:
+    from distributed import LocalCluster
+
+    started = time.perf_counter()
+    # workers as the README starts them: one thread, the rendering stack preloaded
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address=None,
+                      preload=["analytics.render.preload"]) as cluster:
+        result = run_cluster_batch(cluster.scheduler_address, published, None, PERIOD, AS_OF,
+                                   RenderOptions(out=out, formats=FORMATS, force=True))
+    assert not result.with_status("failed"), result.with_status("failed")[:3]
+    return time.perf_counter() - started, _cpu(result)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--businesses", type=int, default=20)
+    parser.add_argument("--publish-businesses", type=int, default=None,
+                        help="warehouse size for the publish timing (default: --businesses)")
+    parser.add_argument("--skip-batches", action="store_true")
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="bench-cluster-", dir=OUT))
+    try:
+        if not args.skip_batches:
+            n = args.businesses
+            db = demo_warehouse(n)
+            published = scratch / "published"
+            con = warehouse.connect(db, read_only=True)
+            try:
+                # several shards a worker, so two workers share the work evenly
+                publish(con, published, shard_size=max(1, n // 8))
+            finally:
+                con.close()
+            line(f"report batches — {n} businesses, HTML + PDF + JSON, every report rendered")
+            line(f"  {'path':<40}{'wall s':>9}{'reports/s':>11}{'CPU s/report':>14}")
+            local, cpu = single(db, scratch / "single")
+            line(f"  {'single machine (pool, --jobs 2)':<40}{local:>9.1f}{n / local:>11.2f}"
+                 f"{cpu:>14.2f}")
+            times = {}
+            for workers in (1, 2):
+                times[workers], cpu = on_cluster(published, scratch / f"cluster{workers}",
+                                                 workers)
+                label = f"--cluster, LocalCluster of {workers}"
+                line(f"  {label:<40}{times[workers]:>9.1f}{n / times[workers]:>11.2f}"
+                     f"{cpu:>14.2f}")
+            line(f"  scaling 1 → 2 workers: {times[1] / times[2]:.2f}× "
+                 f"(efficiency {times[1] / times[2] / 2:.0%}); cluster overhead over the "
+                 f"local path: {times[2] / local - 1:+.0%} (target < 15 %)")
+        args.publish_businesses = args.publish_businesses or args.businesses
+        db = demo_warehouse(args.publish_businesses)
+        con = warehouse.connect(db, read_only=True)
+        try:
+            folder = scratch / "publish"
+            full = publish(con, folder)
+            again = publish(con, folder)
+        finally:
+            con.close()
+        size = sum(p.stat().st_size for p in folder.rglob("*.parquet")) / 2**20
+        line(f"publish — {args.publish_businesses} businesses, {full.shards} shards, "
+             f"{size:.0f} MiB of Parquet")
+        line(f"  full: {full.seconds:.1f} s; incremental (nothing changed, "
+             f"{len(again.unchanged)} shards unchanged): {again.seconds:.1f} s")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+"""`report --cluster`: one task per business shard on a real Dask cluster, the same reports as
+the single-machine batch (report.json bytes, PDF text, index entries); a worker killed
+mid-batch costs nothing; a real `dask scheduler` and two `dask worker` processes."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from distributed import Client, LocalCluster
+from pypdf import PdfReader
+
+from analytics import warehouse
+from analytics.metrics.period import Period
+from analytics.render.batch import RenderOptions, index_entries, run_batch
+from analytics.render.cluster import run_cluster_batch
+from analytics.report import ReportBatch
+from analytics.warehouse.published import publish
+from conftest import DEMO_AS_OF, DEMO_PERIOD
+
+PERIOD = Period.parse(DEMO_PERIOD)
+ALL = ("html", "pdf", "json")
+QUICK = ("html", "json")  # PDFs cost a second each on a busy machine: one test checks them
+
+
+def _single(demo_path: Path, out: Path, formats: tuple[str, ...]) -> None:
+    con = warehouse.connect(demo_path, read_only=True)
+    try:
+        result = run_batch(con, None, PERIOD, DEMO_AS_OF, RenderOptions(out=out, formats=formats),
+                           jobs=0)
+    finally:
+        con.close()
+    assert {o.status for o in result.outcomes} == {"written"}
+
+
+def _published(demo_path: Path, folder: Path) -> Path:
+    con = warehouse.connect(demo_path, read_only=True)
+    try:
+        result = publish(con, folder, shard_size=2)  # 5 demo businesses: several shards
+    finally:
+        con.close()
+    assert len(result.written) > 1
+    return folder
+
+
+def _history(tables: list) -> list[tuple]:
+    rows = [tuple(r.values()) for t in tables for r in t.to_pylist()]
+    return sorted(rows, key=repr)
+
+
+def _jsons(out: Path) -> dict[str, bytes]:
+    return {p.parent.parent.name: p.read_bytes() for p in out.glob("*/*/report.json")}
+
+
+def _pdf_text(path: Path) -> str:
+    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    return re.sub(r"Generated [^\n]*", "Generated …", text)  # the one line that is the time
+
+
+def _entries(out: Path) -> list[dict]:
+    return [{k: v for k, v in e.items() if k != "generated_at"} for e in index_entries(out)]
+
+
+@pytest.fixture(scope="module")
+def single_run(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("single")
+    _single(demo_path, out, ALL)
+    return out
+
+
+@pytest.fixture
+def cluster():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as local:
+        yield local
+
+
+def test_local_cluster_writes_the_single_machine_reports(
+        cluster, demo_path: Path, single_run: Path, tmp_path: Path) -> None:
+    published = _published(demo_path, tmp_path / "published")
+    out = tmp_path / "out"
+    seen = []
+    result = run_cluster_batch(cluster.scheduler_address, published, None, PERIOD, DEMO_AS_OF,
+                               RenderOptions(out=out, formats=ALL), on_outcome=seen.append)
+    assert [o.status for o in result.outcomes] == ["written"] * 5
+    assert len(seen) == 5  # the progress bar saw every business once
+    assert _jsons(out) == _jsons(single_run) and len(_jsons(out)) == 5
+    for path in single_run.glob("*/*/report.pdf"):
+        assert _pdf_text(out / path.relative_to(single_run)) == _pdf_text(path)
+    assert _entries(out) == _entries(single_run)
+    assert (out / "index.html").is_file()
+    # the history rows the workers computed come back to be stored, as a local batch's do
+    con = warehouse.connect(demo_path, read_only=True)
+    try:
+        local = ReportBatch(con, None, PERIOD, DEMO_AS_OF)
+        list(local)
+    finally:
+        con.close()
+    assert _history(result.history_rows) == _history(local.history_rows)
+    assert len(_history(local.history_rows)) > 5 * 12  # every business, twelve periods
+    # skip-if-unchanged works across runs, on the cluster as on one machine
+    again = run_cluster_batch(cluster.scheduler_address, published, None, PERIOD, DEMO_AS_OF,
+                              RenderOptions(out=out, formats=ALL))
+    assert [o.status for o in again.outcomes] == ["skipped"] * 5
+
+
+def test_a_worker_killed_mid_batch_costs_nothing(cluster, demo_path: Path,
+                                                 tmp_path: Path) -> None:
+    single = tmp_path / "single"
+    _single(demo_path, single, QUICK)
+    published = _published(demo_path, tmp_path / "published")
+    out = tmp_path / "out"
+    results = {}
+
+    def batch() -> None:
+        results["batch"] = run_cluster_batch(
+            cluster.scheduler_address, published, None, PERIOD, DEMO_AS_OF,
+            RenderOptions(out=out, formats=QUICK))
+
+    with Client(cluster.scheduler_address) as client:
+        pids = client.run(os.getpid)
+        runner = threading.Thread(target=batch)
+        runner.start()
+        victim = None
+        deadline = time.monotonic() + 120
+        while victim is None and time.monotonic() < deadline:
+            busy = [w for w, keys in client.processing().items()
+                    if any(str(k).startswith("analytics-shard") for k in keys)]
+            if busy:
+                victim = busy[0]
+            time.sleep(0.05)
+        assert victim is not None, "no shard task ever started"
+        time.sleep(0.5)  # well into its shard: models built, a report under way
+        os.kill(pids[victim], signal.SIGKILL)
+        runner.join(timeout=300)
+    assert not runner.is_alive()
+    outcomes = results["batch"].outcomes
+    assert sorted(o.business_id for o in outcomes) == sorted(_jsons(single))  # each once
+    assert {o.status for o in outcomes} <= {"written", "skipped"}
+    assert _jsons(out) == _jsons(single)
+    assert _entries(out) == _entries(single)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_report_cli_on_a_real_scheduler_and_two_worker_processes(
+        demo_path: Path, tmp_path: Path) -> None:
+    single = tmp_path / "single"
+    _single(demo_path, single, QUICK)
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).parent / "dask")
+    env = os.environ | {"ANALYTICS_SHARD_BUSINESSES": "2"}
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    files = contextlib.ExitStack()
+    processes = [subprocess.Popen(
+        [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+        stdout=subprocess.DEVNULL, env=env,
+        stderr=files.enter_context(open(logs / "scheduler.log", "w")))]  # noqa: SIM115
+    try:
+        for n in range(2):
+            processes.append(subprocess.Popen(
+                [dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
+                 "--no-dashboard", "--name", f"w{n}", "--preload", "analytics.render.preload",
+                 "--lifetime", "10m", "--lifetime-restart"], stdout=subprocess.DEVNULL, env=env,
+                stderr=files.enter_context(open(logs / f"worker{n}.log", "w"))))  # noqa: SIM115
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+        out = tmp_path / "out"
+        done = subprocess.run(
+            [sys.executable, "-m", "analytics", "report", "--all", "--db", str(demo_path),
+             "--period", DEMO_PERIOD, "--as-of", DEMO_AS_OF.isoformat(), "--format",
+             ",".join(QUICK), "--out", str(out), "--published", str(tmp_path / "published"),
+             "--cluster", address],
+            capture_output=True, text=True, env=env, timeout=600)
+        assert done.returncode == 0, done.stderr
+        assert "5 reports written" in done.stdout
+        assert _jsons(out) == _jsons(single)
+        assert len(list((tmp_path / "published").glob("shard=*"))) > 1
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        files.close()
+
+
+def test_an_unreachable_scheduler_is_one_line(demo_path: Path, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "analytics", "report", "--all", "--db", str(demo_path),
+         "--period", DEMO_PERIOD, "--as-of", DEMO_AS_OF.isoformat(), "--format", "json",
+         "--out", str(tmp_path / "out"), "--published", str(tmp_path / "published"),
+         "--cluster", f"tcp://127.0.0.1:{_free_port()}"],
+        capture_output=True, text=True,
+        timeout=120)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "cannot reach the Dask scheduler" in done.stderr
+
+
+def test_notebooks_on_a_local_cluster_record_the_single_machine_models(
+        cluster, demo_path: Path, demo_db, tmp_path: Path) -> None:
+    import nbformat
+
+    from analytics import notebooks
+    from analytics.notebooks.cluster import run_cluster_notebooks
+    from analytics.report import build_report
+
+    published = _published(demo_path, tmp_path / "published")
+    ids = ["harbour-yoga", "lumen-books", "northwind-coffee"]
+    jobs = notebooks.plan(ids, PERIOD, DEMO_AS_OF, demo_path, tmp_path / "out")
+    results = run_cluster_notebooks(cluster.scheduler_address, published, jobs)
+    assert [(r.business_id, r.ok, r.error) for r in results] == [(b, True, None) for b in ids]
+    for result in results:
+        nb = nbformat.read(result.notebook, as_version=4)
+        # the kernel read the worker's scratch copy of the shard, not the warehouse
+        assert "analytics-shard-" in nb.metadata.papermill.parameters["db"]
+        recorded = notebooks.recorded_model(nb)
+        expected = build_report(demo_db, result.business_id, PERIOD, DEMO_AS_OF).to_json()
+        assert recorded == json.loads(expected)  # number for number, from the shard's copy
+
+
+def test_a_big_shard_is_cut_into_tasks_that_cover_it_once(demo_path: Path, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    from analytics import config
+    from analytics.render.cluster import plan_shards
+
+    published = _published(demo_path, tmp_path / "published")
+    options = RenderOptions(out=tmp_path / "out", formats=QUICK)
+    whole = plan_shards(published, None, PERIOD, DEMO_AS_OF, options, 10)
+    monkeypatch.setattr(config, "CLUSTER_TASK_BUSINESSES", 1)
+    cut = plan_shards(published, None, PERIOD, DEMO_AS_OF, options, 10)
+    assert len(cut) == 5 and all(len(j.business_ids) == 1 for j in cut)
+    assert sorted(b for j in cut for b in j.business_ids) == sorted(
+        b for j in whole for b in j.business_ids)
+    assert {j.shard for j in cut} == {j.shard for j in whole}  # each reads its own shard
+    with pytest.raises(Exception, match="unknown business 'nobody'"):
+        plan_shards(published, ["nobody"], PERIOD, DEMO_AS_OF, options, 10)
