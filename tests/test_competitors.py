@@ -130,3 +130,11 @@ def test_naming_a_competitor_is_refused_in_one_line(demo_path: Path, tmp_path: P
     clients, competitors = listing.split("competitors (")
     assert "rival-roasters" not in clients and "northwind-coffee" in clients
     assert "rival-roasters" in competitors and "northwind-coffee" in competitors
+
+
+def test_a_competitor_knows_its_client(demo_db) -> None:
+    from analytics.warehouse.businesses import competitors_of
+
+    (rival,) = competitors_of(demo_db, ["northwind-coffee"])["northwind-coffee"]
+    assert (rival.business_id, rival.competitor_of) == ("rival-roasters", "northwind-coffee")
+    assert rival.first_post is None and rival.recipients == ()

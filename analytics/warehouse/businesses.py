@@ -92,7 +92,8 @@ def competitors_of(
     found: dict[str, list[Business]] = {}
     for r in sql.records(con, "competitors_of", client_ids=list(client_ids)):
         found.setdefault(r["competitor_of"], []).append(
-            Business(r["business_id"], r["name"], r["timezone"], (), r["competitor_of"]))
+            Business(r["business_id"], r["name"], r["timezone"],
+                     competitor_of=r["competitor_of"]))
     return found
 
 
