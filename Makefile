@@ -98,8 +98,12 @@ send: install ## Email every business its due reports (SMTP_* from the environme
 schedule: install ## Print the cron entry that runs `make send` every morning (INSTALL=1 to install it)
 	$(BIN)/analytics schedule --db $(DB) --out $(OUT) $(if $(INSTALL),--install)
 
-test: install test-deps ## Run the test suite (what CI runs)
-	$(BIN)/python -m pytest
+# Two test processes (pytest-xdist): most of the suite waits on kernels, workers, browsers
+# and servers starting, so two overlap well even on two cores. TEST_JOBS=0 runs in one.
+TEST_JOBS ?= 2
+
+test: install test-deps ## Run the test suite (what CI runs; TEST_JOBS=… processes, default 2)
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_JOBS)),-n $(TEST_JOBS))
 
 lint: install ## Lint with ruff
 	$(BIN)/ruff check analytics tests benchmarks
