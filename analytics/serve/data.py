@@ -106,11 +106,15 @@ class WarehouseReader:
     # --- snapshots ------------------------------------------------------------------------
 
     def _take_snapshot(self, attempts: int = 1) -> _Snapshot:
-        """Copy the warehouse (file and WAL) while holding a read-only connection on it."""
+        """Copy the warehouse (file and WAL) as a reader under the warehouse's shared lock:
+        no writer of ours (ingest, send, demo, report's history) can start, and so checkpoint
+        the WAL into the file, between the two copies."""
+        from analytics.warehouse import access
+
         last: Exception | None = None
         for attempt in range(attempts):
             try:
-                source = open_reader(self.db)
+                session = access.reading(self.db, timeout=0.5)
             except AnalyticsError as exc:  # a writer holds it: wait for it to finish
                 last = exc
                 time.sleep(min(0.1 * (attempt + 1), 1.0))
@@ -121,15 +125,16 @@ class WarehouseReader:
                 folder = self._workdir / f"snapshot-{self._generation}"
                 folder.mkdir()
                 copy = folder / "warehouse.duckdb"
-                # DuckDB's lock is a POSIX record lock, which this process loses when any of
-                # its descriptors on the file closes (copyfile's, at the end of the copy):
-                # no writer can start while we read, and we close the connection next anyway
+                # DuckDB's own lock is a POSIX record lock, which this process loses when any
+                # of its descriptors on the file closes (copyfile's): the lock file of
+                # analytics.warehouse.access, held until both copies are done, is what keeps
+                # writers out
                 shutil.copyfile(self.db, copy)
                 wal = self.db.with_name(self.db.name + ".wal")
                 if wal.exists():
                     shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
             finally:
-                source.close()
+                session.close()
             return _Snapshot(folder, open_reader(copy), stamp, self._generation)
         raise AnalyticsError(f"cannot read {self.db}: {last}")
 
