@@ -61,3 +61,24 @@ def test_nothing_to_draw_draws_a_message(model: dict) -> None:
     assert "No engagement to split" in drawn["mix"]["svg"].decode()
     for chart in drawn.values():
         assert b"<g id=\"axes_1\"" not in chart["svg"]  # no axis at all
+
+
+def test_drawing_leaves_the_analysts_matplotlib_settings_alone() -> None:
+    """Importing the charts and drawing a report changes neither matplotlib's settings nor
+    its backend (in a fresh process: the test session has imported the charts already)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import json, matplotlib\n"
+        "before, backend = dict(matplotlib.rcParams), matplotlib.rcParams['backend']\n"
+        "from analytics.render import charts\n"
+        "charts.render_charts({'period': {'start': '2026-11-11', 'end': '2026-11-13',"
+        " 'label': 'W'}, 'overview': {'previous': {'start': '2026-11-08',"
+        " 'end': '2026-11-10'}}, 'trends': [], 'platforms': [],"
+        " 'insights': {'top_content_types': []}, 'history': []}, ['svg'])\n"
+        "assert dict(matplotlib.rcParams) == before, 'rcParams changed'\n"
+        "assert matplotlib.rcParams['backend'] == backend, 'backend changed'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-800:]

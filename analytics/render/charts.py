@@ -30,18 +30,14 @@ from datetime import date
 from typing import Any
 
 import matplotlib
+from markupsafe import escape
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # no display, and no pyplot: figures are plain objects we reuse
-
-from markupsafe import escape  # noqa: E402
-from matplotlib import rcParams  # noqa: E402 - after choosing the backend
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from analytics import config  # noqa: E402
-from analytics.metrics.labels import platform_name  # noqa: E402
-from analytics.render.chart_text import ChartText, describe, mix_slices  # noqa: E402
-from analytics.render.contrast import INK, _blend, readable  # noqa: E402
+from analytics import config
+from analytics.metrics.labels import platform_name
+from analytics.render.chart_text import ChartText, describe, mix_slices
+from analytics.render.contrast import INK, _blend, readable
 
 MUTED = "#6b7785"
 GRID = "#e3e7ec"
@@ -51,7 +47,10 @@ OTHER_SLICE = "#d9dde2"
 EARLIER = "#a9b3be"
 FONT = ["DejaVu Sans", "Liberation Sans", "sans-serif"]
 
-rcParams.update({
+#: Our look, applied only while our charts are drawn and saved (matplotlib.rc_context), so an
+#: analyst's own plots in the same notebook keep theirs; no pyplot and no backend is chosen
+#: either: figures are plain objects drawn on an Agg canvas.
+STYLE = {
     "font.family": "sans-serif",
     "font.sans-serif": FONT,
     "font.size": 8.5,
@@ -69,7 +68,7 @@ rcParams.update({
     "svg.fonttype": "none",
     "svg.hashsalt": "analytics-report",  # deterministic ids in the SVG
     "path.simplify": True,
-})
+}
 
 #: Chart sizes in inches (the PDF's text column is 180 mm ≈ 7.1 in wide).
 SIZES = {
@@ -385,11 +384,12 @@ def render_charts(
     formats = tuple(dict.fromkeys(formats))
     texts = describe(report)
     charts: dict[str, dict[str, bytes]] = {}
-    for name, draw in CHARTS.items():
-        fig = _figure(name)
-        if name in ACCENTED:
-            draw(fig, report, accent)
-        else:
-            draw(fig, report)
-        charts[name] = {fmt: export(fig, fmt, name, texts[name]) for fmt in formats}
+    with matplotlib.rc_context(STYLE):
+        for name, draw in CHARTS.items():
+            fig = _figure(name)
+            if name in ACCENTED:
+                draw(fig, report, accent)
+            else:
+                draw(fig, report)
+            charts[name] = {fmt: export(fig, fmt, name, texts[name]) for fmt in formats}
     return charts
