@@ -138,3 +138,38 @@ def test_concurrent_dashboards_match_their_one_at_a_time_render(portal) -> None:
     with ThreadPoolExecutor(6) as pool:
         together = list(pool.map(page, ["7d", "30d", "90d"] * 2))
     assert together == [alone[p] for p in ("7d", "30d", "90d")] * 2
+
+
+def test_portal_pages_pass_axe_and_the_nu_checker(portal, tmp_path: Path) -> None:
+    """The portal's list and a business's dashboard (the report plus the period picker): no
+    WCAG 2.1 A/AA violation from axe-core, no Nu HTML Checker error (issue 17)."""
+    from browser import axe_violations, nu_errors
+
+    url, token = portal
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            # the pages' Content-Security-Policy forbids injected scripts: axe needs one
+            page = browser.new_context(bypass_csp=True).new_page()
+            page.goto(f"{url}/portal?token={token}")
+            listing = page.content()
+            assert axe_violations(page) == []
+            page.click("text=Alpha Bakery")
+            page.wait_for_url(f"{url}/portal/alpha")
+            assert axe_violations(page) == []
+        finally:
+            browser.close()
+    dashboard = tmp_path / "dashboard.html"
+    # the markup as served (not the DOM after scripts), checked as a file
+    import httpx
+
+    with httpx.Client(base_url=url, follow_redirects=True) as client:
+        client.get("/portal", params={"token": token})
+        answer = client.get("/portal/alpha")
+        assert answer.status_code == 200 and "Alpha Bakery" in answer.text
+        assert 'id="top-content"' in answer.text  # the report itself, not a sign-in page
+        dashboard.write_text(answer.text, encoding="utf-8")
+        (tmp_path / "listing.html").write_text(client.get("/portal").text, encoding="utf-8")
+    assert listing
+    assert nu_errors([dashboard, tmp_path / "listing.html"]) == []
