@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 
 from analytics import captions, config
-from analytics.metrics.stats import Comparison, median, rank_sum_pvalues
+from analytics.metrics.stats import Comparison, median, outcome, rank_sum_pvalues
 from analytics.records import Record
 
 
@@ -53,16 +53,8 @@ class FeatureAnalysis:
     uncaptioned: int = 0
 
     def rows(self, claimed) -> list[CaptionFeatureRow]:
-        rows = []
-        for f in self.figures:
-            c = self.comparisons.get(f["feature"])
-            rows.append(CaptionFeatureRow(
-                **f, tested=c is not None,
-                p_value=None if c is None else c.p_value,
-                q_value=None if c is None else c.q_value,
-                recommended=c is not None and claimed(c),
-            ))
-        return rows
+        return [CaptionFeatureRow(**f, **outcome(self.comparisons.get(f["feature"]), claimed))
+                for f in self.figures]
 
 
 def analyse(titles: np.ndarray, rel: np.ndarray) -> FeatureAnalysis:

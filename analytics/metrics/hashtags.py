@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from analytics import config
-from analytics.metrics.stats import Comparison, median, rank_sum_pvalues
+from analytics.metrics.stats import Comparison, median, outcome, rank_sum_pvalues
 from analytics.records import Record
 
 
@@ -53,16 +53,8 @@ class TagAnalysis:
     comparisons: dict[str, Comparison] = field(default_factory=dict)
 
     def rows(self, claimed) -> list[HashtagRow]:
-        rows = []
-        for f in self.figures:
-            c = self.comparisons.get(f["tag"])
-            rows.append(HashtagRow(
-                **f, tested=c is not None,
-                p_value=None if c is None else c.p_value,
-                q_value=None if c is None else c.q_value,
-                recommended=c is not None and claimed(c),
-            ))
-        return rows
+        return [HashtagRow(**f, **outcome(self.comparisons.get(f["tag"]), claimed))
+                for f in self.figures]
 
 
 def analyse(

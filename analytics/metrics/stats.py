@@ -6,6 +6,7 @@ scipy in the test suite (``tests/test_insights.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,3 +127,14 @@ class Comparison:
 
     def interval(self, rng: np.random.Generator) -> tuple[float | None, float | None]:
         return bootstrap_ratio_ci(self.group, None if self.relative else self.rest, rng)
+
+
+def outcome(c: Comparison | None, claimed: Callable[[Comparison], bool]) -> dict[str, Any]:
+    """The test columns of a row (hashtag, caption feature): whether it was tested, its p- and
+    q-value, and whether it became a claim."""
+    return {
+        "tested": c is not None,
+        "p_value": None if c is None else c.p_value,
+        "q_value": None if c is None else c.q_value,
+        "recommended": c is not None and claimed(c),
+    }
