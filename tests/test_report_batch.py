@@ -175,3 +175,19 @@ def test_worker_memory_and_stage_times_are_reported(load, tmp_path: Path) -> Non
     assert {"queries", "charts", "html", "pdf", "write"} <= set(result.seconds)
     peaks = result.peak_rss_per_worker
     assert 1 <= len(peaks) <= 2 and all(40 < mib < 2000 for mib in peaks.values())
+
+
+def test_the_index_paints_a_change_as_the_report_card_does(demo_reports: Path) -> None:
+    """A change inside the business's usual range is grey on the card: grey in the index too."""
+    import json
+
+    soup = BeautifulSoup((demo_reports / "index.html").read_text(), "html.parser")
+    seen = set()
+    for tr in soup.select("#latest tbody tr"):
+        business = tr["data-business"]
+        model = json.loads(next((demo_reports / business).glob("*/report.json")).read_text())
+        cell = tr.find_all("td")[5]
+        normal = bool(model["overview"]["growth_within_usual"])
+        assert ("normal" in cell["class"]) == normal, business
+        seen.add(normal)
+    assert seen  # at least one business checked

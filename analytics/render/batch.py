@@ -237,6 +237,8 @@ def render_task(task: Task) -> Outcome:
             "engagement": report["overview"]["total_engagement"],
             "engagement_rate": report["overview"]["avg_engagement_rate"],
             "growth_rate": report["overview"]["growth_rate"],
+            # the model's own verdict: a change inside the usual range is not painted
+            "growth_within_usual": report["overview"].get("growth_within_usual"),
             "complete": report["period"]["complete"],
             "files": [FILES[f] for f in config.REPORT_FORMATS if f in wanted],
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -429,7 +431,7 @@ def index_entries(out: Path) -> list[dict[str, Any]]:
         files += [f for f in NOTEBOOK_FILES if (stamp_path.parent / f).is_file()]
         if files:
             entries.append({"engagement": None, "engagement_rate": None, "growth_rate": None,
-                            "complete": True} | stamp | {"files": files})
+                            "growth_within_usual": None, "complete": True} | stamp | {"files": files})
     entries.sort(key=lambda e: (e["end"], e["start"]), reverse=True)
     entries.sort(key=lambda e: e["business_id"])
     return entries
