@@ -430,8 +430,9 @@ def index_entries(out: Path) -> list[dict[str, Any]]:
         files = [f for f in stamp.get("files", []) if (stamp_path.parent / f).is_file()]
         files += [f for f in NOTEBOOK_FILES if (stamp_path.parent / f).is_file()]
         if files:
-            entries.append({"engagement": None, "engagement_rate": None, "growth_rate": None,
-                            "growth_within_usual": None, "complete": True} | stamp | {"files": files})
+            unknown = {"engagement": None, "engagement_rate": None, "growth_rate": None,
+                       "growth_within_usual": None, "complete": True}  # older stamps
+            entries.append(unknown | stamp | {"files": files})
     entries.sort(key=lambda e: (e["end"], e["start"]), reverse=True)
     entries.sort(key=lambda e: e["business_id"])
     return entries
