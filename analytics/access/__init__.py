@@ -24,7 +24,7 @@ from analytics.warehouse import sql
 from analytics.warehouse.businesses import list_businesses
 
 #: Every query this module runs (the registry test checks none is orphaned).
-ACCESS_QUERIES = ("access_insert", "access_list", "access_revoke", "access_lookup",
+ACCESS_QUERIES = ("access_insert", "access_list", "access_revoke",
                   "access_stored")
 
 _TOKEN = re.compile(r"^([0-9a-f]{8})\.([A-Za-z0-9_-]{43})$")
@@ -143,13 +143,3 @@ def check(stored: dict[str, StoredToken] | StoredToken | None, token: str | None
         return None
     found = record.grant
     return found if found.state(now or datetime.now(UTC)) == "active" else None
-
-
-def verify(con: duckdb.DuckDBPyConnection, token: str | None, *,
-           now: datetime | None = None) -> Grant | None:
-    """The grant of a valid token (known, hash equal, not expired nor revoked); else None."""
-    match = _TOKEN.match(token or "")
-    if not match:
-        return None
-    rows = sql.records(con, "access_lookup", token_id=match[1])
-    return check(_stored(rows[0]) if rows else None, token, now=now)

@@ -87,10 +87,6 @@ class Audience(Record):
     platforms: dict[str, AudienceRow]
     total: AudienceRow | None
 
-    @property
-    def has_followers(self) -> bool:
-        return any(r.followers_end is not None for r in self.platforms.values())
-
 
 @dataclass(frozen=True)
 class PeriodMetrics(Record):
