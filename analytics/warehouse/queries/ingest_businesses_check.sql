@@ -44,9 +44,8 @@ checked AS (
 deduplicated AS (
     SELECT
         checked.* EXCLUDE (problem),
-        CASE WHEN _line <> max(_line) OVER (PARTITION BY business_id) THEN
-            {'column': 'business_id', 'reason': 'repeats the business of line ' || CAST(max(_line) OVER (PARTITION BY business_id) AS VARCHAR) || '; the later line is kept'}
-        END AS problem
+        repeated_line(_line, max(_line) OVER (PARTITION BY business_id),
+                      'business_id', 'business', '') AS problem
     FROM checked
     WHERE problem IS NULL
 )
