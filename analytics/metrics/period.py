@@ -130,11 +130,18 @@ class Period:
 
     @classmethod
     def last_complete(cls, kind: str, as_of: date) -> Period:
-        """The latest period of ``kind`` (``week`` or ``month``) that ended before ``as_of``."""
+        """The latest period of ``kind`` (``week``, ``month`` or ``quarter``) that ended
+        before ``as_of`` (so ``is_complete(as_of)``): the one before the period ``as_of``
+        falls in, since that one is still under way on ``as_of``, even on its last day."""
+        if kind == "week":
+            return cls.last_complete_week(as_of)
         if kind == "month":
-            last = as_of.replace(day=1) - timedelta(days=1)  # the month before as_of's
-            return cls.month(last.year, last.month)
-        return cls.last_complete_week(as_of)
+            current = cls.month(as_of.year, as_of.month)
+        elif kind == "quarter":
+            current = cls.quarter(as_of.year, (as_of.month - 1) // 3 + 1)
+        else:
+            raise ValueError(f"no last complete period of kind {kind!r}")
+        return current.preceding()
 
     @classmethod
     def from_dates(cls, start: date, end: date) -> Period:
