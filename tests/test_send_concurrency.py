@@ -9,8 +9,10 @@ the delivery log, the CLI lines and summary, and `send-runs.log`.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,6 +55,19 @@ def wait_until_held(smtp: Server, send: subprocess.Popen) -> None:
     raise AssertionError("the send never reached the server")
 
 
+@contextlib.contextmanager
+def held_send(db: Path, tmp_path: Path, smtp: Server) -> Iterator[subprocess.Popen]:
+    """A send started and held by the server in the middle of its SMTP transaction; let go
+    on exit."""
+    release = smtp.hold()
+    send = start_send(db, tmp_path, smtp, "--wait", "60")
+    try:
+        wait_until_held(smtp, send)
+        yield send
+    finally:
+        release.set()
+
+
 def log(db: Path) -> list[tuple[str, str, str, int]]:
     with reading(db, timeout=10) as con:  # a send holding the warehouse would stop this
         return con.execute("SELECT business_id, period, status, attempts FROM delivery_log "
@@ -61,10 +76,7 @@ def log(db: Path) -> list[tuple[str, str, str, int]]:
 
 def test_an_ingest_completes_while_a_send_is_held_mid_smtp(db: Path, tmp_path: Path,
                                                            smtp: Server) -> None:
-    release = smtp.hold()
-    send = start_send(db, tmp_path, smtp, "--wait", "60")
-    try:
-        wait_until_held(smtp, send)
+    with held_send(db, tmp_path, smtp) as send:
         # the row says "sending" before the transaction: a crash now is retried, not lost
         assert log(db) == [("lumen-books", DEMO_PERIOD, "sending", 0)]
         # a short bound: an ingest waiting for a send held open would give up and exit 1
@@ -73,8 +85,6 @@ def test_an_ingest_completes_while_a_send_is_held_mid_smtp(db: Path, tmp_path: P
         assert code == 0, err
         assert "inserted" in out and "waiting" not in err
         assert send.poll() is None  # the send is still held by the server
-    finally:
-        release.set()
     code, out, err = finish(send)
     assert code == 0, err
     assert log(db) == [("lumen-books", DEMO_PERIOD, "sent", 1)]
@@ -84,16 +94,11 @@ def test_an_ingest_completes_while_a_send_is_held_mid_smtp(db: Path, tmp_path: P
 
 def test_two_sends_at_once_deliver_each_message_once(db: Path, tmp_path: Path,
                                                      smtp: Server) -> None:
-    release = smtp.hold()
-    first = start_send(db, tmp_path, smtp, "--wait", "60")
-    try:
-        wait_until_held(smtp, first)
+    with held_send(db, tmp_path, smtp) as first:
         second = start_send(db, tmp_path, smtp, "--wait", "60")
         # the second waits for the senders' lock, naming the first; it claims nothing yet
         line = second.stderr.readline()
         assert "waiting for the warehouse" in line and f"(pid {first.pid})" in line, line
-    finally:
-        release.set()
     assert finish(first)[0] == 0
     code, out, err = finish(second)
     assert code == 0, err

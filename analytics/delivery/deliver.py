@@ -178,22 +178,30 @@ def subject(report: Mapping[str, Any]) -> str:
             f"{fmt_range(period['start'], period['end'])}")
 
 
+@dataclass(frozen=True)
+class Extras:
+    """What a message may have beyond the defaults: the operator's templates folder (as given
+    to ``analytics report``) and the recipient's "View online" link to the portal."""
+
+    templates: Path | None = None
+    view_url: str | None = None
+
+
 def compose(
     report: Mapping[str, Any],
     recipient: str,
     pdf: bytes,
     sender: str,
     when: datetime,
-    templates: Path | None = None,
-    view_url: str | None = None,
+    extras: Extras = Extras(),
 ) -> EmailMessage:
     """The email for one recipient: a text and an HTML body (the headline numbers and the top
     recommendation, inline CSS, no script), a "View online" link to the portal when
-    ``view_url`` is given, and the PDF attached."""
+    ``extras.view_url`` is given, and the PDF attached."""
     from analytics.render import environment
 
-    env = environment(templates)
-    context = {"report": report, "top": top_message(report), "view_url": view_url,
+    env = environment(extras.templates)
+    context = {"report": report, "top": top_message(report), "view_url": extras.view_url,
                "link_days": config.EMAIL_LINK_DAYS}
     business, period = report["business"], report["period"]
     message = EmailMessage(policy=policy.SMTP)

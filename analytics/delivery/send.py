@@ -44,6 +44,7 @@ from analytics.delivery.deliver import (
     ConnectionFailed,
     Delivery,
     DeliveryError,
+    Extras,
     Mailer,
     SmtpSettings,
     backoff,
@@ -398,8 +399,8 @@ class _Business:
             self.outcome(recipient, Status.WAITING, f"not attempted: {self.mailer.unreachable}")
             return
         if self.mailer is None:  # a dry run: the message written, nothing recorded
-            message = compose(report, recipient, pdf, run.sender, now, run.options.templates,
-                              _view_url(None, run.options.portal_url, key, now))
+            message = compose(report, recipient, pdf, run.sender, now, Extras(
+                run.options.templates, _view_url(None, run.options.portal_url, key, now)))
             path = run.outbox / key[0] / label / f"{_safe_name(recipient)}.eml"
             atomic_write(path, message.as_bytes())
             self.outcome(recipient, Status.WRITTEN, str(path))
@@ -411,9 +412,8 @@ class _Business:
             self.mailer.ready()
             with run.writer() as con:
                 self.flush(con)
-                message = compose(report, recipient, pdf, run.sender, now,
-                                  run.options.templates,
-                                  _view_url(con, run.options.portal_url, key, now))
+                message = compose(report, recipient, pdf, run.sender, now, Extras(
+                    run.options.templates, _view_url(con, run.options.portal_url, key, now)))
                 delivery.status = Status.SENDING
                 record(con, delivery, now, report_sha256=hashlib.sha256(pdf).hexdigest())
             # the writer lock is free again: an ingest may run while the server answers
