@@ -61,6 +61,12 @@ class PostRow(ContentRow):
 class PlatformRow(Record):
     """One platform's totals for the period, with its share of the business's engagement."""
 
+    LABELS: ClassVar[dict[str, str]] = {
+        "platform": "Platform", "posts": "Posts", "views": "Views", "reach": "Reach",
+        "engagement": "Engagement", "engagement_rate": "Eng. rate", "ctr": "CTR",
+        "share_of_engagement": "Share of engagement",
+    }
+
     platform: str
     posts: int
     views: int | None
@@ -330,6 +336,10 @@ class PostingWeekday(Record):
 @dataclass(frozen=True)
 class ContentTypeRow(Record):
     """A content type's totals for the period, across the platforms that carry it."""
+
+    LABELS: ClassVar[dict[str, str]] = {"content_type": "Type", "posts": "Posts",
+                                        "engagement": "Engagement",
+                                        "engagement_rate": "Eng. rate"}
 
     content_type: str
     posts: int
