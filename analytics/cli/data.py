@@ -14,6 +14,7 @@ from analytics.cli.options import (
     wait_option,
     writable_folder,
 )
+from analytics.metrics.labels import plural
 
 
 @click.command()
@@ -62,9 +63,10 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
             timeout=wait, on_wait=tell_waiting,
         )
     click.echo(
-        f"demo warehouse {summary.path}: {len(summary.businesses)} businesses, "
-        f"{summary.posts:,} posts, {summary.observations:,} observations, "
-        f"{days} days to {summary.as_of} (seed {seed})"
+        f"demo warehouse {summary.path}: "
+        f"{plural(len(summary.businesses), 'business', 'businesses')}, "
+        f"{plural(summary.posts, 'post')}, {plural(summary.observations, 'observation')}, "
+        f"{plural(days, 'day')} to {summary.as_of} (seed {seed})"
     )
     for business in summary.businesses[:10]:
         planted = [demo_module.EFFECTS[e] for e in business.effects]
@@ -198,11 +200,12 @@ def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platf
     if not results:
         raise AnalyticsError("no .csv, .xlsx or .parquet files found in the paths given")
     if refused:
-        raise AnalyticsError(f"{len(refused)} of {len(results)} files refused (see above); "
-                             "the others were ingested")
+        raise AnalyticsError(f"{len(refused)} of {plural(len(results), 'file')} refused "
+                             "(see above); the others were ingested")
     if strict and (rejected or addresses):
-        also = f", {addresses} recipient addresses refused" if addresses else ""
-        raise AnalyticsError(f"{rejected} rows rejected{also} (--strict)")
+        also = (f", {plural(addresses, 'recipient address', 'recipient addresses')} refused"
+                if addresses else "")
+        raise AnalyticsError(f"{plural(rejected, 'row')} rejected{also} (--strict)")
 
 
 @click.command()
@@ -272,5 +275,5 @@ def publish(db: Path | None, to: Path | None, wait: float | None) -> None:
     with reading(path, timeout=wait, on_wait=tell_waiting) as con:
         result = publish_copy(con, folder)
     click.echo(f"published {path} to {folder}/ (as of {result.as_of or 'no data'}): "
-               f"{result.shards} shards, {len(result.written)} written, "
+               f"{plural(result.shards, 'shard')}, {len(result.written)} written, "
                f"{len(result.unchanged)} unchanged, in {result.seconds:.1f} s")

@@ -22,6 +22,7 @@ from analytics.cli.options import (
     writable_folder,
 )
 from analytics.delivery.status import Status
+from analytics.metrics.labels import plural
 
 if TYPE_CHECKING:
     from analytics.delivery.send import Outcome, SendOptions, SendResult
@@ -145,9 +146,10 @@ def send(**given: Any) -> None:
         click.secho(f"  {problem}", fg="red", err=True)
     given_up = result.counts[Status.GIVEN_UP]
     if given_up:
-        click.secho(f"  {given_up} deliveries have failed {config.SEND_MAX_ATTEMPTS} "
-                    "times and are no longer retried: fix the cause, then run "
-                    "`analytics send --retry`", fg="red", err=True)
+        has, are = ("has", "is") if given_up == 1 else ("have", "are")
+        click.secho(f"  {plural(given_up, 'delivery', 'deliveries')} {has} failed "
+                    f"{config.SEND_MAX_ATTEMPTS} times and {are} no longer retried: fix the "
+                    "cause, then run `analytics send --retry`", fg="red", err=True)
     if not result.ok:
         sys.exit(1)
 

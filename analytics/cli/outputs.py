@@ -20,6 +20,7 @@ from analytics.cli.options import (
     wait_option,
     writable_folder,
 )
+from analytics.metrics.labels import plural
 
 FORMATS = config.REPORT_FORMATS
 
@@ -109,7 +110,7 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
         with source.read() as con:
             list_businesses(con, ids)  # an unknown --business: one line, before any work
             published_now = publish(con, folder)
-        click.echo(f"published {folder}/: {len(published_now.written)} shards written, "
+        click.echo(f"published {folder}/: {plural(len(published_now.written), 'shard')} written, "
                    f"{len(published_now.unchanged)} unchanged", err=True)
     bar = tqdm(unit="report", desc="reports", disable=None)
 
@@ -142,8 +143,7 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     for result in results:
         written, skipped = result.with_status("written"), result.with_status("skipped")
         failed += result.with_status("failed")
-        noun = "report" if len(written) == 1 else "reports"
-        click.echo(f"{result.period.label} as of {result.as_of}: {len(written)} {noun} "
+        click.echo(f"{result.period.label} as of {result.as_of}: {plural(len(written), 'report')} "
                    f"written to {out}/, {len(skipped)} unchanged (skipped; --force to redo), "
                    f"{len(result.with_status('failed'))} failed")
         if len(written) == 1:
@@ -291,7 +291,7 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
         from analytics.render.batch import write_index
 
         write_index(out)
-    click.echo(f"{the_period.label} as of {as_of_date}: {len(done)} notebooks written to "
+    click.echo(f"{the_period.label} as of {as_of_date}: {plural(len(done), 'notebook')} written to "
                f"{out}/, {len(failed)} failed")
     if len(done) == 1:
         click.echo(f"  {done[0].notebook}\n  {done[0].html}")

@@ -13,7 +13,15 @@ from typing import Any
 import numpy as np
 
 from analytics import config
-from analytics.metrics.labels import WEEKDAYS, fmt_day, platform_name, type_label, window_label
+from analytics.metrics.labels import (
+    WEEKDAYS,
+    fmt_day,
+    fmt_signed,
+    platform_name,
+    plural,
+    type_label,
+    window_label,
+)
 from analytics.metrics.results import Note, Recommendation
 from analytics.metrics.stats import Comparison
 
@@ -50,7 +58,8 @@ def clears(ci: tuple[float | None, float | None], low: float | None = None,
 
 
 def fdr_sentence(n_tests: int) -> str:
-    return (f"It holds after checking all {n_tests} comparisons made for this business "
+    checked = "the one comparison" if n_tests == 1 else f"all {plural(n_tests, 'comparison')}"
+    return (f"It holds after checking {checked} made for this business "
             f"(false-discovery rate {config.FDR_Q * 100:.0f} %).")
 
 
@@ -151,7 +160,8 @@ def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int,
                   "engage the most.")
     interval = ""
     if ci[0] is not None and ci[1] is not None:
-        interval = f" (95 % interval {(ci[0] - 1) * 100:+.0f} % to {(ci[1] - 1) * 100:+.0f} %)"
+        interval = (f" (95 % interval {fmt_signed((ci[0] - 1) * 100)} to "
+                    f"{fmt_signed((ci[1] - 1) * 100)})")
     return Recommendation(
         kind="platform_trend",
         subject=plat,
@@ -170,20 +180,16 @@ def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int,
     )
 
 
-def posts(count: int) -> str:
-    """``1 post``, ``12 posts``: singular and plural right."""
-    return f"{count:,} post{'' if count == 1 else 's'}"
-
-
 def timing_note(timed: int, total: int, windows: list[dict], tested: list[Comparison],
                  span: str) -> Note:
     untimed = total - timed
-    more = "1 more post" if untimed == 1 else f"{untimed} more posts"
+    more = plural(untimed, "more post", "more posts")
     extra = (f" ({more} came from exports without an hour and count"
              f"{'s' if untimed == 1 else ''} for weekdays only)") if untimed else ""
     if timed < config.MIN_POSTS_FOR_TIMING:
-        text = (f"Not enough posts yet to say which times work best ({posts(timed)} with a known "
-                f"hour in the {span}; we need about {config.MIN_POSTS_FOR_TIMING}){extra}.")
+        text = (f"Not enough posts yet to say which times work best ({plural(timed, 'post')} "
+                f"with a known hour in the {span}; we need about "
+                f"{config.MIN_POSTS_FOR_TIMING}){extra}.")
     elif not tested:
         busiest = max(w["posts"] for w in windows)
         text = (f"Not enough posts in any one weekday-and-time window to compare them yet (the "
@@ -191,8 +197,8 @@ def timing_note(timed: int, total: int, windows: list[dict], tested: list[Compar
     else:
         text = (f"No posting time stood out: none of the {len(tested)} weekday-and-time windows "
                 f"with {config.MIN_POSTS_PER_WINDOW} or more posts did clearly better than your "
-                f"other times ({posts(timed)}, {span}){extra}. Hours without posts cannot be "
-                "judged.")
+                f"other times ({plural(timed, 'post')}, {span}){extra}. Hours without posts "
+                "cannot be judged.")
     return Note("posting_time", text)
 
 

@@ -25,6 +25,7 @@ import numpy as np
 from scipy import stats
 
 from analytics import config
+from analytics.metrics.labels import plural
 from analytics.metrics.stats import Comparison
 from analytics.records import Record
 
@@ -159,7 +160,7 @@ def analyse(
             "more_posts_per_variant": None, "note": None,
         }
         if len(names) != 2:
-            draft["note"] = (f"{len(names)} variant{'s' if len(names) != 1 else ''} "
+            draft["note"] = (f"{plural(len(names), 'variant')} "
                              f"({', '.join(names)}): an experiment compares exactly two.")
         elif min(r.posts for r in rows) < MIN_POSTS_PER_VARIANT:
             draft["note"] = (f"Each variant needs {MIN_POSTS_PER_VARIANT} posts with views at "

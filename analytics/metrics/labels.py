@@ -1,4 +1,9 @@
-"""What things are called in sentences and tables: platforms, content types, weekdays."""
+"""What things are called in sentences and tables: platforms, content types, weekdays, and
+how a number, a signed change and a count of things are written.
+
+The one home of these words: the insights' sentences (this layer), the templates' filters
+(:mod:`analytics.render.filters` re-exports them), the email, the portal and the CLI all
+write numbers through here, so a minus sign or a plural is right everywhere or nowhere."""
 
 from __future__ import annotations
 
@@ -29,6 +34,39 @@ TYPE_LABELS = {
     "article": "Articles",
     "live": "Live videos",
 }
+
+
+DASH = "–"
+#: Between a number and its unit ("57 %"), so a line never breaks between them.
+NBSP = "\u00a0"
+MINUS = "−"  # a true minus sign (U+2212), never a hyphen
+
+
+def _minus(text: str) -> str:
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def fmt_number(value: float | None, digits: int = 0) -> str:
+    """``12,345`` (or ``–`` for a missing value); ``−3`` with a true minus sign."""
+    if value is None:
+        return DASH
+    return _minus(f"{value:,.{digits}f}")
+
+
+def fmt_signed(value: float | None, digits: int = 0, unit: str = " %") -> str:
+    """``+9 %`` / ``−3 %`` (a true minus sign), ``±0 %`` for no change."""
+    if value is None:
+        return DASH
+    rounded = round(value, digits)
+    sign = "+" if rounded > 0 else MINUS if rounded < 0 else "±"
+    return f"{sign}{abs(rounded):,.{digits}f}{unit.replace(' ', NBSP)}"
+
+
+def plural(count: int | float | None, word: str, many: str | None = None) -> str:
+    """``1 post``, ``2 posts``, ``0 posts``, ``1,234 posts`` (``many`` for irregular plurals:
+    ``plural(n, "business", "businesses")``)."""
+    shown = fmt_number(count)
+    return f"{shown} {word if count == 1 else (many or word + 's')}"
 
 
 def platform_name(platform: str) -> str:

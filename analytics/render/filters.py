@@ -21,41 +21,26 @@ import jinja2
 
 from analytics import AnalyticsError, config
 from analytics.metrics import labels
-from analytics.metrics.labels import WEEKDAYS, platform_name, type_label
+from analytics.metrics.labels import (  # noqa: F401 - the number words are re-exported
+    DASH,
+    MINUS,
+    NBSP,
+    WEEKDAYS,
+    fmt_number,
+    fmt_signed,
+    platform_name,
+    plural,
+    type_label,
+)
 
 # --- formatting filters (registered once, in environment()) -------------------------------------
-
-DASH = "–"
-#: Between a number and its unit ("57 %"), so a line never breaks between them.
-NBSP = "\u00a0"
-MINUS = "−"  # a true minus sign (U+2212), never a hyphen
-
-
-def _minus(text: str) -> str:
-    return MINUS + text[1:] if text.startswith("-") else text
-
-
-def fmt_number(value: float | None, digits: int = 0) -> str:
-    """``12,345`` (or ``–`` for a missing value)."""
-    if value is None:
-        return DASH
-    return _minus(f"{value:,.{digits}f}")
 
 
 def fmt_percent(value: float | None, digits: int = 1) -> str:
     """``5.4 %`` from 5.43 (rates are percentages in the model, rounded only here)."""
     if value is None:
         return DASH
-    return _minus(f"{value:,.{digits}f}{NBSP}%")
-
-
-def fmt_signed(value: float | None, digits: int = 0, unit: str = " %") -> str:
-    """``+9 %`` / ``−3 %`` (a true minus sign), ``±0 %`` for no change."""
-    if value is None:
-        return DASH
-    rounded = round(value, digits)
-    sign = "+" if rounded > 0 else MINUS if rounded < 0 else "±"
-    return f"{sign}{abs(rounded):,.{digits}f}{unit.replace(' ', NBSP)}"
+    return f"{fmt_number(value, digits)}{NBSP}%"
 
 
 def fmt_usual(per_week: float | None) -> str:
@@ -66,12 +51,6 @@ def fmt_usual(per_week: float | None) -> str:
         return "less than 1"
     return f"{per_week:.0f}" if per_week >= 9.5 or per_week == round(per_week) else \
         f"{per_week:.1f}".removesuffix(".0")
-
-
-def plural(count: int | float | None, word: str, many: str | None = None) -> str:
-    """``1 post``, ``2 posts``, ``1,234 posts`` (``many`` for irregular plurals)."""
-    shown = fmt_number(count)
-    return f"{shown} {word if count == 1 else (many or word + 's')}"
 
 
 #: Titles are cut at about this many characters on the page (the full text on hover).
