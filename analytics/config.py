@@ -24,6 +24,11 @@ EMAIL_PATTERN = (
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
+#: Why an address with a non-ASCII character (``josé@example.com``) is refused, at ingest and
+#: at sending: mailing it needs the server's SMTPUTF8 extension, which this sender never uses
+#: (it refuses such an address whatever the server offers).
+NON_ASCII_ADDRESS = ("is an internationalised (non-ASCII) address, which this sender does not "
+                     "support (it does not use SMTPUTF8)")
 
 #: Dates outside these years are typing mistakes, not social media history (and near the ends
 #: of Python's calendar, shifting them by a period would overflow). Ingest, periods, dates on

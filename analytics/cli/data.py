@@ -166,7 +166,7 @@ def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platf
             click.echo(f"  {note}")
         if result.decreases_file:
             # kept: platforms do remove likes, and the later figure is the truth of its day
-            click.secho(f"  {result.decreased:,} counters went down since an earlier "
+            click.secho(f"  {plural(result.decreased, 'counter')} went down since an earlier "
                         f"observation (kept), e.g. line {result.decreases[0].line}: "
                         f"{result.decreases[0].describe()}", fg="yellow")
             click.echo(f"  all decreases: {result.decreases_file}")

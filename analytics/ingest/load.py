@@ -177,7 +177,7 @@ def _ingest_businesses(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
                 "SELECT _line, status FROM _checked WHERE problem IS NULL")
     sql.execute(con, "ingest_businesses_upsert")
     sql.execute(con, "ingest_competitors_upsert")
-    sql.execute(con, "ingest_businesses_refused")
+    sql.execute(con, "ingest_businesses_refused", non_ascii_reason=config.NON_ASCII_ADDRESS)
     return staged
 
 

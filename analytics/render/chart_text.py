@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from analytics.metrics.labels import fmt_day_month, platform_name, type_label
+from analytics.metrics.labels import fmt_day_month, platform_name, plural, type_label
 from analytics.render.filters import fmt_range
 
 
@@ -110,7 +110,7 @@ def _describe_history(report: Mapping[str, Any]) -> ChartText:
         return ChartText(title, "No posts in these periods.")
     current = history[-1]
     known = [h for h in history if h["engagement"] is not None]
-    desc = (f"{current['label']}: {current['posts']:,} posts, "
+    desc = (f"{current['label']}: {plural(current['posts'], 'post')}, "
             + (f"{current['engagement']:,} engagement" if current["engagement"] is not None
                else "engagement unknown")
             + (f", {current['engagement_rate']:.1f} % engagement rate."
@@ -135,7 +135,7 @@ def _describe_trend(report: Mapping[str, Any]) -> ChartText:
     if inside:
         desc += (f" In this report's period ({fmt_range(period['start'], period['end'])}): "
                  f"{sum(t['engagement'] for t in inside):,} engagement from "
-                 f"{sum(t['posts'] for t in inside):,} posts.")
+                 f"{plural(sum(t['posts'] for t in inside), 'post')}.")
     return ChartText(title, desc)
 
 

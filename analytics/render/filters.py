@@ -62,17 +62,19 @@ LONG_WORD = 24
 ZWSP = "\u200b"  # zero-width space: an invisible place where a line may break
 
 
-def _breakable(text: str) -> str:
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space every 12 characters of a run of 24 or more without a
+    space: for HTML only (plain text would carry the invisible characters into a copy)."""
     # table layout (the PDF's, and browsers') sizes a column by its longest unbreakable
     # word: a 140-character hashtag run would push the numbers beside it off the page
     return re.sub(rf"\S{{{LONG_WORD},}}",
                   lambda m: ZWSP.join(m[0][i:i + 12] for i in range(0, len(m[0]), 12)), text)
 
 
-def fmt_title(title: str | None, limit: int = TITLE_CHARS) -> str:
+def fmt_title(title: str | None, limit: int = TITLE_CHARS, html: bool = True) -> str:
     """A post title for a table cell: ``(untitled)``, or cut at a word break near ``limit``
-    characters with an ellipsis; a 300-character hashtag run is cut too, and long runs
-    without a space may break every 12 characters."""
+    characters with an ellipsis; a 300-character hashtag run is cut too, and (``html``) long
+    runs without a space may break every 12 characters."""
     if not title:
         return "(untitled)"
     text = " ".join(title.split())
@@ -82,7 +84,7 @@ def fmt_title(title: str | None, limit: int = TITLE_CHARS) -> str:
         if space > limit * 0.7:
             cut = cut[:space]
         text = cut.rstrip() + "…"
-    return _breakable(text)
+    return breakable(text) if html else text
 
 
 def direction(value: float | None) -> str:
@@ -133,6 +135,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "usual": fmt_usual,
     "plural": plural,
     "post_title": fmt_title,
+    "breakable": breakable,
 }
 
 
