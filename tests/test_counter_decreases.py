@@ -73,7 +73,7 @@ def test_within_one_file_and_in_the_cli_summary(tmp_path) -> None:
     result = CliRunner().invoke(cli, ["ingest", str(businesses), str(posts), "--db",
                                       str(tmp_path / "w.duckdb")])
     assert result.exit_code == 0, result.output
-    assert ("1 counters went down since an earlier observation (kept), e.g. line 3: x/p1 "
+    assert ("1 counter went down since an earlier observation (kept), e.g. line 3: x/p1 "
             "likes 40 on 2026-11-23 → 0 on 2026-11-30") in result.output
     (log,) = (tmp_path / "rejects").glob("*-decreases.csv")
     assert f"all decreases: {log}" in result.output

@@ -246,7 +246,7 @@ def test_cli_ingest_prints_a_summary_and_strict_fails_on_rejects(tmp_path) -> No
     strict = runner.invoke(cli, ["ingest", "--db", str(db), "--strict", str(posts),
                                  str(businesses)])
     assert strict.exit_code == 1
-    assert "error: 1 rows rejected (--strict)" in strict.output
+    assert "error: 1 row rejected (--strict)" in strict.output
 
 
 def test_impossible_offsets_and_far_future_dates_are_rejected(with_businesses, tmp_path) -> None:

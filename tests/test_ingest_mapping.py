@@ -162,7 +162,7 @@ def test_strict_and_refused_files_exit_non_zero(tmp_path, exports):
     strict = CliRunner().invoke(cli, ["ingest", str(bad), "--db", str(db), "--business",
                                       "kiku-ramen", "--year", "2025", "--strict"])
     assert strict.exit_code == 1
-    assert "1 rows rejected (--strict)" in strict.output
+    assert "1 row rejected (--strict)" in strict.output
     assert "line 2 column Video Views: is negative: '-1'" in strict.output
 
 

@@ -83,10 +83,10 @@ def test_cli_publish_and_a_missing_manifest_is_one_line(demo_path: Path, tmp_pat
     run = [sys.executable, "-m", "analytics"]
     done = subprocess.run([*run, "publish", "--db", str(demo_path), "--to", str(tmp_path / "p")],
                           capture_output=True, text=True, check=True)
-    assert "1 shards, 1 written, 0 unchanged" in done.stdout
+    assert "1 shard, 1 written, 0 unchanged" in done.stdout
     again = subprocess.run([*run, "publish", "--db", str(demo_path), "--to",
                             str(tmp_path / "p")], capture_output=True, text=True, check=True)
-    assert "1 shards, 0 written, 1 unchanged" in again.stdout
+    assert "1 shard, 0 written, 1 unchanged" in again.stdout
     try:
         load_manifest(tmp_path / "nothing")
     except Exception as exc:  # noqa: BLE001

@@ -146,3 +146,18 @@ def test_an_empty_week_s_email_says_so_and_when_the_last_post_was(
         assert "There were no posts this week (16–22 Nov 2026)." in body
         assert "The last post was on 20 Oct 2026." in body
         assert "Not enough posts yet" not in body
+
+
+def test_cli_messages_count_in_the_singular(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from analytics.cli import cli
+
+    db = tmp_path / "w.duckdb"
+    runner = CliRunner()
+    made = runner.invoke(cli, ["demo", "--businesses", "1", "--db", str(db)])
+    assert made.exit_code == 0, made.output
+    assert ": 1 business, " in made.output and "1 businesses" not in made.output
+    published = runner.invoke(cli, ["publish", "--db", str(db), "--to", str(tmp_path / "pub")])
+    assert published.exit_code == 0, published.output
+    assert "1 shard, 1 written" in published.output
