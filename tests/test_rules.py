@@ -68,3 +68,24 @@ def test_ingest_refuses_dates_outside_the_same_year_window(load, tmp_path) -> No
     assert (result.kept, result.rejected) == (1, 1)
     assert "outside the years 2000-2100" in result.rejects[0][2]
     assert DateStyle("day", ("%Y-%m-%d",)).parse("2101-01-01")[0] is None
+
+
+def test_a_comment_dated_outside_the_year_window_gets_the_posts_reason(load, tmp_path) -> None:
+    from analytics.ingest import ingest_paths
+    from conftest import post
+
+    con = load([{"business_id": "acme", "name": "Acme", "timezone": "UTC"}],
+               [post("acme", "x", "p1", "2026-11-17T10:00:00Z", views=10)])
+    path = tmp_path / "comments.csv"
+    path.write_text("business_id,platform,content_id,comment_id,created_at,author,text\n"
+                    "acme,x,p1,c1,1999-12-31T10:00:00Z,ana,Old\n"  # line 2
+                    "acme,x,p1,c2,2101-01-01T10:00:00Z,ana,Far\n"  # line 3
+                    "acme,x,p1,c3,2000-01-01T00:00:00Z,ana,Edge\n"  # line 4: inside
+                    "acme,x,p1,c4,soon,ana,Bad\n", encoding="utf-8")  # line 5
+    (result,) = ingest_paths(con, [path], rejects_dir=tmp_path / "rejects")
+    assert (result.kept, result.rejected) == (1, 3)
+    assert result.rejects == [
+        (2, "created_at", "'1999-12-31T10:00:00Z' is outside the years 2000-2100"),
+        (3, "created_at", "'2101-01-01T10:00:00Z' is outside the years 2000-2100"),
+        (5, "created_at", "'soon' is not an ISO 8601 time such as 2026-11-20T18:30:00Z"),
+    ]

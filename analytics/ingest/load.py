@@ -185,7 +185,8 @@ def _ingest_comments(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
                      staged: read.Staged | None, now: datetime) -> read.Staged:
     """Canonical comments: checked against the posts, scored (``analytics/sentiment.py``)."""
     staged = staged or read.stage_canonical(con, part.format, table)
-    con.execute("CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_comments_check"))
+    con.execute("CREATE OR REPLACE TEMP TABLE _checked AS " + sql.load("ingest_comments_check"),
+                {"min_year": config.YEARS[0], "max_year": config.YEARS[1]})
     con.execute("CREATE OR REPLACE TEMP TABLE _status AS "
                 "SELECT _line, status FROM _checked WHERE problem IS NULL")
     lines, language, polarity, label = [], [], [], []
