@@ -89,3 +89,15 @@ def test_a_comment_dated_outside_the_year_window_gets_the_posts_reason(load, tmp
         (3, "created_at", "'2101-01-01T10:00:00Z' is outside the years 2000-2100"),
         (5, "created_at", "'soon' is not an ISO 8601 time such as 2026-11-20T18:30:00Z"),
     ]
+
+
+def test_history_marks_a_period_complete_by_period_is_complete(demo_db) -> None:
+    from analytics.metrics import history_table
+
+    for as_of, complete in ((date(2026, 11, 22), [True, True, False]),  # W47's last day
+                            (date(2026, 11, 23), [True, True, True])):
+        frame = history_table(demo_db, "harbour-yoga", "2026-W47", as_of, periods=3)
+        rows = frame[frame["platform"] == "all"].sort_values("period_start")
+        assert list(rows["label"]) == ["2026-W45", "2026-W46", "2026-W47"]
+        assert list(rows["complete"]) == complete
+        assert complete == [Period.parse(label).is_complete(as_of) for label in rows["label"]]

@@ -132,6 +132,8 @@ def _params(scope: Scope) -> dict[str, Any]:
         "period_starts": [p.start for p in periods],
         "period_ends": [p.end for p in periods],
         "period_labels": [p.label for p in periods],
+        # "complete" has one home, Period.is_complete: the query is told, not left to decide
+        "period_complete": [p.is_complete(scope.as_of) for p in periods],
         "period_kind": scope.period.kind,
         "first_day": periods[0].start,
         "audience_start": scope.period.start,

@@ -1,5 +1,6 @@
 -- The history of each business of a snapshot: for each period ($period_starts[i] ..
--- $period_ends[i], local days), one row per platform and one for all platforms
+-- $period_ends[i], local days; whether it is complete, $period_complete[i], comes from
+-- Period.is_complete, the rule's one home), one row per platform and one for all platforms
 -- (platform 'all', always present), with counters as of the snapshot's as-of date, the
 -- followers at the period's start and end, and the account-level views and reach of the
 -- platforms' daily account files. Every business × period has its 'all' row; a period without
@@ -17,7 +18,7 @@
 -- (and of $reach_metrics) a platform's files provide, and how many days reported views.
 WITH periods AS (
     SELECT unnest($period_starts) AS period_start, unnest($period_ends) AS period_end,
-           unnest($period_labels) AS label
+           unnest($period_labels) AS label, unnest($period_complete) AS complete
 ),
 scope AS (
     SELECT unnest($business_ids) AS business_id
@@ -146,7 +147,7 @@ all_rows AS (
 )
 SELECT
     r.business_id, $period_kind AS period_kind, p.period_start, p.period_end, p.label,
-    r.platform, CAST($as_of AS DATE) AS as_of, p.period_end < $as_of AS complete,
+    r.platform, CAST($as_of AS DATE) AS as_of, p.complete,
     -- sums come back as HUGEINT: counts fit in BIGINT
     coalesce(r.posts, 0) AS posts,
     CAST(CASE WHEN r.posts IS NULL THEN 0 ELSE r.views END AS BIGINT) AS views,
