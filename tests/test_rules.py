@@ -101,3 +101,25 @@ def test_history_marks_a_period_complete_by_period_is_complete(demo_db) -> None:
         assert list(rows["label"]) == ["2026-W45", "2026-W46", "2026-W47"]
         assert list(rows["complete"]) == complete
         assert complete == [Period.parse(label).is_complete(as_of) for label in rows["label"]]
+
+
+def test_the_portal_picker_writes_its_weeks_with_fmt_range() -> None:
+    from analytics.serve.views import picker_periods
+
+    choices = dict(picker_periods(date(2026, 11, 30), weeks=6, months=1))  # a Monday
+    assert choices["2026-W48"] == "Week 48, 23–29 Nov 2026"
+    assert choices["2026-W44"] == "Week 44, 26 Oct – 1 Nov 2026"  # not "26 Oct – 01 Nov"
+    assert choices["2026-W48"].removeprefix("Week 48, ") == labels.fmt_range(
+        date(2026, 11, 23), date(2026, 11, 29))
+    assert choices["2026-10"] == "October 2026"
+
+
+def test_today_in_a_timezone_has_one_home() -> None:
+    from pathlib import Path
+
+    import analytics
+
+    package = Path(analytics.__file__).parent
+    homes = [str(p.relative_to(package)) for p in package.rglob("*.py")
+             if "def local_today(" in p.read_text(encoding="utf-8")]
+    assert homes == ["metrics/period.py"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,9 +21,10 @@ from starlette.concurrency import run_in_threadpool
 
 from analytics import AnalyticsError
 from analytics.access import Grant
+from analytics.metrics.period import local_today
 from analytics.render.exports import XLSX_MEDIA_TYPE
 from analytics.serve.auth import COOKIE, Guard, Unauthorized
-from analytics.serve.views import Views, local_today, period_query, picker_periods
+from analytics.serve.views import Views, period_query, picker_periods
 
 CSP = ("default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
        "script-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
@@ -96,7 +98,7 @@ def add_routes(app: FastAPI, views: Views, guard: Guard,
         html = views.html(business_id, period_query(choice))
         bar = environment(views.templates).get_template("_portal_bar.html.j2").render(
             business_id=business_id, chosen=choice,
-            choices=picker_periods(local_today(business.timezone)),
+            choices=picker_periods(local_today(business.timezone, datetime.now(UTC))),
             downloads=download_links(business_id, choice))
         match = _BODY.search(html)
         at = match.end() if match else 0

@@ -10,13 +10,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from analytics import AnalyticsError, config
-from analytics.metrics.period import QUERY_PARAMETERS, Period, resolve_period
+from analytics.metrics.labels import fmt_range
+from analytics.metrics.period import QUERY_PARAMETERS, Period, local_today, resolve_period
 from analytics.report import ReportBatch, build_report
 from analytics.serve.data import WarehouseReader
 from analytics.warehouse.businesses import Business, list_businesses
@@ -43,11 +43,6 @@ class PeriodQuery:
     limit: int = config.CONTENT_LIMIT_DEFAULT
     #: for trends, the number of days a period may span (its points are its days)
     trend_range: tuple[int, int] | None = None
-
-
-def local_today(timezone: str) -> date:
-    """Today in the business's timezone: ``days=N`` counts whole days before it."""
-    return datetime.now(ZoneInfo(timezone)).date()
 
 
 class Views:
@@ -79,7 +74,8 @@ class Views:
         """The period and as-of day a query names (default: the last 30 whole local days)."""
         named = query.period or query.start or query.end or query.days is not None
         days = query.days if named else DEFAULT_DAYS
-        as_of = query.as_of or local_today(business.timezone).isoformat()
+        # today in the business's timezone: days=N counts whole days before it
+        as_of = query.as_of or local_today(business.timezone, datetime.now(UTC)).isoformat()
         # messages name the query parameters (as_of), never the CLI's options (--as-of)
         the_period, as_of_date = resolve_period(query.period, query.start, query.end, days,
                                                 as_of, names=QUERY_PARAMETERS)
@@ -114,7 +110,7 @@ class Views:
             by_today: dict[date, list[str]] = {}
             for business in list_businesses(cursor):
                 self.reader.store(snapshot, ("businesses", (business.business_id,)), [business])
-                by_today.setdefault(local_today(business.timezone), []).append(
+                by_today.setdefault(local_today(business.timezone, datetime.now(UTC)), []).append(
                     business.business_id)
             for today, ids in by_today.items():
                 the_period, as_of = resolve_period(days=DEFAULT_DAYS, as_of=today)
@@ -190,7 +186,7 @@ def picker_periods(today: date, weeks: int = 8, months: int = 6) -> list[tuple[s
         year, week, _ = (monday - timedelta(weeks=n)).isocalendar()
         start = date.fromisocalendar(year, week, 1)
         choices.append((f"{year}-W{week:02d}",
-                        f"Week {week}, {start:%d %b} – {start + timedelta(days=6):%d %b %Y}"))
+                        f"Week {week}, {fmt_range(start, start + timedelta(days=6))}"))
     year, month = today.year, today.month
     for _ in range(months):
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
