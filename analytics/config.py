@@ -52,7 +52,7 @@ MIN_VIEWS_FOR_RANKING = 100
 #: A "usual period-to-period change" needs at least this many past changes to be read from.
 USUAL_RANGE_MIN_CHANGES = 8
 
-# --- insights (see INSIGHTS.md and analytics/insights.py) -------------------------------------
+# --- insights (see INSIGHTS.md and analytics/metrics/insights.py) -----------------------------
 #: How far back insights look, ending at the period's last day.
 INSIGHT_LOOKBACK_DAYS = 182
 #: Posts are compared at this age (days after publication) so young posts are not penalised.
@@ -124,7 +124,7 @@ def lock_timeout(explicit: float | None = None) -> float:
     return float(value)
 
 
-# --- rendering: HTML and PDF dashboards (see analytics/render.py and analytics/batch.py) -----
+# --- rendering: HTML and PDF dashboards (analytics/render/__init__.py, render/batch.py) -------
 #: Every output `analytics report` can write, and what it writes when not told.
 #: ``csv`` and ``xlsx`` are the spreadsheet exports (analytics/render/exports.py).
 REPORT_FORMATS = ("html", "pdf", "json", "csv", "xlsx")
@@ -138,7 +138,7 @@ MAX_LOGO_BYTES = 512 * 1024
 #: does not give memory back, so recycling keeps a long batch's memory flat.
 RENDER_TASKS_PER_WORKER = 40
 #: Garbage-collector thresholds in render workers (Python's default is 700, 10, 10): fewer
-#: collections while WeasyPrint builds and drops its boxes; see analytics/render_preload.py.
+#: collections while WeasyPrint builds and drops its boxes; see analytics/render/preload.py.
 RENDER_GC_THRESHOLDS = (20_000, 10, 10)
 #: Reports handed to the workers ahead of time (bounds the models held in memory at once).
 RENDER_QUEUE_PER_WORKER = 4
@@ -214,13 +214,13 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-# --- notebooks (analytics/notebook.py) --------------------------------------------------------
+# --- notebooks (analytics/notebooks/__init__.py) ----------------------------------------------
 #: A warm kernel runs this many notebooks, then is replaced (memory stays flat).
 NOTEBOOK_RUNS_PER_KERNEL = 50
 #: Seconds one notebook cell may run before the business is marked failed.
 NOTEBOOK_CELL_TIMEOUT = 600
 
-# --- email (analytics/deliver.py, analytics/send.py) ---------------------------------------
+# --- email (analytics/delivery/deliver.py, analytics/delivery/send.py) ---------------------
 #: A failed delivery waits this × 2^(attempts − 1) minutes before it is tried again…
 SEND_RETRY_BASE_MINUTES = 15.0
 #: …and is given up (reported on every run until `analytics send --retry`) after this many.

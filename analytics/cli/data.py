@@ -36,7 +36,7 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
     """Build a deterministic demo warehouse with planted effects.
 
     \b
-    The planted effects (a correct analysis recovers each; see analytics/demo.py):
+    The planted effects (a correct analysis recovers each; see analytics/ingest/demo.py):
       business 1, 6, 11…  LinkedIn video earns 2× the engagement rate of other LinkedIn posts
       business 2, 7, 12…  Tuesday 18:00–21:00 local earns 1.8× the engagement rate
       business 3, 8, 13…  Facebook views per post fall to 25 % over the 180 days

@@ -1,0 +1,4 @@
+"""Delivering reports: the email (:mod:`.deliver`), the sending job with its delivery log
+(:mod:`.send`, its status words in :mod:`.status`) and the daily schedule (:mod:`.schedule`)."""
+
+from __future__ import annotations
