@@ -17,6 +17,7 @@ import numpy as np
 from bs4 import BeautifulSoup
 
 from analytics.delivery.deliver import compose
+from analytics.ingest import ingest_paths
 from analytics.metrics.claims import trend_claim
 from analytics.metrics.labels import MINUS, NBSP, fmt_signed, plural
 from analytics.metrics.period import Period
@@ -65,6 +66,13 @@ def _render(load, tmp_path: Path) -> dict[str, str]:
     two = [post("two", "instagram", f"t{i}", f"2026-11-1{7 + i}T10:00:00Z", views=1, likes=1,
                 reach=1) for i in range(2)]
     con = load([small_business("one", "One Post Bakery"), small_business("two")], [one, *two])
+    comments = tmp_path / "comments.csv"
+    comments.write_text("business_id,platform,content_id,comment_id,created_at,author,text\n"
+                        "one,instagram,o1,c1,2026-11-18T12:00:00Z,ana,Lovely bread\n"
+                        + "".join(f"two,instagram,t{i},k{i},2026-11-18T12:00:00Z,bo,Nice\n"
+                                  for i in range(2)), encoding="utf-8")
+    (loaded,) = ingest_paths(con, [comments], rejects_dir=tmp_path / "rejects")
+    assert (loaded.inserted, loaded.rejected) == (3, 0)
     out = tmp_path / "out"
     result = run_batch(con, None, Period.parse("2026-W47"), date(2026, 11, 30),
                        RenderOptions(out=out, formats=("html",)), jobs=0)
@@ -86,9 +94,11 @@ def test_counts_of_one_are_singular_and_others_plural_in_the_html(load, tmp_path
     assert "1 engagement vs none the week before (no posts)" in one
     assert "The only post of the week" in one
     assert "From 1 post published" in one
+    assert "1 comment this period" in one
     assert "2 views, 2 engagements and 0 clicks in total" in two
     assert "All 2 posts of the week" in two
     assert "From 2 posts published" in two
+    assert "2 comments this period" in two
     for page in pages.values():
         assert not re.search(r"\b1 (posts|views|engagements|clicks|comments|days)\b", page)
 
