@@ -467,22 +467,15 @@ NOTEBOOK_FILES = ("notebook.html", "notebook.ipynb")
 def _stamps(out: Path | str) -> Iterator[tuple[str, dict[str, Any] | None,
                                               Callable[[str], bool]]]:
     """``(business folder name, stamp, whether a file beside the stamp exists)`` for every
-    ``<out>/*/*/.render.json``, local or at a URL (listed once, not file by file)."""
-    if not remote.is_url(out):
-        for stamp_path in Path(out).glob(f"*/*/{STAMP}"):
-            yield (stamp_path.parent.parent.name, read_stamp(stamp_path.parent),
-                   lambda name, folder=stamp_path.parent: (folder / name).is_file())
+    ``<out>/*/*/.render.json``, local or at a URL."""
+    if remote.is_url(out):
+        for business, data, exists in remote.stamps(str(out), STAMP):
+            with contextlib.suppress(orjson.JSONDecodeError):
+                yield business, orjson.loads(data or b"null"), exists
         return
-    root = remote.Folder.open(str(out))
-    present = root.files()
-    for path in sorted(present):
-        parts = path.split("/")
-        if len(parts) == 3 and parts[2] == STAMP:
-            try:
-                stamp = orjson.loads(root.read(path) or b"")
-            except orjson.JSONDecodeError:
-                stamp = None
-            yield parts[0], stamp, lambda name, at=f"{parts[0]}/{parts[1]}/": at + name in present
+    for stamp_path in Path(out).glob(f"*/*/{STAMP}"):
+        yield (stamp_path.parent.parent.name, read_stamp(stamp_path.parent),
+               lambda name, folder=stamp_path.parent: (folder / name).is_file())
 
 
 def index_entries(out: Path | str) -> list[dict[str, Any]]:

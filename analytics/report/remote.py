@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,3 +157,15 @@ def upload(staging: Path, url: str, stamp: str) -> list[str]:
         written.append(folder.write(path.relative_to(staging).as_posix(), path))
     folder.write(stamp, staging / stamp)
     return written
+
+
+def stamps(url: str, name: str) -> Iterator[tuple[str, bytes | None, Callable[[str], bool]]]:
+    """``(business folder, stamp bytes, whether a file beside it exists)`` for every
+    ``<url>/*/*/<name>``: the tree listed once, not file by file (a round trip each)."""
+    root = Folder.open(url)
+    present = root.files()
+    for path in sorted(present):
+        parts = path.split("/")
+        if len(parts) == 3 and parts[2] == name:
+            folder = f"{parts[0]}/{parts[1]}/"
+            yield parts[0], root.read(path), lambda f, at=folder: at + f in present
