@@ -37,12 +37,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _bytes(path: Path) -> bytes:
+    """``path``'s bytes but the minute an HTML report says it was generated (the one thing
+    two runs need not share)."""
+    return re.sub(rb"Generated [^<]*UTC", b"Generated -", path.read_bytes())
+
+
 def _files(root: Path) -> dict[str, bytes]:
-    """Every file of every report under ``root`` but the stamps, with the minute the HTML
-    says it was generated taken out (the one thing two runs need not share)."""
-    return {p.relative_to(root).as_posix():
-            re.sub(rb"Generated [^<]*UTC", b"Generated -", p.read_bytes())
-            for p in root.glob("*/*/**/*") if p.is_file() and p.name != ".render.json"}
+    """Every file of every report under ``root`` but the stamps."""
+    return {p.relative_to(root).as_posix(): _bytes(p) for p in root.glob("*/*/**/*")
+            if p.is_file() and p.name != ".render.json"}
 
 
 def _entries(out: Path | str) -> list[dict]:
@@ -158,8 +162,8 @@ def test_workers_write_through_ftp_as_a_single_machine_run_writes_locally(
     statuses = {o.business_id: o.status for o in third.outcomes}
     assert statuses.pop("lumen-books") == "written"
     assert list(statuses.values()) == ["skipped"] * 4
-    assert (folder / "report.html").read_bytes() == (
-        single / "lumen-books" / DEMO_PERIOD / "report.html").read_bytes()
+    assert _bytes(folder / "report.html") == _bytes(
+        single / "lumen-books" / DEMO_PERIOD / "report.html")
 
 
 def test_workers_write_to_a_file_url(cluster, published: Path, single: Path,

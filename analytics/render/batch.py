@@ -165,11 +165,12 @@ def report_fingerprint(payload: bytes, shared: str, business_id: str,
     return digest.hexdigest()
 
 
-def read_stamp(folder: Path | str) -> dict[str, Any] | None:
+def read_stamp(folder: Path | str | remote.Folder) -> dict[str, Any] | None:
     try:
         if remote.is_url(folder):
-            data = remote.Folder.open(folder).read(STAMP)
-            return orjson.loads(data) if data is not None else None
+            folder = remote.Folder.open(folder)
+        if isinstance(folder, remote.Folder):
+            return orjson.loads(folder.read(STAMP) or b"null")
         return orjson.loads((Path(folder) / STAMP).read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return None
@@ -179,7 +180,8 @@ def current_stamp(folder: Path | str, fingerprint: str,
                   formats: Sequence[str]) -> dict[str, Any] | None:
     """The stamp, when it matches and every file it promises is there."""
     if remote.is_url(folder):
-        present = remote.Folder.open(folder).files()  # one listing, not one call per file
+        folder = remote.Folder.open(folder)  # one connection, one listing for the files
+        present = folder.files()
         exists = [FILES[f] in present for f in formats]
     else:
         exists = [(Path(folder) / FILES[f]).is_file() for f in formats]
