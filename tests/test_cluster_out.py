@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import socket
 import subprocess
 import sys
@@ -28,7 +27,8 @@ from conftest import DEMO_AS_OF, DEMO_PERIOD
 
 PERIOD = Period.parse(DEMO_PERIOD)
 FORMATS = ("html", "json", "csv")  # csv: a subfolder (csv/<table>.csv) to create remotely
-USER, PASSWORD = "agency", f"pw-{secrets.token_hex(6)}"
+# fixed, not random: pytest-xdist's processes must collect the same test ids
+USER, PASSWORD = "agency", "pw-7f3c9e2a41d8"
 
 
 def _free_port() -> int:
@@ -205,7 +205,7 @@ def test_report_cli_on_the_cluster_to_ftp_prints_no_password(
     ("nosuch://somewhere/reports", "Protocol not known: nosuch"),
     (f"ftp://{USER}:{PASSWORD}@127.0.0.1:{{closed}}/reports", "Connection refused"),
     (f"ftp://{USER}:wrong-{PASSWORD}@127.0.0.1:{{port}}/reports", "530"),
-])
+], ids=["unknown-protocol", "server-down", "wrong-password"])
 def test_a_bad_out_url_is_one_line_without_the_password(
         demo_path: Path, ftp, tmp_path: Path, url: str, reason: str) -> None:
     port, root, _ = ftp
