@@ -213,8 +213,9 @@ def render_task(task: Task) -> Outcome:
             else:  # as for a local folder: a stale stamp must not vouch for it next time
                 remote.Folder.open(url).remove(STAMP)
         except Exception as exc:  # noqa: BLE001 - recorded per business; the batch goes on
+            reason = f"cannot write to {remote.shown(url)}: {remote.reason(url, exc)}"
+            outcome.error = reason if outcome.status == "written" else f"{outcome.error}; {reason}"
             outcome.status, outcome.files = "failed", []
-            outcome.error = f"cannot write to {remote.shown(url)}: {remote.reason(url, exc)}"
         outcome.seconds["write"] = (outcome.seconds.get("write", 0.0)
                                     + time.perf_counter() - started)
     return outcome
@@ -472,8 +473,11 @@ def _stamps(out: Path | str) -> Iterator[tuple[str, dict[str, Any] | None,
     ``<out>/*/*/.render.json``, local or at a URL."""
     if remote.is_url(out):
         for business, data, exists in remote.stamps(str(out), STAMP):
-            with contextlib.suppress(orjson.JSONDecodeError):
-                yield business, orjson.loads(data or b"null"), exists
+            try:
+                stamp = orjson.loads(data or b"null")
+            except orjson.JSONDecodeError:
+                stamp = None
+            yield business, stamp, exists
         return
     for stamp_path in Path(out).glob(f"*/*/{STAMP}"):
         yield (stamp_path.parent.parent.name, read_stamp(stamp_path.parent),
