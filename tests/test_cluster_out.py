@@ -209,12 +209,16 @@ def test_report_cli_on_the_cluster_to_ftp_prints_no_password(
 def test_a_bad_out_url_is_one_line_without_the_password(
         demo_path: Path, ftp, tmp_path: Path, url: str, reason: str) -> None:
     port, root, _ = ftp
-    done = _report(demo_path, tmp_path, "--out", url.format(closed=_free_port(), port=port))
+    url = url.format(closed=_free_port(), port=port)
+    done = _report(demo_path, tmp_path, "--out", url)
     assert done.returncode == 1
     assert done.stdout == "" and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and reason in done.stderr, done.stderr
-    assert "--out " in done.stderr and PASSWORD not in done.stderr
-    assert not (tmp_path / "published").exists()  # refused before any work
+    # checked before any work, naming the folder (not a report in it), the password hidden
+    shown = url.replace(f":{PASSWORD}@", ":***@").replace(f":wrong-{PASSWORD}@", ":***@")
+    assert done.stderr.startswith(f"error: --out {shown}: "), done.stderr
+    assert PASSWORD not in done.stderr
+    assert not (tmp_path / "published").exists()
 
 
 def test_commands_that_write_folders_refuse_a_url(demo_path: Path, tmp_path: Path) -> None:

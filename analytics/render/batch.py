@@ -314,10 +314,15 @@ def plan_task(business_id: str, result: Report | Exception, period: Period, shar
         rows = orjson.dumps(posts[business_id]) if posts and business_id in posts else b""
         fingerprint = report_fingerprint(result.to_json() + rows, shared, business_id, options)
         payload = report_payload(result, state)
+        # at a URL, a server gone away fails this business with its reason, as anything else
+        stamp = (current_stamp(folder, fingerprint, options.formats)
+                 if options.run or not options.force else None)
+    except AnalyticsError as exc:
+        return Outcome(business_id, "failed", error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one business never stops the batch
-        return Outcome(business_id, "failed", error=f"{type(exc).__name__}: {exc}")
-    stamp = (current_stamp(folder, fingerprint, options.formats)
-             if options.run or not options.force else None)
+        error = (remote.reason(options.out, exc) if remote.is_url(options.out)
+                 else f"{type(exc).__name__}: {exc}")  # a URL's password never shown
+        return Outcome(business_id, "failed", error=error)
     if stamp and options.run and stamp.get("run") == options.run:
         # written by this very run: a task retried after its worker died finds it so
         return Outcome(business_id, "written", files=[
