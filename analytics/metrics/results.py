@@ -384,6 +384,9 @@ class Recommendation(Record):
     #: the numbers behind the claim; common keys (effect, ci_low, ci_high, n, n_rest, median,
     #: median_rest, p_value, q_value, comparisons) plus the ones of its kind
     evidence: dict[str, Any]
+    #: how it was tested (the test, p, q, the false-discovery control), for the details:
+    #: ``evidence_text`` stays in plain words
+    evidence_detail: str = ""
 
 
 @dataclass(frozen=True)
