@@ -117,9 +117,11 @@ def test_evidence_speaks_plainly_and_the_statistics_wait_in_the_details(
     from pypdf import PdfReader
     pdf = PdfReader(demo_reports / business_id / DEMO_PERIOD / "report.pdf")
     pages = "".join("".join(page.extract_text().split()) for page in pdf.pages)  # lines wrap
-    insights = pages[pages.index("Recommendations"):pages.index("Whenyourpostsdobest")]
+    end = pages.index("Whenyourpostsdobest")
+    insights = pages[pages.rindex("Recommendations", 0, end):end]  # the section's heading
     assert "Evidence:" in insights and "false-discovery" not in insights
-    howto = pages[pages.index("Howtoreadthisreport"):]
+    # "how to read this" sits under the cards, before the history
+    howto = pages[pages.index("Howtoreadthisreport"):pages.index("weeksataglance")]
     assert "false-discoveryrateheldat5%" in howto
 
 
