@@ -99,3 +99,19 @@ def test_report_json_records_it_and_matches_the_schema(rendered: Path) -> None:
     jsonschema.Draft202012Validator(report_schema()).validate(doc)
     schema = report_schema()["$defs"]["OverviewDoc"]
     assert schema["properties"]["previous_partial"] == {"type": "boolean"}
+
+
+def test_the_email_says_why_there_is_no_change(rendered: Path) -> None:
+    from datetime import UTC, datetime
+
+    from analytics.delivery.deliver import compose
+
+    doc = json.loads((rendered / "late-start" / "2026-W47" / "report.json").read_bytes())
+    message = compose(doc, "owner@florist.example", b"%PDF-1.7", "reports@agency.example",
+                      datetime(2026, 11, 23, 7, tzinfo=UTC))
+    plain = " ".join(message.get_body(("plain",)).get_content().split())
+    html = " ".join(BeautifulSoup(message.get_body(("html",)).get_content(), "html.parser")
+                    .get_text(" ").split())
+    for body in (plain, html):
+        assert "No change is shown: last week was only partly covered" in body
+        assert "data starts 11 Nov 2026" in body
