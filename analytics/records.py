@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -32,8 +33,32 @@ class Record:
 
     @classmethod
     def labelled_columns(cls) -> tuple[tuple[str, str], ...]:
-        """``(field, label)`` for the fields a table shows, in declaration order."""
-        return tuple((name, cls.LABELS[name]) for name in field_names(cls) if name in cls.LABELS)
+        """``(field, label)`` for the fields a table shows, in the order ``LABELS`` lists them
+        (a table's order, which need not be the JSON's: a post's title before its platform)."""
+        fields = field_names(cls)
+        return tuple((name, label) for name, label in cls.LABELS.items() if name in fields)
+
+    @classmethod
+    def table_columns(cls) -> tuple[Column, ...]:
+        """The columns of a table showing the record (what its headings are made from)."""
+        types = {f.name: str(f.type) for f in dataclasses.fields(cls)}
+        return tuple(Column(name, label, bool(_NUMERIC.fullmatch(types[name])))
+                     for name, label in cls.labelled_columns())
+
+
+#: A field annotated with one of these holds numbers (``from __future__ import annotations``
+#: keeps annotations as text).
+_NUMERIC = re.compile(r"(int|float)( \| None)?")
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """One column of a table: its field, its heading, and whether it holds numbers (right
+    aligned, sorted as numbers) or text."""
+
+    field: str
+    label: str
+    numeric: bool
 
 
 @functools.cache

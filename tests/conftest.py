@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from smtp_helpers import Server, smtp_server
 
 from analytics import warehouse
 from analytics.ingest import demo, ingest_paths
@@ -152,3 +153,10 @@ def week_posts(business_id: str, n: int = 4, views: int = 1000, **extra) -> list
              reach=None if platforms[i % 4] == "x" else views // 2, **extra)
         for i in range(n)
     ]
+
+
+@pytest.fixture
+def smtp() -> Iterator[Server]:
+    """A real SMTP server on 127.0.0.1 (see ``smtp_helpers``), stopped after the test."""
+    with smtp_server() as server:
+        yield server

@@ -128,6 +128,27 @@ def test_malformed_periods_are_422_with_one_line(api: httpx.Client, params: dict
     assert "\n" not in response.json()["detail"] and "Traceback" not in response.text
 
 
+@pytest.mark.parametrize(("params", "detail"), [
+    ({"as_of": "30/11/2026"}, "as_of '30/11/2026' is not a date; write it as YYYY-MM-DD"),
+    ({"as_of": "2300-01-01"}, "as_of 2300-01-01 is outside 2000–2100; check the year"),
+    ({"start": "2026-11-01"}, "start and end go together; give both"),
+    ({"start": "2026-11-01", "end": "2026-11-31"},
+     "end '2026-11-31' is not a date; write it as YYYY-MM-DD"),
+    ({"days": 7, "start": "2026-11-01", "end": "2026-11-07"},
+     "give the period one way only, not start/end and days"),
+    ({"start": "2026-12-01", "end": "2026-12-07", "as_of": AS_OF},
+     "period 2026-12-01_2026-12-07 starts after the as-of date 2026-11-30; nothing can be "
+     "known about it yet (pass a later as_of)"),
+])
+def test_a_bad_period_is_told_in_the_api_s_own_words(api: httpx.Client, params: dict,
+                                                     detail: str) -> None:
+    """The query parameters by their names (as_of), never the command line's (--as-of)."""
+    response = api.get("/api/v1/analytics/overview/alpha", params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"] == detail
+    assert "--" not in response.text
+
+
 def test_openapi_docs(api: httpx.Client) -> None:
     assert api.get("/docs").status_code == 200
     paths = api.get("/openapi.json").json()["paths"]

@@ -5,19 +5,14 @@ Auckland (W47 is complete). Sent to a real SMTP server (aiosmtpd) on localhost."
 
 from __future__ import annotations
 
-import email
 import shutil
-import socket
 from datetime import UTC, date, datetime
-from email import policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from analytics import warehouse
-from analytics.delivery.deliver import SmtpSettings
-from analytics.delivery.send import send
+from analytics.delivery.send import SendOptions, send
 from analytics.metrics.period import Period, local_today
 
 MONDAY_7_UTC = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -34,29 +29,6 @@ def test_local_today_is_the_day_in_the_business_timezone() -> None:
     assert Period.last_complete_week(date(2026, 11, 23)).label == "2026-W47"
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.accepted: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.accepted.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 2.0.0 queued"
-
-
-@pytest.fixture
-def smtp():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.settings = SmtpSettings(host="127.0.0.1", port=port, sender="reports@agency.example",
-                                  tls="none")
-    yield inbox
-    controller.stop()
-
-
 @pytest.fixture
 def db(demo_path: Path, tmp_path: Path) -> Path:
     path = tmp_path / "warehouse.duckdb"
@@ -70,13 +42,9 @@ def db(demo_path: Path, tmp_path: Path) -> Path:
     return path
 
 
-def run(db: Path, out: Path, smtp, **kwargs):
-    con = warehouse.connect(db)
-    try:
-        return send(con, ["harbour-yoga", "lumen-books"], out=out, settings=smtp.settings,
-                    now=MONDAY_7_UTC, **kwargs)
-    finally:
-        con.close()
+def run(db: Path, out: Path, smtp, periods: tuple[Period, ...] | None = None):
+    return send(db, SendOptions(business_ids=("harbour-yoga", "lumen-books"), periods=periods,
+                                out=out, settings=smtp.settings, now=MONDAY_7_UTC))
 
 
 def test_the_daily_send_judges_each_week_in_the_business_timezone(db, tmp_path, smtp) -> None:
@@ -93,7 +61,7 @@ def test_the_daily_send_judges_each_week_in_the_business_timezone(db, tmp_path, 
 
 
 def test_an_explicit_week_under_way_costs_only_that_business(db, tmp_path, smtp) -> None:
-    result = run(db, tmp_path / "reports", smtp, periods=[Period.parse("2026-W47")])
+    result = run(db, tmp_path / "reports", smtp, periods=(Period.parse("2026-W47"),))
     assert [(o.business_id, o.status) for o in result.outcomes] == [("lumen-books", "sent")]
     assert result.problems == ["harbour-yoga 2026-W47: still under way in America/Los_Angeles "
                                "(it is 2026-11-22 there); sent once it has ended"]

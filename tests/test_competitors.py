@@ -10,7 +10,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from pypdf import PdfReader
-from test_send import WEEK, Server, run_send, smtp  # noqa: F401 - the smtp fixture
+from smtp_helpers import Server
+from test_send import WEEK, run_send
 
 from analytics import warehouse
 from analytics.cli import cli
@@ -81,7 +82,7 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_a_competitor_appears_only_in_its_clients_outputs_and_is_never_emailed(
-    demo_path: Path, tmp_path: Path, smtp: Server  # noqa: F811
+    demo_path: Path, tmp_path: Path, smtp: Server
 ) -> None:
     db = canary_warehouse(demo_path, tmp_path)
     out = tmp_path / "reports"

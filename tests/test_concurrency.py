@@ -18,9 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
-from test_send import Server, free_port
+from smtp_helpers import smtp_server
 
 from analytics.cli import cli
 from analytics.ingest import demo
@@ -83,12 +82,8 @@ def db(demo_path: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def smtp():
-    handler = Server()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield handler, {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(controller.port),
-                    "SMTP_TLS": "none", "SMTP_FROM": "reports@agency.example"}
-    controller.stop()
+    with smtp_server() as handler:
+        yield handler, handler.env
 
 
 # --- readers never block writers --------------------------------------------------------------

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import email
 import shutil
-import socket
+from dataclasses import replace
 from datetime import UTC, datetime
 from email import policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
+from smtp_helpers import Server
 
 from analytics import AnalyticsError, warehouse
 from analytics.delivery.deliver import SmtpSettings, check_sender, compose
-from analytics.delivery.send import send
+from analytics.delivery.send import SendOptions, send
 from analytics.metrics.period import Period
 from analytics.report import build_report
 from conftest import DEMO_AS_OF, DEMO_PERIOD
@@ -75,47 +75,23 @@ def test_smtp_from_may_carry_a_display_name() -> None:
             check_sender(bad)
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.envelopes: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 2.0.0 queued"
-
-
-@pytest.fixture
-def inbox():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    handler.port = port
-    yield handler
-    controller.stop()
-
-
 def test_a_display_name_from_and_a_bad_recipient_cost_only_that_recipient(
-        demo_path: Path, tmp_path: Path, inbox: Inbox) -> None:
+        demo_path: Path, tmp_path: Path, smtp: Server) -> None:
     db = tmp_path / "w.duckdb"
     shutil.copy(demo_path, db)
     con = warehouse.connect(db)
     # an internationalised address (this sender does not speak SMTPUTF8) beside a plain one
     con.execute("UPDATE businesses SET recipients = ['jörg@müller.example', 'owner@shop.example']"
                 " WHERE business_id = 'harbour-yoga'")
-    settings = SmtpSettings(host="127.0.0.1", port=inbox.port, tls="none",
-                            sender=check_sender("Acme Agency <reports@acme.example>"))
-    try:
-        result = send(con, ["harbour-yoga"], out=tmp_path / "reports", settings=settings,
-                      periods=[Period.parse(DEMO_PERIOD)], as_of=DEMO_AS_OF, now=WHEN)
-    finally:
-        con.close()
+    con.close()
+    settings = replace(smtp.settings, sender=check_sender("Acme Agency <reports@acme.example>"))
+    result = send(db, SendOptions(business_ids=("harbour-yoga",), out=tmp_path / "reports",
+                                  settings=settings, periods=(Period.parse(DEMO_PERIOD),),
+                                  as_of=DEMO_AS_OF, now=WHEN))
     assert [(o.recipient, o.status) for o in result.outcomes] == [("owner@shop.example", "sent")]
     (problem,) = result.problems
     assert "jörg@müller.example" in problem and "not sent to this recipient" in problem
-    (mail_from, rcpt_tos, content), = inbox.envelopes
+    (mail_from, rcpt_tos, content), = smtp.envelopes
     assert mail_from == "reports@acme.example" and rcpt_tos == ["owner@shop.example"]
     message = email.message_from_bytes(content, policy=policy.default)
     assert message["From"] == "Acme Agency <reports@acme.example>"
@@ -123,10 +99,7 @@ def test_a_display_name_from_and_a_bad_recipient_cost_only_that_recipient(
 
 
 def test_a_dry_run_without_smtp_from_is_a_clear_error(demo_path: Path, tmp_path: Path) -> None:
-    con = warehouse.connect(demo_path, read_only=True)
-    try:
-        with pytest.raises(AnalyticsError, match="set SMTP_FROM"):
-            send(con, ["harbour-yoga"], out=tmp_path, dry_run=True,
-                 periods=[Period.parse(DEMO_PERIOD)], as_of=DEMO_AS_OF, now=WHEN)
-    finally:
-        con.close()
+    with pytest.raises(AnalyticsError, match="set SMTP_FROM"):
+        send(demo_path, SendOptions(business_ids=("harbour-yoga",), out=tmp_path, dry_run=True,
+                                    periods=(Period.parse(DEMO_PERIOD),), as_of=DEMO_AS_OF,
+                                    now=WHEN))

@@ -9,13 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from serve_helpers import BUSINESSES, POSTS, running_server
-from test_send import Server, free_port
+from smtp_helpers import smtp_server
 
 from analytics import access, warehouse
-from analytics.delivery.deliver import SmtpSettings
-from analytics.delivery.send import send
+from analytics.delivery.send import SendOptions, send
 from analytics.metrics.period import Period
 
 WEEK = Period.parse("2026-W48")
@@ -27,21 +25,16 @@ def mailed(load, tmp_path: Path):
     """alpha's W48 report sent to its owner through a real SMTP server, with and without a
     portal URL; returns the two messages."""
     businesses = [dict(BUSINESSES[0], recipients="owner@alpha.example"), BUSINESSES[1]]
-    con = load(businesses, POSTS)
-    handler = Server()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings = SmtpSettings(host="127.0.0.1", port=controller.port,
-                            sender="reports@agency.example", tls="none")
-    try:
+    load(businesses, POSTS).close()  # send opens the warehouse itself
+    db = tmp_path / "warehouse.duckdb"
+    with smtp_server() as handler:
         for portal_url, out in ((None, "plain"), ("http://portal.invalid", "linked")):
-            result = send(con, ["alpha"], as_of=date(2026, 11, 30), out=tmp_path / out,
-                          periods=[WEEK], settings=settings, jobs=0, portal_url=portal_url)
+            result = send(db, SendOptions(
+                business_ids=("alpha",), as_of=date(2026, 11, 30), out=tmp_path / out,
+                periods=(WEEK,), settings=handler.settings, jobs=0, portal_url=portal_url))
             assert result.counts["sent"] == 1, (result.problems, result.outcomes)
-            con.execute("DELETE FROM delivery_log")  # so that the second run sends again
-    finally:
-        controller.stop()
-        con.close()
+            with warehouse.connect(db) as con:  # so that the second run sends again
+                con.execute("DELETE FROM delivery_log")
     return handler.accepted
 
 

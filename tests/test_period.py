@@ -92,3 +92,32 @@ def test_a_monthly_cadence_defaults_to_the_last_complete_month() -> None:
     assert resolve_period(as_of="2026-11-23", kind="month")[0].label == "2026-10"
     assert resolve_period(as_of="2026-12-01", kind="month")[0].label == "2026-11"
     assert resolve_period(as_of="2026-11-23")[0].label == "2026-W47"
+
+
+@pytest.mark.parametrize(("kind", "as_of", "label", "start", "end"), [
+    # a Monday: the week that ended the day before
+    ("week", date(2026, 11, 23), "2026-W47", date(2026, 11, 16), date(2026, 11, 22)),
+    # a Sunday: its own week is still under way
+    ("week", date(2026, 11, 22), "2026-W46", date(2026, 11, 9), date(2026, 11, 15)),
+    # New Year's Day, a Thursday: ISO week 52 of the year before
+    ("week", date(2026, 1, 1), "2025-W52", date(2025, 12, 22), date(2025, 12, 28)),
+    ("month", date(2026, 11, 30), "2026-10", date(2026, 10, 1), date(2026, 10, 31)),
+    ("month", date(2026, 12, 1), "2026-11", date(2026, 11, 1), date(2026, 11, 30)),
+    ("month", date(2026, 1, 15), "2025-12", date(2025, 12, 1), date(2025, 12, 31)),
+    ("month", date(2024, 3, 1), "2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+    # the quarter's last day: it is still under way, so the one before
+    ("quarter", date(2026, 9, 30), "2026-Q2", date(2026, 4, 1), date(2026, 6, 30)),
+    ("quarter", date(2026, 10, 1), "2026-Q3", date(2026, 7, 1), date(2026, 9, 30)),
+    ("quarter", date(2026, 2, 10), "2025-Q4", date(2025, 10, 1), date(2025, 12, 31)),
+])
+def test_last_complete_period_of_each_kind(kind: str, as_of: date, label: str, start: date,
+                                           end: date) -> None:
+    last = Period.last_complete(kind, as_of)
+    assert (last.label, last.start, last.end) == (label, start, end)
+    assert last.is_complete(as_of)
+    assert resolve_period(as_of=as_of, kind=kind)[0] == last
+
+
+def test_a_range_has_no_last_complete_period() -> None:
+    with pytest.raises(ValueError, match="kind 'days'"):
+        Period.last_complete("days", date(2026, 11, 23))

@@ -4,70 +4,25 @@ from __future__ import annotations
 
 import email
 import shutil
-import socket
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email import policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from pypdf import PdfReader
+from smtp_helpers import Server, free_port
 
 from analytics import AnalyticsError, warehouse
 from analytics.cli import cli
 from analytics.delivery.deliver import SmtpSettings, check_address
-from analytics.delivery.send import send
+from analytics.delivery.send import Retries, SendOptions, SendResult, send
 from analytics.metrics.period import Period
 from conftest import DEMO_AS_OF, DEMO_PERIOD
 
 WEEK = Period.parse(DEMO_PERIOD)
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
-
-
-class Server:
-    """An SMTP server that keeps what it accepts, and can refuse or hang up on command."""
-
-    def __init__(self) -> None:
-        self.accepted: list[email.message.EmailMessage] = []
-        self.refuse: set[str] = set()  # refuse these recipients (once each)
-        self.hang_up: set[str] = set()  # drop the connection during DATA for these (once each)
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if address in self.refuse:
-            self.refuse.discard(address)
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        for rcpt in envelope.rcpt_tos:
-            if rcpt in self.hang_up:
-                self.hang_up.discard(rcpt)
-                server.transport.close()
-                return "421 closing"
-        self.accepted.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 2.0.0 queued as TEST"
-
-    def to(self, recipient: str) -> list[email.message.EmailMessage]:
-        return [m for m in self.accepted if m["To"] == recipient]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    handler = Server()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.settings = SmtpSettings(host="127.0.0.1", port=controller.port,
-                                    sender="reports@agency.example", tls="none")
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture
@@ -84,15 +39,22 @@ def db(demo_path: Path, tmp_path: Path) -> Path:
     return path
 
 
-def run_send(db: Path, out: Path, smtp: Server | None = None, *, now: datetime = NOW,
-             as_of: date = DEMO_AS_OF, **kwargs):
-    con = warehouse.connect(db)
-    try:
-        return send(con, kwargs.pop("business_ids", ["harbour-yoga", "lumen-books"]),
-                    as_of=as_of, out=out, settings=smtp.settings if smtp else None, now=now,
-                    **kwargs)
-    finally:
-        con.close()
+def send_options(out: Path, smtp: Server | None = None, *, now: datetime = NOW,
+                 as_of: date | None = DEMO_AS_OF, **kwargs) -> SendOptions:
+    """The options of one run, from the keywords the tests use (lists for tuples, the retry
+    settings flat)."""
+    ids = kwargs.pop("business_ids", ["harbour-yoga", "lumen-books"])
+    periods = kwargs.pop("periods", None)
+    retries = Retries(**{name: kwargs.pop(key) for key, name in (
+        ("max_attempts", "max_attempts"), ("retry_now", "now")) if key in kwargs})
+    return SendOptions(business_ids=tuple(ids) if ids is not None else None,
+                       periods=tuple(periods) if periods is not None else None, as_of=as_of,
+                       out=out, settings=smtp.settings if smtp else None, now=now,
+                       retries=retries, **kwargs)
+
+
+def run_send(db: Path, out: Path, smtp: Server | None = None, **kwargs) -> SendResult:
+    return send(db, send_options(out, smtp, **kwargs))
 
 
 def log_rows(db: Path) -> list[tuple]:
@@ -343,12 +305,8 @@ def test_an_unreachable_server_costs_no_attempts_and_stops_the_run(db: Path, tmp
                                                                    smtp: Server) -> None:
     closed = SmtpSettings(host="127.0.0.1", port=free_port(), sender="reports@agency.example",
                           tls="none")
-    con = warehouse.connect(db)
-    try:
-        result = send(con, ["harbour-yoga", "lumen-books"], as_of=DEMO_AS_OF,
-                      out=tmp_path / "reports", settings=closed, now=NOW, periods=[WEEK])
-    finally:
-        con.close()
+    result = send(db, replace(send_options(tmp_path / "reports", periods=[WEEK]),
+                              settings=closed))
     assert result.counts == {"failed": 1, "waiting": 2}  # one try, not a timeout per recipient
     assert "cannot connect to 127.0.0.1" in result.outcomes[0].detail
     assert all(row[4] == 0 for row in log_rows(db))  # no recipient's attempts were used up

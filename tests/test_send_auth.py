@@ -2,17 +2,18 @@
 (issue 10, items 4-6): UTF-8 credentials log in; no message holds any part of a password; a
 login that fails stops the run and spends no attempt; the summary counts what waits."""
 
-# ruff: noqa: F811 - the fixtures db and smtp, imported from test_send, are parameters here
+# ruff: noqa: F811 - the fixture db, imported from test_send, is a parameter here
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
-from test_send import NOW, WEEK, Server, db, free_port, log_rows, run_send, smtp  # noqa: F401
+from smtp_helpers import Server, smtp_server
+from test_send import NOW, WEEK, db, log_rows, run_send  # noqa: F401
 
 from analytics import AnalyticsError
 from analytics.cli import cli
@@ -20,8 +21,9 @@ from analytics.delivery.deliver import SmtpSettings
 from conftest import DEMO_AS_OF, DEMO_PERIOD
 
 USER = "agency"
-PASSWORD = "pässwörd-€-秘密-42"  # every part of it must stay secret
-SECRET_PARTS = ("ä", "ö", "€", "秘", "密", "pässw", "-42")
+# (not ending "-42": a temp folder "pytest-42N" would hold it)
+PASSWORD = "pässwörd-€-秘密-q42z"  # every part of it must stay secret
+SECRET_PARTS = ("ä", "ö", "€", "秘", "密", "pässw", "-q42z")
 
 
 class Authenticator:
@@ -39,18 +41,12 @@ class Authenticator:
 
 @pytest.fixture
 def auth_smtp():
-    handler = Server()
     authenticator = Authenticator()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(),
-                            authenticator=authenticator, auth_required=True,
-                            auth_require_tls=False)
-    controller.start()
-    handler.authenticator = authenticator
-    handler.settings = SmtpSettings(host="127.0.0.1", port=controller.port,
-                                    sender="reports@agency.example", tls="none", user=USER,
-                                    password=PASSWORD)
-    yield handler
-    controller.stop()
+    with smtp_server(authenticator=authenticator, auth_required=True,
+                     auth_require_tls=False) as handler:
+        handler.authenticator = authenticator
+        handler.settings = replace(handler.settings, user=USER, password=PASSWORD)
+        yield handler
 
 
 def env_for(server: Server, **changes: str) -> dict[str, str]:

@@ -101,7 +101,8 @@ def demo(db: Path | None, count: int, seed: int, as_of: str | None, days: int,
                    "businesses.csv beside the warehouse).")
 @click.option("--rejects", "rejects_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for rejected rows (default: rejects/ beside the warehouse).")
-@click.option("--strict", is_flag=True, help="Exit with status 1 if any row was rejected.")
+@click.option("--strict", is_flag=True,
+              help="Exit with status 1 if any row was rejected (or recipient refused).")
 @wait_option
 @handle_errors
 def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platform: str,
@@ -169,7 +170,12 @@ def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platf
             click.echo(f"  all decreases: {result.decreases_file}")
         if result.rejects_file:
             first = result.rejects[0]
-            click.secho(f"  {result.rejected} rejected, e.g. line {first[0]}"
+            counts = [f"{result.rejected:,} rejected"] if result.rejected else []
+            if result.refused:  # the rows are kept, so the table's columns do not show these
+                counts.append(f"{result.refused:,} recipient addresses refused (their "
+                              "businesses kept)" if result.refused > 1 else
+                              "1 recipient address refused (its business kept)")
+            click.secho(f"  {', '.join(counts)}, e.g. line {first[0]}"
                         f"{' column ' + first[1] if first[1] else ''}: {first[2]}", fg="yellow")
             click.echo(f"  all rejects: {result.rejects_file}")
         if result.ignored_columns:
@@ -188,13 +194,15 @@ def ingest(db: Path | None, paths: tuple[Path, ...], business: str | None, platf
         session.close()
     refused = [r for r in results if r.error]
     rejected = sum(r.rejected for r in results)
+    addresses = sum(r.refused for r in results)
     if not results:
         raise AnalyticsError("no .csv, .xlsx or .parquet files found in the paths given")
     if refused:
         raise AnalyticsError(f"{len(refused)} of {len(results)} files refused (see above); "
                              "the others were ingested")
-    if strict and rejected:
-        raise AnalyticsError(f"{rejected} rows rejected (--strict)")
+    if strict and (rejected or addresses):
+        also = f", {addresses} recipient addresses refused" if addresses else ""
+        raise AnalyticsError(f"{rejected} rows rejected{also} (--strict)")
 
 
 @click.command()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -85,7 +85,7 @@ def history(db: Path | None, business_id: str, weeks: int | None, months: int | 
         as_of_date = given_as_of or local_today(business.timezone, datetime.now(UTC))
         kind, count = given[0] if given else (CADENCES.get(business.cadence, "week"),
                                               config.HISTORY_PERIODS)
-        last = _last_complete(kind, as_of_date, Period)
+        last = Period.last_complete(kind, as_of_date)
         answer = history_of(con, business_id, last, count, as_of_date, write=write)
     finally:
         session.close()
@@ -117,13 +117,3 @@ def history(db: Path | None, business_id: str, weeks: int | None, months: int | 
                                                                     strict=True))))
     if any(not r.complete for r in rows):
         click.echo("* under way on the as-of day: its numbers will still grow")
-
-
-def _last_complete(kind: str, as_of: date, period_cls: type) -> object:
-    if kind == "quarter":
-        last = as_of.replace(day=1)
-        # the quarter before the one as_of falls in
-        q = (last.month - 1) // 3 + 1
-        year, q = (last.year, q - 1) if q > 1 else (last.year - 1, 4)
-        return period_cls.quarter(year, q)
-    return period_cls.last_complete(kind, as_of)

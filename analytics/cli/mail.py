@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +21,84 @@ from analytics.cli.options import (
     wait_option,
     writable_folder,
 )
+from analytics.delivery.status import Status
+
+if TYPE_CHECKING:
+    from analytics.delivery.send import Outcome, SendOptions, SendResult
+
+
+@dataclass(frozen=True)
+class SendArgs:
+    """The command line of ``analytics send``, as click parsed it."""
+
+    db: Path | None
+    business_ids: tuple[str, ...]
+    all_businesses: bool
+    period: str | None
+    start: str | None
+    end: str | None
+    days: int | None
+    as_of: str | None
+    out: Path
+    dry_run: bool
+    outbox: Path | None
+    retry_now: bool
+    jobs: int
+    templates: Path | None
+    brands_dir: Path | None
+    wait: float | None
+
+    def options(self) -> SendOptions:
+        """What the run is to do, checked before the warehouse is touched."""
+        import os
+        from datetime import date
+
+        from analytics.delivery.deliver import SmtpSettings, check_sender
+        from analytics.delivery.send import Retries, SendOptions
+        from analytics.metrics.period import parse_date, resolve_period
+
+        ids = selected_ids(self.business_ids, self.all_businesses)
+        writable_folder(self.out, "--out")
+        writable_folder(self.outbox, "--outbox")
+        explicit = bool(self.period or self.start or self.end or self.days is not None)
+        # without --as-of, each business's "today" is the day in its own timezone (send decides)
+        as_of = parse_date(self.as_of, "--as-of") if self.as_of else None
+        periods = ((resolve_period(self.period, self.start, self.end, self.days,
+                                   as_of or date.today())[0],) if explicit else None)
+        sender = None
+        if self.dry_run and os.environ.get("SMTP_FROM", "").strip():
+            sender = check_sender(os.environ["SMTP_FROM"], "SMTP_FROM")
+        return SendOptions(
+            business_ids=tuple(ids) if ids is not None else None, periods=periods, as_of=as_of,
+            out=self.out, settings=None if self.dry_run else SmtpSettings.from_env(),
+            sender=sender, dry_run=self.dry_run, outbox=self.outbox,
+            templates=self.templates, brands_dir=self.brands_dir, jobs=self.jobs,
+            portal_url=config.portal_url(), retries=Retries(now=self.retry_now),
+            wait=self.wait)
+
+
+#: How the CLI shows each outcome: its colour (None: the terminal's own).
+COLOURS = {Status.SENT: "green", Status.WRITTEN: "green", Status.ALREADY_SENT: None,
+           Status.WAITING: "yellow", Status.FAILED: "red", Status.GIVEN_UP: "red"}
+
+
+def show(outcome: Outcome) -> None:
+    """One line per (business, period, recipient) as the run goes."""
+    click.secho(f"{outcome.business_id:<24} {outcome.period:<10} {outcome.recipient:<32} "
+                f"{outcome.status.word}{': ' + outcome.detail if outcome.detail else ''}",
+                fg=COLOURS[outcome.status])
+
+
+def summary(result: SendResult, dry_run: bool) -> str:
+    """The run's last line: how many of each outcome, and where the run was logged."""
+    counts = result.counts
+    done = counts[Status.SENT] + counts[Status.WRITTEN]
+    return (f"{'dry run: ' if dry_run else ''}{done} {'written' if dry_run else 'sent'}, "
+            f"{counts[Status.ALREADY_SENT]} {Status.ALREADY_SENT.word}, "
+            f"{counts[Status.WAITING]} waiting to retry, "
+            f"{counts[Status.FAILED]} {Status.FAILED.word.lower()}, "
+            f"{counts[Status.GIVEN_UP]} {Status.GIVEN_UP.word.lower()}"
+            + (f"; run logged in {result.run_log}" if result.run_log else ""))
 
 
 @click.command()
@@ -40,11 +120,7 @@ from analytics.cli.options import (
               default=None, help="Brand folder, as given to `analytics report`.")
 @wait_option
 @handle_errors
-def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
-         period: str | None, start: str | None, end: str | None, days: int | None,
-         as_of: str | None, out: Path, dry_run: bool, outbox: Path | None, retry_now: bool,
-         jobs: int, templates: Path | None, brands_dir: Path | None,
-         wait: float | None) -> None:
+def send(**given: Any) -> None:
     """Email each business its report PDF, once per recipient; safe to run again.
 
     Without a period, sends every week that is due: the last complete week, plus weeks a
@@ -56,57 +132,20 @@ def send(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     Example:  analytics send --all
               analytics send --business northwind-coffee --period 2026-W47 --dry-run
     """
-    import os
-    from datetime import date
-
-    from analytics.delivery.deliver import SmtpSettings, check_sender
     from analytics.delivery.send import send as send_reports
-    from analytics.metrics.period import parse_date, resolve_period
-    from analytics.warehouse.access import writing
 
-    ids = selected_ids(business_ids, all_businesses)
-    writable_folder(out, "--out")
-    writable_folder(outbox, "--outbox")
-    explicit = bool(period or start or end or days is not None)
-    # without --as-of, each business's "today" is the day in its own timezone (send decides)
-    as_of_date = parse_date(as_of, "--as-of") if as_of else None
-    periods = ([resolve_period(period, start, end, days, as_of_date or date.today())[0]]
-               if explicit else None)
-    settings = None if dry_run else SmtpSettings.from_env()
-    sender = None
-    if dry_run and os.environ.get("SMTP_FROM", "").strip():
-        sender = check_sender(os.environ["SMTP_FROM"], "SMTP_FROM")
-    # the writer lock for the whole run: the delivery log is read, then written, by one
-    # sender at a time (never twice), and no ingest changes the data under it
-    session = writing(config.db_path(db), "send", timeout=wait, on_wait=tell_waiting)
-    con = session.con
-    marks = {"sent": ("sent", "green"), "written": ("written", "green"),
-             "already_sent": ("already sent", None), "waiting": ("waiting", "yellow"),
-             "failed": ("FAILED", "red"), "given_up": ("GIVEN UP", "red")}
-
-    def show(outcome) -> None:  # noqa: ANN001 - analytics.delivery.send.Outcome
-        word, colour = marks[outcome.status]
-        click.secho(f"{outcome.business_id:<24} {outcome.period:<10} {outcome.recipient:<32} "
-                    f"{word}{': ' + outcome.detail if outcome.detail else ''}", fg=colour)
-
-    try:
-        result = send_reports(con, ids, as_of=as_of_date, out=out, periods=periods,
-                              settings=settings, sender=sender, dry_run=dry_run, outbox=outbox,
-                              templates=templates, brands_dir=brands_dir, jobs=jobs,
-                              retry_now=retry_now, on_outcome=show,
-                              portal_url=config.portal_url())
-    finally:
-        session.close()
-    counts = result.counts
-    click.echo(f"{'dry run: ' if dry_run else ''}{counts['sent'] + counts['written']} "
-               f"{'written' if dry_run else 'sent'}, {counts['already_sent']} already sent, "
-               f"{counts['waiting']} waiting to retry, {counts['failed']} failed, "
-               f"{counts['given_up']} given up" + (f"; run logged in {result.run_log}"
-                                                  if result.run_log else ""))
+    args = SendArgs(**given)
+    options = args.options()
+    # the run takes the writer lock only for short reads and writes of the delivery log (an
+    # ingest may run meanwhile); one sender at a time is kept by the senders' own lock
+    result = send_reports(config.db_path(args.db), options, on_outcome=show,
+                          on_wait=tell_waiting)
+    click.echo(summary(result, options.dry_run))
     for problem in result.problems:
         click.secho(f"  {problem}", fg="red", err=True)
-    if counts["given_up"]:
-        click.secho(f"  {counts['given_up']} deliveries have failed {config.SEND_MAX_ATTEMPTS} "
+    given_up = result.counts[Status.GIVEN_UP]
+    if given_up:
+        click.secho(f"  {given_up} deliveries have failed {config.SEND_MAX_ATTEMPTS} "
                     "times and are no longer retried: fix the cause, then run "
                     "`analytics send --retry`", fg="red", err=True)
     if not result.ok:

@@ -1,8 +1,9 @@
 """Emailing each business its report: once per (business, period, recipient), never twice.
 
 * **The delivery log** (table ``delivery_log``) holds one row per (business, period,
-  recipient): status, attempts, last error, our ``Message-ID`` and the server's reply. A row
-  marked ``sent`` is never sent again, however often ``analytics send`` runs.
+  recipient): status (:class:`~analytics.delivery.status.Status`), attempts, last error, our
+  ``Message-ID`` and the server's reply. A row marked ``sent`` is never sent again, however
+  often ``analytics send`` runs.
 * **Retries with backoff.** A failed delivery waits ``SEND_RETRY_BASE_MINUTES × 2^(n−1)``
   before its next attempt; after ``SEND_MAX_ATTEMPTS`` failures it is given up and reported
   loudly on every run (exit status 1) until ``--retry`` resets it.
@@ -44,6 +45,7 @@ from typing import Any
 import duckdb
 
 from analytics import AnalyticsError, config
+from analytics.delivery.status import Status
 from analytics.warehouse import sql
 
 TLS_MODES = ("starttls", "ssl", "none")
@@ -176,22 +178,30 @@ def subject(report: Mapping[str, Any]) -> str:
             f"{fmt_range(period['start'], period['end'])}")
 
 
+@dataclass(frozen=True)
+class Extras:
+    """What a message may have beyond the defaults: the operator's templates folder (as given
+    to ``analytics report``) and the recipient's "View online" link to the portal."""
+
+    templates: Path | None = None
+    view_url: str | None = None
+
+
 def compose(
     report: Mapping[str, Any],
     recipient: str,
     pdf: bytes,
     sender: str,
     when: datetime,
-    templates: Path | None = None,
-    view_url: str | None = None,
+    extras: Extras = Extras(),
 ) -> EmailMessage:
     """The email for one recipient: a text and an HTML body (the headline numbers and the top
     recommendation, inline CSS, no script), a "View online" link to the portal when
-    ``view_url`` is given, and the PDF attached."""
+    ``extras.view_url`` is given, and the PDF attached."""
     from analytics.render import environment
 
-    env = environment(templates)
-    context = {"report": report, "top": top_message(report), "view_url": view_url,
+    env = environment(extras.templates)
+    context = {"report": report, "top": top_message(report), "view_url": extras.view_url,
                "link_days": config.EMAIL_LINK_DAYS}
     business, period = report["business"], report["period"]
     message = EmailMessage(policy=policy.SMTP)
@@ -412,6 +422,14 @@ class _ClosedBeforeData(Exception):
 # --- the delivery log ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Hold:
+    """Why a delivery is not attempted now: its outcome status and the reason in words."""
+
+    status: Status  # ALREADY_SENT, GIVEN_UP or WAITING
+    reason: str
+
+
 @dataclass
 class Delivery:
     """One (business, period, recipient) and what the log says about it."""
@@ -419,20 +437,20 @@ class Delivery:
     business_id: str
     period: str
     recipient: str
-    status: str = "new"  # new | sending | sent | failed
+    status: Status = Status.NEW  # NEW | SENDING | SENT | FAILED
     attempts: int = 0
     last_error: str | None = None
     next_attempt_at: datetime | None = None
     message_id: str | None = None
 
-    def due(self, now: datetime, max_attempts: int) -> str | None:
+    def due(self, now: datetime, max_attempts: int) -> Hold | None:
         """Why this delivery is *not* to be attempted now, or None when it is."""
-        if self.status == "sent":
-            return "already sent"
-        if self.status == "failed" and self.attempts >= max_attempts:
-            return "given up"
-        if self.status == "failed" and self.next_attempt_at and self.next_attempt_at > now:
-            return f"retry after {self.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+        if self.status is Status.SENT:
+            return Hold(Status.ALREADY_SENT, "already sent")
+        if self.status is Status.FAILED and self.attempts >= max_attempts:
+            return Hold(Status.GIVEN_UP, "given up")
+        if self.status is Status.FAILED and self.next_attempt_at and self.next_attempt_at > now:
+            return Hold(Status.WAITING, f"retry after {self.next_attempt_at:%Y-%m-%d %H:%M} UTC")
         return None
 
 
@@ -440,7 +458,7 @@ def load_log(con: duckdb.DuckDBPyConnection, business_ids: list[str]) -> dict[tu
     rows = sql.records(con, "delivery_rows", business_ids=business_ids)
     return {
         (r["business_id"], r["period"], r["recipient"]): Delivery(
-            r["business_id"], r["period"], r["recipient"], r["status"], r["attempts"],
+            r["business_id"], r["period"], r["recipient"], Status(r["status"]), r["attempts"],
             r["last_error"], r["next_attempt_at"], r["message_id"],
         )
         for r in rows
@@ -456,6 +474,7 @@ def record(con: duckdb.DuckDBPyConnection, delivery: Delivery, now: datetime,
         status=delivery.status, attempts=delivery.attempts, last_error=delivery.last_error,
         message_id=delivery.message_id, smtp_reply=reply, report_sha256=report_sha256,
         now=now, next_attempt_at=delivery.next_attempt_at,
+        sent_at=now if delivery.status is Status.SENT else None,
     )
 
 

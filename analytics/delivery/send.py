@@ -15,10 +15,19 @@ Rendering a report computes its history; the job stores it (``business_metrics``
 
 Reports are rendered through the normal batch (``analytics.render.batch``), which skips a business
 whose report is current, so sending never re-renders for nothing and never sends a stale PDF.
+
+Who holds what, so that ``ingest`` runs while a long send is under way: the run holds the
+senders' lock (``<warehouse>.send.lock``: one sender at a time, so no delivery is attempted by
+two runs) from start to end, and the warehouse's writer lock only for short sessions: one to
+read what is due (the claim), one to store each rendered batch's history, and one before each
+SMTP transaction (the outcomes so far written, this delivery marked ``sending``, its portal
+token granted), plus one per business for its last outcomes. Rendering reads the warehouse
+through short read-only connections; no connection is open while the mail server is talking.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections import Counter
@@ -35,6 +44,7 @@ from analytics.delivery.deliver import (
     ConnectionFailed,
     Delivery,
     DeliveryError,
+    Extras,
     Mailer,
     SmtpSettings,
     backoff,
@@ -45,10 +55,52 @@ from analytics.delivery.deliver import (
     message_id,
     record,
 )
+from analytics.delivery.status import OUTCOMES, Status
 from analytics.metrics.history import store as store_history
 from analytics.metrics.period import CADENCES, Period, local_today
 from analytics.report import atomic_write, report_dir
+from analytics.warehouse import WarehouseBusy
+from analytics.warehouse.access import OnWait, Warehouse, sending, writing
 from analytics.warehouse.businesses import Business, list_businesses
+
+
+@dataclass(frozen=True)
+class Retries:
+    """How failed deliveries are retried."""
+
+    max_attempts: int = config.SEND_MAX_ATTEMPTS
+    base_minutes: float = config.SEND_RETRY_BASE_MINUTES
+    #: the operator asks (``--retry``): try every unsent delivery now, given up or not
+    now: bool = False
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """One run of ``send``: what to send, where the reports are, how to send and retry."""
+
+    #: the businesses (None: every client business) and periods (None: what is due)
+    business_ids: tuple[str, ...] | None = None
+    periods: tuple[Period, ...] | None = None
+    #: None: each business's today in its own timezone (at ``now``)
+    as_of: date | None = None
+    out: Path = config.DEFAULT_REPORTS_DIR
+    #: needed unless ``dry_run``, which writes each message to ``outbox`` and records nothing
+    settings: SmtpSettings | None = None
+    #: the From of a dry run without ``settings``
+    sender: str | None = None
+    dry_run: bool = False
+    outbox: Path | None = None
+    #: as given to ``analytics report``, so a current report is reused, not redone
+    templates: Path | None = None
+    brands_dir: Path | None = None
+    jobs: int = 1
+    #: ``$ANALYTICS_PORTAL_URL``: each message carries a "View online" link
+    portal_url: str | None = None
+    retries: Retries = Retries()
+    #: seconds to wait for the warehouse (None: :func:`analytics.config.lock_timeout`)
+    wait: float | None = None
+    #: the clock (tests set it)
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -58,7 +110,7 @@ class Outcome:
     business_id: str
     period: str
     recipient: str
-    status: str  # sent | failed | given_up | waiting | already_sent | written (dry run)
+    status: Status  # one of OUTCOMES
     detail: str = ""
 
 
@@ -69,13 +121,12 @@ class SendResult:
     run_log: Path | None = None
 
     @property
-    def counts(self) -> Counter:
+    def counts(self) -> Counter[Status]:
         return Counter(o.status for o in self.outcomes)
 
     @property
     def ok(self) -> bool:
-        return not self.problems and not any(o.status in ("failed", "given_up")
-                                             for o in self.outcomes)
+        return not self.problems and not any(o.status.failing for o in self.outcomes)
 
 
 def due_periods(
@@ -117,201 +168,257 @@ def _safe_name(recipient: str) -> str:
 
 
 def send(
-    con: duckdb.DuckDBPyConnection,
-    business_ids: Sequence[str] | None,
-    *,
-    as_of: date | None = None,
-    out: Path,
-    periods: Sequence[Period] | None = None,
-    settings: SmtpSettings | None = None,
-    sender: str | None = None,
-    dry_run: bool = False,
-    outbox: Path | None = None,
-    templates: Path | None = None,
-    brands_dir: Path | None = None,
-    jobs: int = 1,
-    now: datetime | None = None,
-    max_attempts: int = config.SEND_MAX_ATTEMPTS,
-    retry_base_minutes: float = config.SEND_RETRY_BASE_MINUTES,
-    retry_now: bool = False,
+    db: str | Path,
+    options: SendOptions,
     on_outcome: Callable[[Outcome], None] | None = None,
-    portal_url: str | None = None,
+    on_wait: OnWait | None = None,
 ) -> SendResult:
-    """Deliver the reports of ``business_ids`` (all when None) for ``periods`` (the due weeks
-    when None). ``con`` must be writable (the delivery log); ``settings`` is needed unless
-    ``dry_run``, which writes each message to ``outbox`` and records nothing.
+    """Deliver the reports of ``options.business_ids`` for ``options.periods`` from the
+    warehouse ``db``; ``on_outcome`` is called with each outcome as it happens, ``on_wait``
+    with one line when the run starts to wait for the warehouse.
 
-    Without ``as_of``, each business's as-of day is today in its own timezone (at ``now``), so
-    its due weeks and whether a week is complete are judged there, not on the server's clock.
     A period still under way (its last day not before the as-of day) is refused: a weekly
     report sent on Sunday morning would miss Sunday, and once marked sent never be sent whole.
     With ``as_of`` given, that refusal stops the run; without it, it costs only the businesses
     for which the period is still under way.
-    Reports are rendered with the same formats, templates and brand as ``analytics report``,
-    so a current report is reused, not redone in a different look.
 
-    With ``portal_url`` (``$ANALYTICS_PORTAL_URL``), each message carries a "View online" link
-    holding a token of its own for that one business, valid ``config.EMAIL_LINK_DAYS`` days
-    (a dry run shows where the token goes and grants none).
+    With ``portal_url``, each message carries a "View online" link holding a token of its own
+    for that one business, valid ``config.EMAIL_LINK_DAYS`` days (a dry run shows where the
+    token goes and grants none).
     """
-    from analytics.render.batch import RenderOptions, run_batch
+    run = _Run(Path(db), options, on_outcome, on_wait)
+    # a dry run records nothing, so it need not wait for a real run to end
+    lock = (contextlib.nullcontext() if options.dry_run
+            else sending(run.db, timeout=options.wait, on_wait=on_wait))
+    with lock:
+        wanted = run.claim()
+        run.deliver(wanted)
+    run.result.run_log = _append_run_log(run.db, run.result, options, run.now)
+    return run.result
 
-    now = now or datetime.now(UTC)
-    if not dry_run and settings is None:
-        raise AnalyticsError("no SMTP settings: set SMTP_HOST and SMTP_FROM, or use --dry-run")
-    for period in periods or ():
-        if as_of is not None and not period.is_complete(as_of):
-            raise AnalyticsError(
-                f"period {period.label} ends on {period.end}, not before the as-of date "
-                f"{as_of}: it is still under way; send it once it has ended"
-            )
-    # a dry run writes the message a real run would send: same From, same Message-ID; it
-    # never invents a From address
-    sender = settings.sender if settings else sender
-    if not sender:
-        raise AnalyticsError("set SMTP_FROM (e.g. 'Acme Agency <reports@acme.example>'): a dry "
-                             "run writes the messages a real run would send, From included")
-    outbox = outbox or Path(out) / "outbox"
-    result = SendResult()
-    businesses = list_businesses(con, business_ids, clients_only=True)
-    log = load_log(con, [b.business_id for b in businesses])
-    if retry_now:  # the operator asks: try every unsent delivery now, given up or not
-        for delivery in log.values():
-            if delivery.status != "sent":
-                delivery.attempts, delivery.next_attempt_at = 0, None
 
-    def emit(outcome: Outcome) -> None:
-        result.outcomes.append(outcome)
-        if on_outcome:
-            on_outcome(outcome)
+class _Run:
+    """One run of :func:`send`: its options, clock, log and mailer, and what it did."""
 
-    by_business: dict[str, list[Delivery]] = {}  # the log read once, not once per business
-    for delivery in log.values():
-        by_business.setdefault(delivery.business_id, []).append(delivery)
-    # (period label, as-of day) → businesses due that period; businesses of one timezone
-    # band share an as-of day, so a batch still renders many reports from one snapshot
-    wanted: dict[tuple[str, date], list[Business]] = {}
-    labels: dict[str, Period] = {}
-    for business in businesses:
-        rows = by_business.get(business.business_id, [])
-        day = as_of if as_of is not None else local_today(business.timezone, now)
-        kind = CADENCES.get(business.cadence, "week")
-        for period in periods or due_periods(rows, day, now, max_attempts, kind):
-            if not period.is_complete(day):  # only an explicit period, without --as-of
-                result.problems.append(
-                    f"{business.business_id} {period.label}: still under way in "
-                    f"{business.timezone} (it is {day} there); sent once it has ended")
-                continue
-            wanted.setdefault((period.label, day), []).append(business)
-            labels[period.label] = period
-    in_run = {(b.business_id, label) for (label, _), group in wanted.items() for b in group}
-    # deliveries given up long ago stay loud on every run, whatever the period asked for
-    for (business_id, label, recipient), delivery in sorted(log.items()):
-        if (business_id, label) in in_run:
-            continue
-        reason = delivery.due(now, max_attempts)
-        if reason == "given up":
-            emit(Outcome(business_id, label, recipient, "given_up",
-                         f"after {delivery.attempts} attempts: {delivery.last_error}"))
-        elif reason is not None and reason.startswith("retry after"):
-            # a failed delivery waiting out its backoff is counted: "0 waiting" would hide it
-            emit(Outcome(business_id, label, recipient, "waiting",
-                         f"{reason} ({delivery.last_error})"))
+    def __init__(self, db: Path, options: SendOptions,
+                 on_outcome: Callable[[Outcome], None] | None, on_wait: OnWait | None) -> None:
+        self.db, self.options, self.on_outcome, self.on_wait = db, options, on_outcome, on_wait
+        self.now = options.now or datetime.now(UTC)
+        self.settings = options.settings
+        if not options.dry_run and self.settings is None:
+            raise AnalyticsError("no SMTP settings: set SMTP_HOST and SMTP_FROM, or use "
+                                 "--dry-run")
+        for period in options.periods or ():
+            if options.as_of is not None and not period.is_complete(options.as_of):
+                raise AnalyticsError(
+                    f"period {period.label} ends on {period.end}, not before the as-of date "
+                    f"{options.as_of}: it is still under way; send it once it has ended"
+                )
+        # a dry run writes the message a real run would send: same From, same Message-ID; it
+        # never invents a From address
+        sender = self.settings.sender if self.settings else options.sender
+        if not sender:
+            raise AnalyticsError("set SMTP_FROM (e.g. 'Acme Agency <reports@acme.example>'): a "
+                                 "dry run writes the messages a real run would send, From "
+                                 "included")
+        self.sender: str = sender
+        self.outbox = options.outbox or Path(options.out) / "outbox"
+        self.result = SendResult()
+        self.log: dict[tuple, Delivery] = {}
 
-    mailer = None if dry_run else Mailer(settings)  # type: ignore[arg-type]
-    options = RenderOptions(out=Path(out), templates=templates, brands_dir=brands_dir)
-    try:
-        for label, day in sorted(wanted):
-            period = labels[label]
-            group = wanted[(label, day)]
-            rendered = run_batch(con, [b.business_id for b in group], period, day, options,
-                                 jobs=jobs)
-            if not dry_run:  # a dry run records nothing
-                store_history(con, rendered.history_rows)
-            failed_render = {o.business_id: o.error for o in rendered.outcomes
-                             if o.status == "failed"}
-            for business in group:
-                if business.business_id in failed_render:
-                    result.problems.append(f"{business.business_id} {label}: report could not "
-                                           f"be rendered: {failed_render[business.business_id]}")
+    def emit(self, outcome: Outcome) -> None:
+        self.result.outcomes.append(outcome)
+        if self.on_outcome:
+            self.on_outcome(outcome)
+
+    def writer(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A short read-write session; the writer lock is released when it closes."""
+        return writing(self.db, "send", timeout=self.options.wait, on_wait=self.on_wait)
+
+    def claim(self) -> dict[tuple[Period, date], list[Business]]:
+        """Read the businesses and their delivery log in one short writer session, and work out
+        what is due: (period, as-of day) → businesses. Businesses of one timezone band share
+        an as-of day, so a batch still renders many reports from one snapshot."""
+        options, now = self.options, self.now
+        max_attempts = options.retries.max_attempts
+        with self.writer() as con:
+            businesses = list_businesses(con, options.business_ids, clients_only=True)
+            self.log = load_log(con, [b.business_id for b in businesses])
+        if options.retries.now:
+            for delivery in self.log.values():
+                if delivery.status is not Status.SENT:
+                    delivery.attempts, delivery.next_attempt_at = 0, None
+        by_business: dict[str, list[Delivery]] = {}  # the log read once, not per business
+        for delivery in self.log.values():
+            by_business.setdefault(delivery.business_id, []).append(delivery)
+        wanted: dict[tuple[Period, date], list[Business]] = {}
+        for business in businesses:
+            rows = by_business.get(business.business_id, [])
+            day = options.as_of if options.as_of is not None else local_today(
+                business.timezone, now)
+            kind = CADENCES.get(business.cadence, "week")
+            for period in options.periods or due_periods(rows, day, now, max_attempts, kind):
+                if not period.is_complete(day):  # only an explicit period, without --as-of
+                    self.result.problems.append(
+                        f"{business.business_id} {period.label}: still under way in "
+                        f"{business.timezone} (it is {day} there); sent once it has ended")
                     continue
-                try:
-                    _deliver_business(con, business, period, Path(out), log, now, sender,
-                                      dry_run, outbox, mailer, templates, max_attempts,
-                                      retry_base_minutes, emit, result, portal_url)
-                except (AnalyticsError, ValueError, OSError) as exc:  # one business, not all
-                    problem = f"{business.business_id} {label}: {exc}"
-                    result.problems.append(settings.redact(problem) if settings else problem)
-    finally:
-        if mailer is not None:
-            mailer.close()
-    result.run_log = _append_run_log(con, result, as_of, now, dry_run)
-    return result
+                wanted.setdefault((period, day), []).append(business)
+        in_run = {(b.business_id, p.label) for (p, _), group in wanted.items() for b in group}
+        # deliveries given up long ago stay loud on every run, whatever the period asked for;
+        # a failed delivery waiting out its backoff is counted: "0 waiting" would hide it
+        for (business_id, label, recipient), delivery in sorted(self.log.items()):
+            hold = delivery.due(now, max_attempts)
+            if (business_id, label) in in_run or hold is None:
+                continue
+            if hold.status is Status.GIVEN_UP:
+                self.emit(Outcome(business_id, label, recipient, hold.status,
+                                  f"after {delivery.attempts} attempts: {delivery.last_error}"))
+            elif hold.status is Status.WAITING:
+                self.emit(Outcome(business_id, label, recipient, hold.status,
+                                  f"{hold.reason} ({delivery.last_error})"))
+        return wanted
 
+    def deliver(self, wanted: dict[tuple[Period, date], list[Business]]) -> None:
+        """Render each due batch (read-only reads), then deliver it business by business."""
+        from analytics.render.batch import RenderOptions, run_batch
 
-def _deliver_business(
-    con: duckdb.DuckDBPyConnection, business: Business, period: Period, out: Path,
-    log: dict[tuple, Delivery], now: datetime, sender: str, dry_run: bool, outbox: Path,
-    mailer: Mailer | None, templates: Path | None, max_attempts: int,
-    retry_base_minutes: float, emit: Callable[[Outcome], None], result: SendResult,
-    portal_url: str | None = None,
-) -> None:
-    business_id = business.business_id
-    try:
-        check_name(business.name)
-    except AnalyticsError as exc:
-        result.problems.append(f"{business_id}: {exc}")
-        return
-    # one message per mailbox: addresses compare without regard to case. A malformed or
-    # internationalised address (non-ASCII: this sender does not speak SMTPUTF8) is refused
-    # for that recipient alone; the business's other recipients still get their message.
-    recipients: list[str] = []
-    for address in business.recipients:
+        options = self.options
+        render = RenderOptions(out=Path(options.out), templates=options.templates,
+                               brands_dir=options.brands_dir)
+        source = Warehouse(self.db, timeout=options.wait, on_wait=self.on_wait)
+        mailer = None if options.dry_run else Mailer(self.settings)  # type: ignore[arg-type]
         try:
-            recipients.append(check_address(address))
+            for period, day in sorted(wanted, key=lambda key: (key[0].label, key[1])):
+                group = wanted[(period, day)]
+                rendered = run_batch(source, [b.business_id for b in group], period, day,
+                                     render, jobs=options.jobs)
+                if not options.dry_run and rendered.history_rows:  # a dry run records nothing
+                    with self.writer() as con:
+                        store_history(con, rendered.history_rows)
+                failed_render = {o.business_id: o.error for o in rendered.outcomes
+                                 if o.status == "failed"}
+                for business in group:
+                    if business.business_id in failed_render:
+                        self.result.problems.append(
+                            f"{business.business_id} {period.label}: report could not be "
+                            f"rendered: {failed_render[business.business_id]}")
+                        continue
+                    try:
+                        _Business(self, business, period, mailer).deliver()
+                    except WarehouseBusy:
+                        raise  # the warehouse, not this business: stop the run
+                    except (AnalyticsError, ValueError, OSError) as exc:  # one business
+                        problem = f"{business.business_id} {period.label}: {exc}"
+                        self.result.problems.append(
+                            self.settings.redact(problem) if self.settings else problem)
+        finally:
+            if mailer is not None:
+                mailer.close()
+
+
+class _Business:
+    """Delivering one business's report for one period to each of its recipients.
+
+    Each SMTP transaction is preceded by one short writer session that writes the outcomes so
+    far, grants the message's portal token and marks the delivery ``sending`` (so a crash
+    mid-transaction leaves a row the next run retries with the same Message-ID); the last
+    outcomes are written when the business is done. No connection is open during SMTP.
+    """
+
+    def __init__(self, run: _Run, business: Business, period: Period,
+                 mailer: Mailer | None) -> None:
+        self.run, self.business, self.period, self.mailer = run, business, period, mailer
+        self.pending: list[tuple[Delivery, str | None]] = []  # outcomes not yet written
+
+    def problem(self, text: str) -> None:
+        self.run.result.problems.append(text)
+
+    def outcome(self, recipient: str, status: Status, detail: str) -> None:
+        self.run.emit(Outcome(self.business.business_id, self.period.label, recipient, status,
+                              detail))
+
+    def recipients(self) -> list[str]:
+        """One message per mailbox: addresses compare without regard to case. A malformed or
+        internationalised address (non-ASCII: this sender does not speak SMTPUTF8) is refused
+        for that recipient alone; the business's other recipients still get their message."""
+        checked: list[str] = []
+        for address in self.business.recipients:
+            try:
+                checked.append(check_address(address))
+            except AnalyticsError as exc:
+                self.problem(f"{self.business.business_id} {self.period.label}: not sent to "
+                             f"this recipient: {exc}")
+        return list(dict.fromkeys(checked))
+
+    def deliver(self) -> None:
+        business_id, run = self.business.business_id, self.run
+        try:
+            check_name(self.business.name)
         except AnalyticsError as exc:
-            result.problems.append(f"{business_id} {period.label}: not sent to this "
-                                   f"recipient: {exc}")
-    recipients = list(dict.fromkeys(recipients))
-    if not recipients and not business.recipients:
-        result.problems.append(f"{business_id}: no recipients; add them in the businesses file")
-        return
-    folder = report_dir(out, business_id, period)
-    report = orjson.loads((folder / "report.json").read_bytes())
-    pdf = (folder / "report.pdf").read_bytes()
-    digest = hashlib.sha256(pdf).hexdigest()
-    for recipient in recipients:
-        key = (business_id, period.label, recipient)
-        delivery = log.setdefault(key, Delivery(business_id, period.label, recipient))
-        reason = delivery.due(now, max_attempts)
-        if reason is not None:
-            status = {"already sent": "already_sent", "given up": "given_up"}.get(reason,
-                                                                                  "waiting")
-            detail = f"{reason} after {delivery.attempts} attempts: {delivery.last_error}" \
-                if status == "given_up" else reason
-            emit(Outcome(business_id, period.label, recipient, status, detail))
-            continue
-        if mailer is not None and mailer.unreachable:
-            emit(Outcome(business_id, period.label, recipient, "waiting",
-                         f"not attempted: {mailer.unreachable}"))
-            continue
-        message = compose(report, recipient, pdf, sender, now, templates,
-                          _view_url(con, portal_url, business_id, period, recipient, now,
-                                    dry_run))
-        if dry_run:
-            path = outbox / business_id / period.label / f"{_safe_name(recipient)}.eml"
+            self.problem(f"{business_id}: {exc}")
+            return
+        recipients = self.recipients()
+        if not recipients and not self.business.recipients:
+            self.problem(f"{business_id}: no recipients; add them in the businesses file")
+            return
+        folder = report_dir(run.options.out, business_id, self.period)
+        report = orjson.loads((folder / "report.json").read_bytes())
+        pdf = (folder / "report.pdf").read_bytes()
+        busy = False
+        try:
+            for recipient in recipients:
+                self.to(recipient, report, pdf)
+        except WarehouseBusy:
+            # the outcomes not written leave their rows "sending": the next run retries them
+            # with the same Message-ID, which mail systems recognise as a duplicate
+            busy = True
+            raise
+        finally:
+            if self.pending and not busy:
+                with run.writer() as con:
+                    self.flush(con)
+
+    def flush(self, con: duckdb.DuckDBPyConnection) -> None:
+        for delivery, reply in self.pending:
+            record(con, delivery, self.run.now, reply=reply)
+        self.pending.clear()
+
+    def to(self, recipient: str, report: dict, pdf: bytes) -> None:
+        run, label = self.run, self.period.label
+        now, max_attempts = run.now, run.options.retries.max_attempts
+        key = (self.business.business_id, label, recipient)
+        delivery = run.log.setdefault(key, Delivery(*key))
+        hold = delivery.due(now, max_attempts)
+        if hold is not None:
+            detail = (f"{hold.reason} after {delivery.attempts} attempts: {delivery.last_error}"
+                      if hold.status is Status.GIVEN_UP else hold.reason)
+            self.outcome(recipient, hold.status, detail)
+            return
+        if self.mailer is not None and self.mailer.unreachable:
+            self.outcome(recipient, Status.WAITING, f"not attempted: {self.mailer.unreachable}")
+            return
+        if self.mailer is None:  # a dry run: the message written, nothing recorded
+            message = compose(report, recipient, pdf, run.sender, now, Extras(
+                run.options.templates, _view_url(None, run.options.portal_url, key, now)))
+            path = run.outbox / key[0] / label / f"{_safe_name(recipient)}.eml"
             atomic_write(path, message.as_bytes())
-            emit(Outcome(business_id, period.label, recipient, "written", str(path)))
-            continue
-        delivery.message_id = message_id(business_id, period.label, recipient, sender)
+            self.outcome(recipient, Status.WRITTEN, str(path))
+            return
+        delivery.message_id = message_id(*key, run.sender)
         try:
             # connect and log in before the row says "sending": a server that cannot be used
             # must leave the row as it was, not "sending" with no attempt made
-            mailer.ready()  # type: ignore[union-attr]
-            delivery.status = "sending"
-            record(con, delivery, now, report_sha256=digest)
+            self.mailer.ready()
+            with run.writer() as con:
+                self.flush(con)
+                message = compose(report, recipient, pdf, run.sender, now, Extras(
+                    run.options.templates, _view_url(con, run.options.portal_url, key, now)))
+                delivery.status = Status.SENDING
+                record(con, delivery, now, report_sha256=hashlib.sha256(pdf).hexdigest())
+            # the writer lock is free again: an ingest may run while the server answers
             try:
-                reply = mailer.send(message)  # type: ignore[union-attr]
+                reply = self.mailer.send(message)
             except (ConnectionFailed, DeliveryError):
                 raise
             except Exception as exc:  # noqa: BLE001 - never leave the row "sending"
@@ -320,60 +427,58 @@ def _deliver_business(
         except ConnectionFailed as exc:
             # the server, not this recipient: no attempt is counted, and nothing more is
             # tried in this run (a thousand 30-second timeouts help no one)
-            delivery.status, delivery.last_error = "failed", str(exc)
+            delivery.status, delivery.last_error = Status.FAILED, str(exc)
             # with no attempt spent, a never-tried row must still not read "given up"
-            delivery.next_attempt_at = now + backoff(1, retry_base_minutes)
-            record(con, delivery, now)
-            emit(Outcome(business_id, period.label, recipient, "failed", str(exc)))
-            continue
+            delivery.next_attempt_at = now + backoff(1, run.options.retries.base_minutes)
+            self.pending.append((delivery, None))
+            self.outcome(recipient, Status.FAILED, str(exc))
+            return
         except DeliveryError as exc:
-            delivery.status, delivery.attempts = "failed", delivery.attempts + 1
+            delivery.status, delivery.attempts = Status.FAILED, delivery.attempts + 1
             delivery.last_error = str(exc)
-            delivery.next_attempt_at = now + backoff(delivery.attempts, retry_base_minutes)
-            record(con, delivery, now)
-            given_up = delivery.attempts >= max_attempts
-            emit(Outcome(business_id, period.label, recipient,
-                         "given_up" if given_up else "failed", str(exc)))
-            continue
-        delivery.status, delivery.attempts = "sent", delivery.attempts + 1
+            delivery.next_attempt_at = now + backoff(delivery.attempts,
+                                                     run.options.retries.base_minutes)
+            self.pending.append((delivery, None))
+            self.outcome(recipient, Status.GIVEN_UP if delivery.attempts >= max_attempts
+                         else Status.FAILED, str(exc))
+            return
+        delivery.status, delivery.attempts = Status.SENT, delivery.attempts + 1
         delivery.last_error = delivery.next_attempt_at = None
-        record(con, delivery, now, reply=reply)
-        emit(Outcome(business_id, period.label, recipient, "sent", reply))
+        self.pending.append((delivery, reply))
+        self.outcome(recipient, Status.SENT, reply)
 
 
-def _view_url(con: duckdb.DuckDBPyConnection, portal_url: str | None, business_id: str,
-              period: Period, recipient: str, now: datetime, dry_run: bool) -> str | None:
-    """The portal link of one message: a fresh token for this business alone, named after
-    the recipient (``analytics access list`` shows them; ``revoke`` ends one)."""
+def _view_url(con: duckdb.DuckDBPyConnection | None, portal_url: str | None,
+              key: tuple[str, str, str], now: datetime) -> str | None:
+    """The portal link of one message (``key``: business, period label, recipient): a fresh
+    token for this business alone, named after the recipient (``analytics access list`` shows
+    them; ``revoke`` ends one). Without ``con`` (a dry run) no token is granted: the link
+    shows where it would go."""
     if not portal_url:
         return None
     from analytics import access
 
-    if dry_run:  # a dry run grants nothing: the link shows where the token would go
+    business_id, label, recipient = key
+    if con is None:
         token = "TOKEN-GRANTED-WHEN-SENT"
     else:
         token, _ = access.grant(con, [business_id], f"email {recipient}",
                                 timedelta(days=config.EMAIL_LINK_DAYS), now=now)
-    return access.portal_link(portal_url, token, business_id, period.label)
+    return access.portal_link(portal_url, token, business_id, label)
 
 
-def _append_run_log(con: duckdb.DuckDBPyConnection, result: SendResult, as_of: date | None,
-                    now: datetime, dry_run: bool) -> Path | None:
-    """One line per run: when, what was sent, skipped and failed (and why)."""
-    row = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()"
-                      ).fetchone()
-    if not row or not row[0]:
-        return None
-    path = Path(row[0]).parent / "send-runs.log"
+def _append_run_log(db: Path, result: SendResult, options: SendOptions,
+                    now: datetime) -> Path:
+    """One line per run, beside the warehouse: when, what was sent, skipped and failed (and
+    why)."""
+    path = db.parent / "send-runs.log"
     counts = result.counts
     failures = [f"{o.business_id}/{o.period}/{o.recipient}: {o.detail}" for o in
-                result.outcomes if o.status in ("failed", "given_up")] + result.problems
-    line = (f"{now:%Y-%m-%dT%H:%M:%SZ} as_of={as_of or 'local'} "
-            f"dry_run={'yes' if dry_run else 'no'} "
-            f"sent={counts['sent']} written={counts['written']} "
-            f"already_sent={counts['already_sent']} waiting={counts['waiting']} "
-            f"failed={counts['failed']} given_up={counts['given_up']} "
-            f"problems={len(result.problems)}")
+                result.outcomes if o.status.failing] + result.problems
+    line = (f"{now:%Y-%m-%dT%H:%M:%SZ} as_of={options.as_of or 'local'} "
+            f"dry_run={'yes' if options.dry_run else 'no'} "
+            + " ".join(f"{status}={counts[status]}" for status in OUTCOMES)
+            + f" problems={len(result.problems)}")
     if failures:
         line += " | " + "; ".join(failures).replace("\n", " ")
     with open(path, "a", encoding="utf-8") as handle:

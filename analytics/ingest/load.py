@@ -1,9 +1,11 @@
 """Checking staged rows and writing them to the warehouse, one transaction per file.
 
 Every row read is either kept (inserted, updated or unchanged) or rejected with its line,
-column and reason, so ``read = inserted + updated + unchanged + rejected`` always holds. The
-rejects go to a CSV written next to the transaction: streamed to a temporary file before the
-commit, renamed into place after it, removed if the file is rolled back.
+column and reason, so ``read = inserted + updated + unchanged + rejected`` always holds. A bad
+value a row can do without (a recipient address) is refused alone: the row is kept and the
+value gets a line of its own among the rejects, counted as ``refused``. The rejects go to a
+CSV written next to the transaction: streamed to a temporary file before the commit, renamed
+into place after it, removed if the file is rolled back.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ class Decrease:
 INGEST_QUERIES = (
     "ingest_macros", "ingest_posts_check", "ingest_posts_status", "ingest_posts_upsert_content",
     "ingest_posts_insert_metrics", "ingest_posts_upsert_metrics", "ingest_businesses_check",
-    "ingest_businesses_upsert", "ingest_daily_check", "ingest_daily_status",
+    "ingest_businesses_upsert", "ingest_businesses_refused", "ingest_daily_check",
+    "ingest_daily_status",
     "ingest_daily_upsert_metrics", "ingest_daily_upsert_followers", "ingest_rejects",
     "ingest_posts_decreases",
     "ingest_tags_scope", "tags_replace", "ingest_competitors_check", "ingest_competitors_upsert",
@@ -77,7 +80,11 @@ class FileResult:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
-    #: (line, column, reason) of the first :data:`REJECTS_SHOWN` rejected rows, in line order
+    #: values refused in rows that were kept (a bad recipient address): each has a line in
+    #: the rejects file, but the row is counted as kept, not rejected
+    refused: int = 0
+    #: (line, column, reason) of the first :data:`REJECTS_SHOWN` lines of the rejects file
+    #: (rejected rows and refused values), in line order
     rejects: list[tuple[int, str | None, str]] = field(default_factory=list)
     rejects_file: Path | None = None
     ignored_columns: list[str] = field(default_factory=list)
@@ -170,6 +177,7 @@ def _ingest_businesses(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
                 "SELECT _line, status FROM _checked WHERE problem IS NULL")
     sql.execute(con, "ingest_businesses_upsert")
     sql.execute(con, "ingest_competitors_upsert")
+    sql.execute(con, "ingest_businesses_refused")
     return staged
 
 
@@ -213,25 +221,27 @@ def _ingest_daily(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
 
 
 def _write_rejects(con: duckdb.DuckDBPyConnection, part: Part, table: Table,
-                   result: FileResult, target: Path) -> int:
-    """Stream the part's rejects to ``target`` (file, line, column, reason); returns how many.
-    Columns the checks name canonically are given as the export's own header spells them."""
+                   result: FileResult, target: Path) -> None:
+    """Stream the part's rejects to ``target`` (file, line, column, reason), counting rows
+    rejected and values refused in ``result``. Columns the checks name canonically are given
+    as the export's own header spells them."""
     fmt = part.format
     cursor = con.execute(sql.load("ingest_rejects"))
-    count = 0
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "w", encoding="utf-8", newline="") as handle:
         writer = csvsafe.Writer(handle, lineterminator="\n")
         writer.writerow(["file", "line", "column", "reason"])
         while rows := cursor.fetchmany(10_000):
-            for line, column, reason in rows:
+            for line, column, reason, kept in rows:
                 if column and isinstance(fmt, PostFormat):
                     column = fmt.source_column(column, table.header)
                 writer.writerow([result.label, line, column or "", reason])
                 if len(result.rejects) < REJECTS_SHOWN:
                     result.rejects.append((line, column, reason))
-                count += 1
-    return count
+                if kept:
+                    result.refused += 1
+                else:
+                    result.rejected += 1
 
 
 def _write_decreases(con: duckdb.DuckDBPyConnection, result: FileResult, now: datetime,
@@ -308,6 +318,9 @@ def ingest_file(
             values.register_sql(con)  # the number grammar the macros below call
             con.execute(sql.load("ingest_macros"))
             for part, table in zip(plan.parts, tables, strict=True):
+                # values refused in kept rows; only a businesses file finds any
+                con.execute('CREATE OR REPLACE TEMP TABLE _refused '
+                            '(_line BIGINT, "column" VARCHAR, reason VARCHAR)')
                 result = FileResult(plan.path, format=part.format.name,
                                     format_kind=part.format.kind, sheet=part.sheet,
                                     business_id=_single_business(part),
@@ -336,8 +349,8 @@ def ingest_file(
                 final = rejects_dir / name.replace("/", "_").replace(" ", "_")
                 temporary = final.with_suffix(".csv.tmp")
                 written.append((temporary, final))
-                result.rejected = _write_rejects(con, part, table, result, temporary)
-                result.rejects_file = final if result.rejected else None
+                _write_rejects(con, part, table, result, temporary)
+                result.rejects_file = final if result.rejected or result.refused else None
                 if part.format.kind == "posts" and result.inserted + result.updated:
                     log = final.with_name(final.stem + "-decreases.csv")
                     logged.append((log.with_suffix(".csv.tmp"), log))
@@ -360,7 +373,7 @@ def ingest_file(
             with contextlib.suppress(duckdb.Error):
                 read.drop_scratch(con)
     for (temporary, final), result in zip(written, results, strict=True):
-        if result.rejected:
+        if result.rejects_file:
             temporary.replace(final)
         else:
             temporary.unlink(missing_ok=True)

@@ -31,7 +31,7 @@ RAW = "_raw_stage"
 DAILY = "_daily_stage"
 READ_REJECTS = "_read_rejects"
 #: Scratch tables and views of one file's ingest, dropped when it ends.
-SCRATCH_TABLES = (STAGE, RAW, DAILY, READ_REJECTS, "_checked", "_status")
+SCRATCH_TABLES = (STAGE, RAW, DAILY, READ_REJECTS, "_checked", "_status", "_refused")
 
 
 @dataclass

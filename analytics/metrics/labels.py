@@ -45,6 +45,23 @@ def window_label(weekday: int, block_start: int) -> str:
     return f"{WEEKDAYS[weekday - 1]} {block_start:02d}:00–{end % 24:02d}:00"
 
 
+def fmt_day_month(day: date) -> str:
+    """``22 Nov``: a day without its year (a chart's axis, a range whose year is said once)."""
+    return f"{day.day} {day:%b}"
+
+
 def fmt_day(day: date) -> str:
     """``22 Nov 2026``."""
-    return f"{day.day} {day.strftime('%b %Y')}"
+    return f"{fmt_day_month(day)} {day.year}"
+
+
+def fmt_range(start: date, end: date) -> str:
+    """``16–22 Nov 2026``, ``28 Oct – 3 Nov 2026``, ``29 Dec 2025 – 4 Jan 2026``; one day is
+    ``16 Nov 2026``."""
+    if start == end:
+        return fmt_day(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{fmt_day(end)}"
+    if start.year == end.year:
+        return f"{fmt_day_month(start)} – {fmt_day(end)}"
+    return f"{fmt_day(start)} – {fmt_day(end)}"

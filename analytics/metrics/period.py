@@ -27,6 +27,23 @@ CADENCES = {"weekly": "week", "monthly": "month"}
 
 
 @dataclass(frozen=True)
+class OptionNames:
+    """What the period parameters are called where the user gave them, for the messages of
+    :func:`resolve_period`: the command line's options, or the API's query parameters (an API
+    client is told about ``as_of``, never ``--as-of``)."""
+
+    period: str
+    start: str
+    end: str
+    days: str
+    as_of: str
+
+
+CLI_OPTIONS = OptionNames("--period", "--start", "--end", "--days", "--as-of")
+QUERY_PARAMETERS = OptionNames("period", "start", "end", "days", "as_of")
+
+
+@dataclass(frozen=True)
 class Period:
     """An inclusive range of whole local days, and the label used for its output folder."""
 
@@ -113,11 +130,18 @@ class Period:
 
     @classmethod
     def last_complete(cls, kind: str, as_of: date) -> Period:
-        """The latest period of ``kind`` (``week`` or ``month``) that ended before ``as_of``."""
+        """The latest period of ``kind`` (``week``, ``month`` or ``quarter``) that ended
+        before ``as_of`` (so ``is_complete(as_of)``): the one before the period ``as_of``
+        falls in, since that one is still under way on ``as_of``, even on its last day."""
+        if kind == "week":
+            return cls.last_complete_week(as_of)
         if kind == "month":
-            last = as_of.replace(day=1) - timedelta(days=1)  # the month before as_of's
-            return cls.month(last.year, last.month)
-        return cls.last_complete_week(as_of)
+            current = cls.month(as_of.year, as_of.month)
+        elif kind == "quarter":
+            current = cls.quarter(as_of.year, (as_of.month - 1) // 3 + 1)
+        else:
+            raise ValueError(f"no last complete period of kind {kind!r}")
+        return current.preceding()
 
     @classmethod
     def from_dates(cls, start: date, end: date) -> Period:
@@ -215,29 +239,31 @@ def resolve_period(
     days: int | None = None,
     as_of: str | date | None = None,
     kind: str = "week",
+    names: OptionNames = CLI_OPTIONS,
 ) -> tuple[Period, date]:
-    """Turn the shared period options into a :class:`Period` and an as-of date.
+    """Turn the shared period options into a :class:`Period` and an as-of date; a bad one is
+    an AnalyticsError naming it as ``names`` spells it (the CLI's options by default).
 
     Exactly one way of naming the period may be used; with none, the last complete ISO week
     (or month, for ``kind="month"``: a business's cadence) before ``as_of`` is reported.
     ``as_of`` defaults to today. ``--days N`` means the N whole days before ``as_of`` (the
     as-of day itself is still under way).
     """
-    as_of_date = parse_date(as_of, "--as-of") if as_of is not None else date.today()
-    ways = [w for w, used in (("--period", period), ("--start/--end", start or end),
-                              ("--days", days is not None)) if used]
+    as_of_date = parse_date(as_of, names.as_of) if as_of is not None else date.today()
+    ways = [w for w, used in ((names.period, period), (f"{names.start}/{names.end}", start or end),
+                              (names.days, days is not None)) if used]
     if len(ways) > 1:
         raise AnalyticsError(f"give the period one way only, not {' and '.join(ways)}")
     if period:
         result = Period.parse(period)
     elif start or end:
         if not (start and end):
-            raise AnalyticsError("--start and --end go together; give both")
-        result = Period.from_dates(parse_date(start, "--start"), parse_date(end, "--end"))
+            raise AnalyticsError(f"{names.start} and {names.end} go together; give both")
+        result = Period.from_dates(parse_date(start, names.start), parse_date(end, names.end))
     elif days is not None:
         if not 1 <= days <= config.MAX_PERIOD_DAYS:
             raise AnalyticsError(
-                f"--days must be between 1 and {config.MAX_PERIOD_DAYS}, not {days}"
+                f"{names.days} must be between 1 and {config.MAX_PERIOD_DAYS}, not {days}"
             )
         result = Period.from_dates(as_of_date - timedelta(days=days),
                                    as_of_date - timedelta(days=1))
@@ -246,6 +272,6 @@ def resolve_period(
     if result.start > as_of_date:
         raise AnalyticsError(
             f"period {result.label} starts after the as-of date {as_of_date}; nothing can be "
-            "known about it yet (pass a later --as-of)"
+            f"known about it yet (pass a later {names.as_of})"
         )
     return result, as_of_date

@@ -190,6 +190,7 @@ def context(
 ) -> dict[str, Any]:
     """What the templates see: the model as ``r`` plus the charts (with their text
     alternatives and the donut's slices, computed in charts.py), brand and page facts."""
+    from analytics.metrics.results import ContentTypeRow, PlatformRow, PostRow
     from analytics.render.chart_text import describe, mix_slices, trend_weeks
 
     texts = describe(report)
@@ -218,6 +219,10 @@ def context(
         "blocks": [f"{b:02d}–{(b + config.POSTING_BLOCK_HOURS) % 24:02d}" for b in blocks],
         # the filter offers every platform with posts in the period (the table lists them all)
         "content_platforms": sorted({c["platform"] for c in report["posts"]}),
+        # the tables' headings, read off the report model's rows (Record.LABELS)
+        "columns": {"platforms": PlatformRow.table_columns(),
+                    "types": ContentTypeRow.table_columns(),
+                    "posts": PostRow.table_columns()},
     }
 
 

@@ -277,6 +277,9 @@ def _render(task: Task) -> Outcome:
             "growth_rate": report["overview"]["growth_rate"],
             # the model's own verdict: a change inside the usual range is not painted
             "growth_within_usual": report["overview"].get("growth_within_usual"),
+            # no change when the period before was only partly covered: the index says why
+            "previous_partial": report["overview"].get("previous_partial", False),
+            "data_start": report["period"].get("data_start"),
             "complete": report["period"]["complete"],
             "files": [FILES[f] for f in config.REPORT_FORMATS if f in wanted],
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -500,7 +503,8 @@ def index_entries(out: Path | str) -> list[dict[str, Any]]:
         files += [f for f in NOTEBOOK_FILES if exists(f)]
         if files:
             unknown = {"engagement": None, "engagement_rate": None, "growth_rate": None,
-                       "growth_within_usual": None, "complete": True}  # older stamps
+                       "growth_within_usual": None, "previous_partial": False,
+                       "data_start": None, "complete": True}  # older stamps
             stamp.pop("run", None)  # which cluster run wrote it: no part of the overview
             entries.append(unknown | stamp | {"files": files})
     entries.sort(key=lambda e: (e["end"], e["start"]), reverse=True)

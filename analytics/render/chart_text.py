@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from analytics.metrics.labels import platform_name, type_label
+from analytics.metrics.labels import fmt_day_month, platform_name, type_label
+from analytics.render.filters import fmt_range
 
 
 @dataclass(frozen=True)
@@ -96,21 +97,6 @@ class ChartText:
         return f"{self.title}. {self.desc}"
 
 
-def _day(value: str | date) -> str:
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} {day:%b}"
-
-
-def _span(start: str, end: str) -> str:
-    """``16–22 Nov 2026``, ``26 Oct – 22 Nov 2026``, ``29 Dec 2025 – 4 Jan 2026``."""
-    a, b = date.fromisoformat(start), date.fromisoformat(end)
-    if a.year != b.year:
-        return f"{_day(a)} {a.year} – {_day(b)} {b.year}"
-    if a.month == b.month:
-        return f"{a.day}–{_day(b)} {b.year}"
-    return f"{_day(a)} – {_day(b)} {b.year}"
-
-
 def describe(report: Mapping[str, Any]) -> dict[str, ChartText]:
     """Every chart's text alternative, from the same numbers the chart draws."""
     return {"trend": _describe_trend(report), "platforms": _describe_platforms(report),
@@ -138,16 +124,16 @@ def _describe_history(report: Mapping[str, Any]) -> ChartText:
 def _describe_trend(report: Mapping[str, Any]) -> ChartText:
     trends = report["trends"]
     period = report["period"]
-    window = _span(trends[0]["date"], trends[-1]["date"]) if trends else period["label"]
+    window = fmt_range(trends[0]["date"], trends[-1]["date"]) if trends else period["label"]
     title = f"Engagement per day of publication, {window}"
     known = [t for t in trends if t["engagement"] is not None]
     if not known or not any(t["posts"] for t in trends):
         return ChartText(title, "No engagement to show for these days.")
     peak = max(known, key=lambda t: (t["engagement"], t["date"]))
     inside = [t for t in known if period["start"] <= t["date"] <= period["end"]]
-    desc = f"Peak {peak['engagement']:,} on {_day(peak['date'])}."
+    desc = f"Peak {peak['engagement']:,} on {fmt_day_month(date.fromisoformat(peak['date']))}."
     if inside:
-        desc += (f" In this report's period ({_span(period['start'], period['end'])}): "
+        desc += (f" In this report's period ({fmt_range(period['start'], period['end'])}): "
                  f"{sum(t['engagement'] for t in inside):,} engagement from "
                  f"{sum(t['posts'] for t in inside):,} posts.")
     return ChartText(title, desc)

@@ -35,7 +35,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analytics import config
-from analytics.metrics.labels import platform_name
+from analytics.metrics.labels import fmt_day_month, platform_name
 from analytics.render.chart_text import ChartText, describe, mix_slices
 from analytics.render.contrast import INK, _blend, readable
 
@@ -220,7 +220,7 @@ def draw_trend(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
     ax.set_xlim(-0.5, x[-1] + 0.5)
     ax.set_ylim(0, max(known) * 1.18 or 1)
     ticks = [i for i, d in enumerate(days) if d.isoweekday() == 1] or [0]
-    ax.set_xticks(ticks, [f"{days[i].day} {days[i]:%b}" for i in ticks])
+    ax.set_xticks(ticks, [fmt_day_month(days[i]) for i in ticks])
     ax.yaxis.set_major_formatter(_thousands)
     ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
     ax.grid(axis="y", color=GRID, lw=0.8)
@@ -302,7 +302,7 @@ def _short_label(label: str) -> str:
         return f"{quarter} {year[2:]}"
     if len(label) == 7:
         return date(int(label[:4]), int(label[5:]), 1).strftime("%b")
-    return f"{date.fromisoformat(label[:10]).day} {date.fromisoformat(label[:10]):%b}"
+    return fmt_day_month(date.fromisoformat(label[:10]))
 
 
 def _usual_range(values: list[float | None]) -> tuple[float, float] | None:

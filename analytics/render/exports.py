@@ -12,7 +12,6 @@ workbook each text cell is typed as a string; numbers stay numbers.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 # one home for the rule, shared with the ingest's rejects files and the notebooks' CSVs
-from analytics.csvsafe import FORMULA_STARTS, neutralise  # noqa: F401 - FORMULA_STARTS re-exported
+from analytics.csvsafe import FORMULA_STARTS, Writer, neutralise  # noqa: F401 - FORMULA_STARTS re-exported
 from analytics.metrics.results import PlatformRow, PostRow, TrendPoint
 from analytics.report import atomic_write
 
@@ -85,10 +84,9 @@ def csv_bytes(table: Table) -> bytes:
     """One table as CSV: UTF-8 with a byte-order mark (so Excel reads accents and Japanese
     titles right), a header row, empty cells for missing values."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = Writer(buffer, lineterminator="\r\n")  # a missing value (None) is an empty cell
     writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow(["" if v is None else neutralise(v) for v in row])
+    writer.writerows(table.rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 

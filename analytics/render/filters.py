@@ -126,20 +126,13 @@ def fmt_posted(value: str | None, time_known: bool = True) -> str:
     if value is None:
         return DASH
     moment = datetime.fromisoformat(value)
-    text = f"{moment:%a} {moment.day} {moment:%b}"
+    text = f"{moment:%a} {labels.fmt_day_month(moment)}"
     return f"{text}, {moment:%H:%M}" if time_known else text
 
 
 def fmt_range(start: str, end: str) -> str:
-    """``16–22 Nov 2026``, ``28 Oct – 3 Nov 2026``, ``29 Dec 2025 – 4 Jan 2026``."""
-    a, b = date.fromisoformat(start), date.fromisoformat(end)
-    if a == b:
-        return fmt_day(a)
-    if (a.year, a.month) == (b.year, b.month):
-        return f"{a.day}–{b.day} {b:%b %Y}"
-    if a.year == b.year:
-        return f"{a.day} {a:%b} – {b.day} {b:%b %Y}"
-    return f"{fmt_day(a)} – {fmt_day(b)}"
+    """``16–22 Nov 2026`` (see :func:`labels.fmt_range`), from two ISO days."""
+    return labels.fmt_range(date.fromisoformat(start), date.fromisoformat(end))
 
 
 def platform_list(platforms: Sequence[str]) -> str:

@@ -171,7 +171,10 @@ def create_app(db: Path, *, brands_dir: Path | None = config.BRANDS_DIR,
                       limit: Limit = config.CONTENT_LIMIT_DEFAULT,
                       days: Days = None, as_of: AsOf = None, start: Start = None,
                       end: End = None) -> Response:
-        """`report.json` `content`: the top posts by engagement rate (at least 100 views)."""
+        """`report.json` `content`: the top posts by engagement rate. Only posts with known
+        engagement and at least the ranking floor of views are ranked: the larger of 100 and
+        the views of the period's median post (the lower middle one), given in the overview as
+        `ranking_min_views`."""
         query = PeriodQuery(days, start, end, as_of, limit=limit)
         return await section(grant, business_id, query, "content")
 

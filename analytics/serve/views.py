@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from analytics import AnalyticsError, config
-from analytics.metrics.period import Period, resolve_period
+from analytics.metrics.period import QUERY_PARAMETERS, Period, resolve_period
 from analytics.report import ReportBatch, build_report
 from analytics.serve.data import WarehouseReader
 from analytics.warehouse.businesses import Business, list_businesses
@@ -80,8 +80,9 @@ class Views:
         named = query.period or query.start or query.end or query.days is not None
         days = query.days if named else DEFAULT_DAYS
         as_of = query.as_of or local_today(business.timezone).isoformat()
+        # messages name the query parameters (as_of), never the CLI's options (--as-of)
         the_period, as_of_date = resolve_period(query.period, query.start, query.end, days,
-                                                as_of)
+                                                as_of, names=QUERY_PARAMETERS)
         if query.trend_range and not (query.trend_range[0] <= the_period.days
                                       <= query.trend_range[1]):
             low, high = query.trend_range

@@ -21,6 +21,11 @@ each write: ``make bench`` measures both (``benchmarks/bench_concurrency.py``). 
 every write a full copy of the warehouse and twice its disk space, to save readers a wait that
 only a writer in progress causes.
 
+``send`` also takes a lock of its own for its whole run (:func:`sending`,
+``<warehouse>.send.lock``): one sender at a time, so a delivery is never attempted by two
+runs, while the writer lock is held only for its short reads and writes of the delivery log:
+an ``ingest`` runs while a long send renders or talks to the mail server.
+
 Scratch files (a demo warehouse being built) are named by :func:`scratch_path`; they belong to
 the writer lock, and the next writer to take it removes any that a killed writer left behind.
 """
@@ -57,6 +62,12 @@ def lock_path(db: str | Path) -> Path:
     """The lock file of the warehouse ``db``: ``<db>.lock`` beside it."""
     db = Path(db)
     return db.with_name(db.name + ".lock")
+
+
+def send_lock_path(db: str | Path) -> Path:
+    """The lock file only senders take: ``<db>.send.lock`` beside it."""
+    db = Path(db)
+    return db.with_name(db.name + ".send.lock")
 
 
 def scratch_path(db: str | Path, purpose: str) -> Path:
@@ -107,8 +118,10 @@ class _Lock:
     """The lock file, shared (readers) or exclusive (writers), taken within a deadline."""
 
     def __init__(self, db: Path, *, exclusive: bool, purpose: str, timeout: float | None,
-                 on_wait: OnWait | None) -> None:
+                 on_wait: OnWait | None, path: Path | None = None) -> None:
         self.db, self.exclusive, self.purpose = db, exclusive, purpose
+        #: the writer lock unless told otherwise (the senders' lock)
+        self.path = path or lock_path(db)
         self.timeout = config.lock_timeout(timeout)
         self.deadline = time.monotonic() + self.timeout
         self.on_wait = on_wait
@@ -116,7 +129,7 @@ class _Lock:
         self.fd: int | None = None
 
     def _open(self) -> int | None:
-        path = lock_path(self.db)
+        path = self.path
         try:
             return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
         except OSError as exc:
@@ -173,7 +186,8 @@ class _Lock:
             since = datetime.now().astimezone().strftime("%H:%M:%S")
             os.ftruncate(self.fd, 0)
             os.pwrite(self.fd, f"{os.getpid()} {since} {self.purpose}\n".encode(), 0)
-            _sweep_scratch(self.db)
+            if self.path == lock_path(self.db):  # scratch files belong to the writer lock
+                _sweep_scratch(self.db)
 
     def release(self) -> None:
         if self.fd is None:
@@ -298,6 +312,22 @@ def write_lock(db: str | Path, purpose: str, *, timeout: float | None = None,
     try:
         with _terminate_as_exit():
             yield
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def sending(db: str | Path, *, timeout: float | None = None,
+            on_wait: OnWait | None = None) -> Iterator[None]:
+    """The senders' lock alone, held for a whole ``send``: one sender at a time, so no
+    delivery is claimed by two runs. It opens no connection; the sender takes the writer lock
+    (:func:`writing`) only for each short read or write of the delivery log."""
+    db = Path(db)
+    lock = _Lock(db, exclusive=True, purpose="send", timeout=timeout, on_wait=on_wait,
+                 path=send_lock_path(db))
+    lock.acquire()
+    try:
+        yield
     finally:
         lock.release()
 

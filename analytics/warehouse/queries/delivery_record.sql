@@ -1,4 +1,5 @@
--- Write one delivery's state (insert the first time, update after).
+-- Write one delivery's state (insert the first time, update after). $sent_at is $now when
+-- the status is sent (the caller knows the status vocabulary), else NULL.
 INSERT INTO delivery_log (
     business_id, period, recipient, status, attempts, last_error, message_id, smtp_reply,
     report_sha256, first_attempt_at, last_attempt_at, next_attempt_at, sent_at
@@ -6,7 +7,7 @@ INSERT INTO delivery_log (
 VALUES (
     $business_id, $period, $recipient, $status, $attempts, $last_error, $message_id,
     $smtp_reply, $report_sha256, $now, $now, $next_attempt_at,
-    CASE WHEN $status = 'sent' THEN CAST($now AS TIMESTAMPTZ) END
+    CAST($sent_at AS TIMESTAMPTZ)
 )
 ON CONFLICT (business_id, period, recipient) DO UPDATE SET
     status = excluded.status,

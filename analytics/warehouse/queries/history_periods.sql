@@ -5,8 +5,8 @@
 -- platforms' daily account files. Every business × period has its 'all' row; a period without
 -- posts gets the overview's zeros (views, engagement, clicks 0; reach and rates NULL).
 --
--- Posts: the same sums and rates as period_totals.sql, so a period's 'all' row equals the
--- overview of that period's own report as of the same day.
+-- Posts: the same sums and rates as period_totals.sql (one macro, post_totals), so a period's
+-- 'all' row equals the overview of that period's own report as of the same day.
 -- Followers: the period opens with the latest reading on one of the $max_gap days before its
 -- first day and closes with the latest reading within it (on or before $as_of); a longer gap,
 -- or no reading inside the period, leaves the value NULL (unknown), never 0; counts that fall
@@ -27,14 +27,9 @@ totals AS MATERIALIZED (
         f.business_id,
         p.period_start,
         CASE WHEN grouping(f.platform) = 1 THEN 'all' ELSE f.platform END AS platform,
-        count(*) AS posts,
-        sum(f.views) AS views,
-        sum(f.reach) AS reach,
-        count(f.reach) AS reach_posts,
-        sum(f.engagement) AS engagement,
-        sum(f.clicks) AS clicks,
-        rate_of_sums(f.engagement, f.views) AS engagement_rate,
-        rate_of_sums(f.clicks, f.views) AS ctr
+        -- the overview's own totals (metric_macros.sql): posts, views, reach, reach_posts,
+        -- engagement, clicks, engagement_rate, ctr
+        unnest(post_totals(f.views, f.reach, f.engagement, f.clicks))
     FROM post_facts AS f
     JOIN periods AS p ON f.published_day BETWEEN p.period_start AND p.period_end
     GROUP BY GROUPING SETS ((f.business_id, p.period_start, f.platform),

@@ -1,6 +1,8 @@
 -- Canonical business rows (text, from _stage) typed and checked; `problem` as for posts.
 -- Names and recipients end up in email headers, so line breaks and malformed addresses are
--- refused here, at the door.
+-- refused here, at the door. A bad address is refused alone (`refused`, written to the rejects
+-- by ingest_businesses_refused): one mistyped recipient must not lose the business and its
+-- posts, so the row is kept with its good recipients (issue 11, item 13).
 WITH raw AS (
     SELECT
         _line,
@@ -13,7 +15,7 @@ WITH raw AS (
                 list_transform(string_split(recipients, ';'), lambda x: lower(trim(x))),
                 lambda x: x <> ''))),
             []
-        ) AS recipients,
+        ) AS addresses,
         -- how often the business gets a report (and its history runs); blank or absent: as
         -- it was (a file from before the column existed changes nothing), else weekly
         nullif(lower(trim(cadence)), '') AS cadence
@@ -21,7 +23,9 @@ WITH raw AS (
 ),
 checked AS (
     SELECT
-        raw.*,
+        raw.* EXCLUDE (addresses),
+        list_filter(addresses, lambda x: regexp_full_match(x, $email_pattern)) AS recipients,
+        list_filter(addresses, lambda x: NOT regexp_full_match(x, $email_pattern)) AS refused,
         CASE
             WHEN business_id IS NULL THEN {'column': 'business_id', 'reason': 'is blank'}
             WHEN NOT regexp_full_match(business_id, '[a-z0-9][a-z0-9_-]*') OR length(business_id) > 100 THEN
@@ -32,8 +36,6 @@ checked AS (
                 {'column': 'name', 'reason': 'contains a line break or control character'}
             WHEN NOT list_contains($timezones, timezone) THEN
                 {'column': 'timezone', 'reason': '''' || timezone || ''' is not an IANA timezone such as Europe/London'}
-            WHEN len(list_filter(recipients, lambda x: NOT regexp_full_match(x, $email_pattern))) > 0 THEN
-                {'column': 'recipients', 'reason': '''' || list_filter(recipients, lambda x: NOT regexp_full_match(x, $email_pattern))[1] || ''' is not an email address'}
             WHEN cadence IS NOT NULL AND cadence NOT IN ('weekly', 'monthly') THEN
                 {'column': 'cadence', 'reason': '''' || cadence || ''' is not a cadence (weekly or monthly)'}
         END AS problem
@@ -42,9 +44,8 @@ checked AS (
 deduplicated AS (
     SELECT
         checked.* EXCLUDE (problem),
-        CASE WHEN _line <> max(_line) OVER (PARTITION BY business_id) THEN
-            {'column': 'business_id', 'reason': 'repeats the business of line ' || CAST(max(_line) OVER (PARTITION BY business_id) AS VARCHAR) || '; the later line is kept'}
-        END AS problem
+        repeated_line(_line, max(_line) OVER (PARTITION BY business_id),
+                      'business_id', 'business', '') AS problem
     FROM checked
     WHERE problem IS NULL
 )

@@ -26,10 +26,7 @@ checked AS (
             WHEN created_raw IS NULL THEN {'column': 'created_at', 'reason': 'is blank'}
             WHEN created_at IS NULL OR year(created_at) NOT BETWEEN 2000 AND 2100 THEN
                 {'column': 'created_at', 'reason': '''' || created_raw || ''' is not an ISO 8601 time such as 2026-11-20T18:30:00Z'}
-            WHEN c.business_id IS NULL THEN
-                {'column': 'content_id', 'reason': 'is not a post of the warehouse (' || raw.platform || ' ' || raw.content_id || '): ingest its posts first'}
-            WHEN c.business_id <> raw.business_id THEN
-                {'column': 'business_id', 'reason': 'the post belongs to another business'}
+            ELSE post_problem(raw.business_id, raw.platform, raw.content_id, c.business_id)
         END AS problem
     FROM raw
     LEFT JOIN content AS c ON c.platform = raw.platform AND c.content_id = raw.content_id
@@ -37,9 +34,8 @@ checked AS (
 deduplicated AS (
     SELECT
         checked.* EXCLUDE (problem),
-        CASE WHEN _line <> max(_line) OVER (PARTITION BY platform, comment_id) THEN
-            {'column': 'comment_id', 'reason': 'repeats the comment of line ' || CAST(max(_line) OVER (PARTITION BY platform, comment_id) AS VARCHAR) || '; the later line is kept'}
-        END AS problem
+        repeated_line(_line, max(_line) OVER (PARTITION BY platform, comment_id),
+                      'comment_id', 'comment', '') AS problem
     FROM checked
     WHERE problem IS NULL
 )

@@ -17,9 +17,8 @@ SELECT
     s._line, s.day, s.metric, s.value,
     t.day IS NOT NULL AS known,
     t.value AS stored_value,
-    CASE WHEN s._line <> k.kept_line THEN
-        {'column': $day_column, 'reason': 'repeats the day of line ' || CAST(k.kept_line AS VARCHAR) || ' (' || CAST(s.day AS VARCHAR) || '); the later line is kept'}
-    END AS problem
+    repeated_line(s._line, k.kept_line, $day_column, 'day',
+                  ' (' || CAST(s.day AS VARCHAR) || ')') AS problem
 FROM _daily_stage AS s
 JOIN kept AS k USING (day)
 LEFT JOIN stored AS t USING (metric, day)

@@ -20,10 +20,7 @@ checked AS (
             WHEN raw.platform IS NULL THEN {'column': 'platform', 'reason': 'is blank'}
             WHEN raw.content_id IS NULL THEN {'column': 'content_id', 'reason': 'is blank'}
             WHEN variant IS NULL THEN {'column': 'variant', 'reason': 'is blank'}
-            WHEN c.business_id IS NULL THEN
-                {'column': 'content_id', 'reason': 'is not a post of the warehouse (' || raw.platform || ' ' || raw.content_id || '): ingest its posts first'}
-            WHEN c.business_id <> raw.business_id THEN
-                {'column': 'business_id', 'reason': 'the post belongs to another business'}
+            ELSE post_problem(raw.business_id, raw.platform, raw.content_id, c.business_id)
         END AS problem
     FROM raw
     LEFT JOIN content AS c ON c.platform = raw.platform AND c.content_id = raw.content_id
@@ -31,9 +28,8 @@ checked AS (
 deduplicated AS (
     SELECT
         checked.* EXCLUDE (problem),
-        CASE WHEN _line <> max(_line) OVER (PARTITION BY platform, content_id, experiment) THEN
-            {'column': 'content_id', 'reason': 'repeats the post of line ' || CAST(max(_line) OVER (PARTITION BY platform, content_id, experiment) AS VARCHAR) || ' in this experiment; the later line is kept'}
-        END AS problem
+        repeated_line(_line, max(_line) OVER (PARTITION BY platform, content_id, experiment),
+                      'content_id', 'post', ' in this experiment') AS problem
     FROM checked
     WHERE problem IS NULL
 )

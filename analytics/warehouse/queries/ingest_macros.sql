@@ -21,3 +21,19 @@ CREATE OR REPLACE TEMP MACRO is_iso_date(x) AS
 -- remove, and are spared the copy trim() would make.
 CREATE OR REPLACE TEMP MACRO cleaned(x) AS
     nullif(CASE WHEN x LIKE ' %' OR x LIKE '% ' THEN trim(x) ELSE x END, '');
+-- post_problem: why a row about a post (a comment, an experiment's member) cannot be kept, or
+-- NULL when it can. The post must be one the warehouse holds (`owner`: its business, NULL when
+-- no such post) and belong to the business the row names.
+CREATE OR REPLACE TEMP MACRO post_problem(row_business, row_platform, row_content, owner) AS
+    CASE WHEN owner IS NULL THEN
+             {'column': 'content_id', 'reason': 'is not a post of the warehouse (' || row_platform || ' ' || row_content || '): ingest its posts first'}
+         WHEN owner <> row_business THEN
+             {'column': 'business_id', 'reason': 'the post belongs to another business'}
+    END;
+-- repeated_line: a file that holds one thing twice (a business, a post's observation, a day…)
+-- keeps its later line, `kept_line`; the problem of an earlier line, or NULL for the kept one.
+-- `thing` names what repeats, `detail` (may be '') follows the line number in the reason.
+CREATE OR REPLACE TEMP MACRO repeated_line(line, kept_line, problem_column, thing, detail) AS
+    CASE WHEN line <> kept_line THEN
+        {'column': problem_column, 'reason': 'repeats the ' || thing || ' of line ' || CAST(kept_line AS VARCHAR) || detail || '; the later line is kept'}
+    END;

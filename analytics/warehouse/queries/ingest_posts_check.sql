@@ -139,8 +139,8 @@ owned AS (
                 {'column': 'business_id', 'reason': 'post ' || valid.platform || '/' || valid.content_id || ' belongs to business ''' || d.owner || ''', not ''' || valid.business_id || ''''}
             WHEN d.first_business <> d.last_business THEN
                 {'column': 'business_id', 'reason': 'post ' || valid.platform || '/' || valid.content_id || ' is given to more than one business in this file (''' || d.first_business || ''' and ''' || d.last_business || '''); correct the file and ingest it again'}
-            WHEN valid._line <> o.kept_line THEN
-                {'column': 'content_id', 'reason': 'repeats the observation of line ' || CAST(o.kept_line AS VARCHAR) || ' (same platform, content_id and observed_on); the later line is kept'}
+            ELSE repeated_line(valid._line, o.kept_line, 'content_id', 'observation',
+                               ' (same platform, content_id and observed_on)')
         END AS problem,
         valid._line IN (SELECT post_line FROM posts) AS post_winner
     FROM valid

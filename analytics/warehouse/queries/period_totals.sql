@@ -34,14 +34,8 @@ WITH tagged AS (
 SELECT
     business_id,
     which,
-    count(*) AS posts,
-    sum(views) AS views,
-    sum(reach) AS reach,
-    count(reach) AS reach_posts,
-    sum(engagement) AS engagement,
-    sum(clicks) AS clicks,
-    rate_of_sums(engagement, views) AS engagement_rate,
-    rate_of_sums(clicks, views) AS ctr,
+    -- posts, views, reach, reach_posts, engagement, clicks, engagement_rate, ctr
+    unnest(post_totals(views, reach, engagement, clicks)),
     -- posts the content ranking leaves out (below the ranking floor, or no counters)
     count(*) FILTER (WHERE unranked) AS unranked_posts,
     count(*) FILTER (WHERE unobserved) AS unobserved_posts,
