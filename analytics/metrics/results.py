@@ -231,6 +231,9 @@ class OverviewDoc(TotalsDoc):
     growth_within_usual: bool | None = None
     #: reach comes from different platforms than last period (a change of mix, not of reach)
     reach_mix_changed: bool = False
+    #: the previous period starts before the business's data does (``period.data_start``):
+    #: it was only partly covered, so every change against it is null, not a false jump
+    previous_partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -247,9 +250,20 @@ class Overview:
     reach_excluded_platforms: tuple[str, ...] = ()
     growth_basis: str = SAME_AGE
     usual_engagement_change: UsualRange | None = None
+    #: the local day of the business's first post (None: unknown); see previous_partial
+    data_start: date | None = None
+
+    @property
+    def previous_partial(self) -> bool:
+        """The previous period began before the business's data: some of its days were never
+        covered (a business whose data starts mid-week), so comparing with it would show a
+        jump that is only the missing days."""
+        return self.data_start is not None and self.data_start > self.previous_period.start
 
     @property
     def growth(self) -> Growth:
+        if self.previous_partial:
+            return Growth(None, None, None, None, None)
         cur, prev = self.current, self.previous
         rate_change = (
             None
@@ -295,8 +309,10 @@ class Overview:
                 else self.usual_engagement_change.low <= self.growth_rate
                 <= self.usual_engagement_change.high),
             reach_mix_changed=bool(
-                self.current.reach is not None and self.previous.reach is not None
+                not self.previous_partial
+                and self.current.reach is not None and self.previous.reach is not None
                 and self.current.reach_platforms != self.previous.reach_platforms),
+            previous_partial=self.previous_partial,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -394,6 +410,9 @@ class Recommendation(Record):
     #: the numbers behind the claim; common keys (effect, ci_low, ci_high, n, n_rest, median,
     #: median_rest, p_value, q_value, comparisons) plus the ones of its kind
     evidence: dict[str, Any]
+    #: how it was tested (the test, p, q, the false-discovery control), for the details:
+    #: ``evidence_text`` stays in plain words
+    evidence_detail: str = ""
 
 
 @dataclass(frozen=True)
