@@ -65,7 +65,11 @@ def _render(load, tmp_path: Path) -> dict[str, str]:
                reach=1, title="#" + "sourdough" * 20)
     two = [post("two", "instagram", f"t{i}", f"2026-11-1{7 + i}T10:00:00Z", views=1, likes=1,
                 reach=1) for i in range(2)]
-    con = load([small_business("one", "One Post Bakery"), small_business("two")], [one, *two])
+    # three's data starts in October, so the week before W47 is covered, and empty
+    three = [post("three", "x", "h1", "2026-10-01T10:00:00Z", views=10),
+             post("three", "x", "h2", "2026-11-18T10:00:00Z", views=10, likes=1)]
+    con = load([small_business("one", "One Post Bakery"), small_business("two"),
+                small_business("three")], [one, *two, *three])
     comments = tmp_path / "comments.csv"
     comments.write_text("business_id,platform,content_id,comment_id,created_at,author,text\n"
                         "one,instagram,o1,c1,2026-11-18T12:00:00Z,ana,Lovely bread\n"
@@ -76,9 +80,9 @@ def _render(load, tmp_path: Path) -> dict[str, str]:
     out = tmp_path / "out"
     result = run_batch(con, None, Period.parse("2026-W47"), date(2026, 11, 30),
                        RenderOptions(out=out, formats=("html",)), jobs=0)
-    assert [o.status for o in result.outcomes] == ["written", "written"]
+    assert [o.status for o in result.outcomes] == ["written"] * 3
     pages = {}
-    for business in ("one", "two"):
+    for business in ("one", "two", "three"):
         soup = BeautifulSoup((out / business / "2026-W47" / "report.html").read_text(),
                              "html.parser")
         for drawing in soup.select("svg"):  # the charts' own labels are not sentences
@@ -91,11 +95,13 @@ def test_counts_of_one_are_singular_and_others_plural_in_the_html(load, tmp_path
     pages = _render(load, tmp_path)
     one, two = pages["one"], pages["two"]
     assert "1 view, 1 engagement and 1 click in total" in one
-    assert "1 engagement vs none the week before (no posts)" in one
+    assert "1 engagement; no comparison" in one  # its data starts in W47
+    assert "1 engagement vs none the week before (no posts)" in pages["three"]
     assert "The only post of the week" in one
     assert "From 1 post published" in one
     assert "1 comment this period" in one
     assert "2 views, 2 engagements and 0 clicks in total" in two
+    assert "10 views, 1 engagement and 0 clicks in total" in pages["three"]
     assert "All 2 posts of the week" in two
     assert "From 2 posts published" in two
     assert "2 comments this period" in two
