@@ -331,7 +331,7 @@ def draw_mix(fig: Figure, report: Mapping[str, Any]) -> None:
         fig.patches.append(matplotlib.patches.Rectangle(
             (0.58, y - 0.025), 0.035, 0.05, transform=fig.transFigure, figure=fig,
             color=OTHER_SLICE if t["content_type"] == "other" else type_colour(t["content_type"])))
-        fig.text(0.64, y, f"{t['share']:.0f} %", va="center", fontsize=8, fontweight="bold")
+        fig.text(0.64, y, f"{t['share']:.0f}\u00a0%", va="center", fontsize=8, fontweight="bold")
         fig.text(0.76, y, t["name"], va="center", fontsize=8)
 
 
@@ -396,7 +396,7 @@ def draw_history(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
         ax.set_title(title, fontsize=8, color=INK, loc="left")
         current = values[-1]
         if current is not None:
-            text = f"{current:.1f} %" if as_line else compact_number(current)
+            text = f"{current:.1f}\u00a0%" if as_line else compact_number(current)
             ax.annotate(text, (x[-1], current), xytext=(0, 4), textcoords="offset points",
                         ha="center", va="bottom", fontsize=7, color=accent, fontweight="bold")
         ticks = [0, len(x) - 1] if len(x) > 1 else [0]
