@@ -283,3 +283,32 @@ def test_the_pdf_keeps_every_column_and_every_card_value(rendered: Rendered) -> 
 ])
 def test_compact_number(value: float, shown: str) -> None:
     assert compact_number(value) == shown
+
+
+def test_chart_numbers_fit_their_room(rendered: Rendered) -> None:
+    """The donut's centre shows 26,812,811 as "26.8M" inside the ring's hole (the exact figure
+    stays in the chart's description); the trend's axis reads "120M", never "120,000k"."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from analytics.render.charts import SIZES, STYLE, draw_mix, render_charts
+
+    report = rendered.report
+    assert report["overview"]["total_engagement"] == 26_812_811
+    fig = Figure(figsize=SIZES["mix"], dpi=100)
+    FigureCanvasAgg(fig)
+    with matplotlib.rc_context(STYLE):
+        draw_mix(fig, report)
+        fig.canvas.draw()  # the equal aspect is applied when drawn
+        ax = fig.axes[0]
+        (centre,) = [t for t in ax.texts if tuple(t.get_position()) == (0, 0.08)]
+        box = centre.get_window_extent(fig.canvas.get_renderer())
+    hole = 1 - 0.38  # the wedges' inner radius, in the pie's units
+    left, right = (ax.transData.transform((x, 0))[0] for x in (-hole, hole))
+    assert centre.get_text() == "26.8M"
+    assert left < box.x0 and box.x1 < right, (left, box.x0, box.x1, right)
+    svgs = {name: chart["svg"].decode() for name, chart in render_charts(report, ["svg"]).items()}
+    assert "26,812,811 engagement in all" in svgs["mix"]  # the exact figure, for the reader
+    ticks = re.findall(r"<text[^>]*>([^<]*)</text>", svgs["trend"])
+    assert "120M" in ticks and not any(re.search(r"\d,\d{3}k", t) for t in ticks), ticks
