@@ -179,7 +179,7 @@ def test_the_report_keeps_every_table_number_inside_its_section(browser, rendere
 @pytest.mark.parametrize("width", WIDTHS)
 def test_index_fits_the_screen(browser, rendered: Rendered, demo_reports: Path,
                                width: int) -> None:
-    for index in (rendered.index, demo_reports / "index.html"):
+    for index in (demo_reports / "index.html", rendered.index):
         page = open_at(browser, index, width)
         try:
             assert page.evaluate("document.documentElement.scrollWidth") <= width, index
