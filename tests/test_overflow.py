@@ -53,7 +53,8 @@ def hostile_posts() -> list[dict]:
         post(b, "tiktok", "tiny", "2026-11-20T10:00:00Z", views=225, likes=80, shares=10,
              comments=10, clicks=5, content_type="video", title="#tiny #bignews"),
         # the week before: far more engagement, so the changes are negative (true minus signs)
-        post(b, "instagram", "prev", "2026-11-10T10:00:00Z", views=999_999_999,
+        # (on the week's Monday: the business's data covers the whole of last week)
+        post(b, "instagram", "prev", "2026-11-09T10:00:00Z", views=999_999_999,
              reach=900_000_000, likes=99_999_999, shares=9_999_999, comments=999_999,
              clicks=9_999_999, title="last week #milestone"),
     ]
@@ -86,6 +87,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     folder = tmp / "out" / BUSINESS / PERIOD
     report = orjson.loads((folder / "report.json").read_bytes())
     assert report["overview"]["total_reach"] == REACH
+    assert report["overview"]["growth_rate"] < -10  # a wide negative card: "−75.8 %"
     # the long tag is in the table (tags are stored up to 100 characters)
     assert max(len(t["tag"]) for t in report["hashtags"]) == 100
     message = compose(report, "owner@hostile.example", b"%PDF-1.7", "reports@agency.example",
@@ -230,6 +232,7 @@ def test_the_pdf_keeps_every_column_and_every_card_value(rendered: Rendered) -> 
     assert "too few posts to test" in " ".join(text.split())
     for value in card_values(rendered.report):
         assert value.replace("\xa0", " ") in text, value
+    assert "−75.8 %" in text  # a true minus sign, the unit with its number
 
     width, words = pdf_words(pdf)
     # the long tag is broken across lines in its own column, not cut: all of it is there
