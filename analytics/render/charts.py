@@ -277,7 +277,6 @@ def draw_platforms(fig: Figure, report: Mapping[str, Any]) -> None:
         ax.spines[side].set_visible(False)
 
 
-
 #: Points between a bar's end and its label.
 LABEL_GAP = 3.0
 
