@@ -181,10 +181,21 @@ def link_tree(source: Path, target: Path) -> Path:
     return Path(shutil.copytree(source, target, copy_function=os.link))
 
 
+def file_states(root: Path) -> dict[str, tuple[int, int]]:
+    """Each file under ``root`` → (inode, modification time): a file written again, in place
+    or renamed over, shows up as a change."""
+    return {str(p.relative_to(root)): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 @pytest.fixture
-def reports(send_reports_master: Path, tmp_path: Path) -> Path:
-    """``tmp_path/reports``: this test's own copy of the send tests' rendered reports."""
-    return link_tree(send_reports_master, tmp_path / "reports")
+def reports(send_reports_master: Path, tmp_path: Path) -> Iterator[Path]:
+    """``tmp_path/reports``: this test's own copy of the send tests' rendered reports. After
+    the test, the shared files must be as they were: a test that wrote through a hard link
+    into them would make the others depend on it."""
+    before = file_states(send_reports_master)
+    yield link_tree(send_reports_master, tmp_path / "reports")
+    assert file_states(send_reports_master) == before, "the shared reports were changed"
 
 
 def small_business(business_id: str, name: str | None = None) -> dict:
