@@ -4,14 +4,20 @@
    and JSON with ``--jobs 1`` and ``--jobs 2``: reports per second, the time 1,000
    businesses would take, peak memory per worker process, and the share of time spent in
    queries (building the models), charts, HTML, PDF and writing.
-2. Side by side, in this process, on a sample of reports, alternating so that the noise of
-   a shared machine falls on both sides alike: the straightforward build ("before") against
-   the current one ("after"), for each cut that was made:
+2. Where a report's CPU goes now, in this process on a sample of reports: each stage timed
+   with process_time as a worker runs it (JSON, charts, Jinja, WeasyPrint's parse, layout
+   and paint + write, writing the files), and WeasyPrint's own steps (styles, boxes,
+   layout, SVG charts, drawing, tags, fonts, the PDF file) from a cProfile of the same PDFs.
+3. Side by side, in this process, on the same sample, alternating so that the noise of
+   a shared machine falls on both sides alike, in CPU time: the straightforward build
+   ("before") against the current one ("after"), for each cut that was made:
    charts (a new figure per chart, PNG for the PDF and SVG with text as glyph paths for the
-   HTML, against reused figures and one SVG with text as text), the chart format inside the
-   PDF, and the print layout (flex boxes, auto-width tables, dotted and rounded borders,
-   nested spans in the heat map, against the print CSS's fast path);
-3. the cost of a cold worker process (imports and warm-up), which the fork server pays once
+   HTML, against reused figures and one SVG with text as text; then the old axes dropped
+   instead of cleared), the chart format inside the PDF, the print layout (flex boxes,
+   auto-width tables, dotted and rounded borders, nested spans in the heat map, against the
+   print CSS's fast path), charts served from memory and the CSS parsed once, the workers'
+   GC thresholds, and the lean SVG the PDF draws its charts from;
+4. the cost of a cold worker process (imports and warm-up), which the fork server pays once
    per batch instead of once per worker.
 
 Usage: python benchmarks/bench_render.py [--businesses 200] [--sample 12] [--rounds 3]
