@@ -4,17 +4,25 @@
    and JSON with ``--jobs 1`` and ``--jobs 2``: reports per second, the time 1,000
    businesses would take, peak memory per worker process, and the share of time spent in
    queries (building the models), charts, HTML, PDF and writing.
-2. Side by side, in this process, on a sample of reports, alternating so that the noise of
-   a shared machine falls on both sides alike: the straightforward build ("before") against
-   the current one ("after"), for each cut that was made:
+2. Where a report's CPU goes now, in this process on a sample of reports: each stage timed
+   with process_time as a worker runs it (JSON, charts, Jinja, WeasyPrint's parse, layout
+   and paint + write, writing the files), and WeasyPrint's own steps (styles, boxes,
+   layout, SVG charts, drawing, tags, fonts, the PDF file) from a cProfile of the same PDFs.
+3. Side by side, in this process, on the same sample, alternating so that the noise of
+   a shared machine falls on both sides alike, in CPU time: the straightforward build
+   ("before") against the current one ("after"), for each cut that was made:
    charts (a new figure per chart, PNG for the PDF and SVG with text as glyph paths for the
-   HTML, against reused figures and one SVG with text as text), the chart format inside the
-   PDF, and the print layout (flex boxes, auto-width tables, dotted and rounded borders,
-   nested spans in the heat map, against the print CSS's fast path);
-3. the cost of a cold worker process (imports and warm-up), which the fork server pays once
+   HTML, against reused figures and one SVG with text as text; then the old axes dropped
+   instead of cleared), the chart format inside the PDF, the print layout (flex boxes,
+   auto-width tables, dotted and rounded borders, nested spans in the heat map, against the
+   print CSS's fast path), charts served from memory and the CSS parsed once, the workers'
+   GC thresholds, the lean SVG the PDF draws its charts from, and the workers' GC
+   thresholds raised again;
+4. the cost of a cold worker process (imports and warm-up), which the fork server pays once
    per batch instead of once per worker.
 
-Usage: python benchmarks/bench_render.py [--businesses 200] [--sample 12] [--skip-batches]
+Usage: python benchmarks/bench_render.py [--businesses 200] [--sample 12] [--rounds 3]
+                                      [--skip-batches]
 """
 
 from __future__ import annotations
@@ -33,6 +41,8 @@ import time
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+
+import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -146,12 +156,35 @@ def straightforward_charts():
         return fig
 
     charts._figure = fresh
-    charts.rcParams["svg.fonttype"] = "path"
+    charts.STYLE["svg.fonttype"] = "path"  # render_charts draws inside rc_context(STYLE)
     try:
         yield
     finally:
         charts._figure = original
-        charts.rcParams["svg.fonttype"] = "none"
+        charts.STYLE["svg.fonttype"] = "none"
+
+
+@contextmanager
+def figures_cleared():
+    """Reused figures cleared with Figure.clear(), which clears each old axes first."""
+    original = charts._figure
+
+    def clear_first(name: str):
+        fig = charts._FIGURES.get(name)
+        if fig is not None:
+            fig.clear()
+        return original(name)
+
+    charts._figure = clear_first
+    try:
+        yield
+    finally:
+        charts._figure = original
+
+
+#: The workers' first garbage-collector thresholds (config.RENDER_GC_THRESHOLDS now holds
+#: fewer collections still).
+FIRST_GC_THRESHOLDS = (20_000, 10, 10)
 
 
 def slow_templates(folder: Path) -> Path:
@@ -183,17 +216,20 @@ def _first_build_pdf(html: str, css: str, drawn: dict, fmt: str) -> bytes:
         font_config=render._font_config())
 
 
-def side_by_side(db: Path, sample: int, rounds: int = 3) -> None:
+def sample_models(db: Path, sample: int) -> list[dict]:
+    """The report models (report.json dicts) of the first ``sample`` clients."""
+    from analytics.report import build_reports
+    from analytics.warehouse.businesses import list_businesses
+
     con = warehouse.connect(db, read_only=True)
     try:
-        from analytics.report import build_reports
-
-        ids = [r[0] for r in con.execute(
-            "SELECT business_id FROM businesses ORDER BY business_id LIMIT ?", [sample])
-            .fetchall()]
-        models = [json.loads(r.to_json()) for r in build_reports(con, ids, PERIOD, AS_OF)]
+        ids = [b.business_id for b in list_businesses(con, None)][:sample]
+        return [json.loads(r.to_json()) for r in build_reports(con, ids, PERIOD, AS_OF)]
     finally:
         con.close()
+
+
+def side_by_side(models: list[dict], rounds: int) -> None:
     render.warm_up()
     slow = slow_templates(Path(tempfile.mkdtemp(prefix="bench-templates-", dir=OUT)))
     css = {folder: "\n".join(render.environment(folder).get_template(name).render()
@@ -211,19 +247,31 @@ def side_by_side(db: Path, sample: int, rounds: int = 3) -> None:
         html = html_for(models[i], drawn[i], fmt, templates)
         return _first_build_pdf(html, css[templates], drawn[i], fmt)
 
+    def charts_cleared(i: int) -> dict:
+        with figures_cleared():
+            return charts.render_charts(models[i], ["svg"])
+
     def charts_before(i: int) -> dict:
         with straightforward_charts():
             return charts.render_charts(models[i], ["svg", "png"])
 
-    def now(i: int) -> bytes:
-        html = html_for(models[i], text_svg[i], "svg", None)
-        return render.render_pdf(html, resources=render.pdf_resources(text_svg[i], "svg"))
+    def as_drawn(drawn: dict) -> dict:
+        """The charts' SVG as matplotlib wrote it (before lean_svg)."""
+        return {render.chart_url(name, "svg"): (c["svg"], render.MIME_TYPES["svg"])
+                for name, c in drawn.items()}
 
-    def now_tuned_gc(i: int) -> bytes:
+    def from_memory(i: int, lean: bool = False) -> bytes:
+        html = html_for(models[i], text_svg[i], "svg", None)
+        resources = (render.pdf_resources(text_svg[i], "svg") if lean
+                     else as_drawn(text_svg[i]))
+        return render.render_pdf(html, resources=resources)
+
+    def tuned_gc(i: int, lean: bool = False,
+                 thresholds: tuple[int, int, int] = config.RENDER_GC_THRESHOLDS) -> bytes:
         saved = gc.get_threshold()
-        gc.set_threshold(*config.RENDER_GC_THRESHOLDS)
+        gc.set_threshold(*thresholds)
         try:
-            return now(i)
+            return from_memory(i, lean)
         finally:
             gc.set_threshold(*saved)
 
@@ -232,15 +280,20 @@ def side_by_side(db: Path, sample: int, rounds: int = 3) -> None:
     text_svg = [charts.render_charts(m, ["svg"]) for m in models]
     cases = {
         "charts: new figures, PNG + SVG text-as-paths": charts_before,
-        "charts: reused figures, one SVG text-as-text": lambda i: charts.render_charts(
+        "charts: reused figures, one SVG text-as-text": charts_cleared,
+        "charts: + old axes dropped uncleared (now)": lambda i: charts.render_charts(
             models[i], ["svg"]),
         "PDF: first layout, PNG data: URIs, CSS inline": lambda i: first(i, "png", slow,
                                                                          paths_svg),
         "PDF: first layout, SVG text-as-paths": lambda i: first(i, "svg", slow, paths_svg),
         "PDF: + fast print layout": lambda i: first(i, "png", None, paths_svg),
         "PDF: + SVG text-as-text": lambda i: first(i, "svg", None, text_svg),
-        "PDF: + charts from memory, CSS parsed once": now,
-        "PDF: + worker GC thresholds (now)": now_tuned_gc,
+        "PDF: + charts from memory, CSS parsed once": from_memory,
+        "PDF: + worker GC thresholds 20,000/10/10": lambda i: tuned_gc(
+            i, thresholds=FIRST_GC_THRESHOLDS),
+        "PDF: + lean SVG charts": lambda i: tuned_gc(i, lean=True,
+                                                      thresholds=FIRST_GC_THRESHOLDS),
+        "PDF: + GC thresholds of config (now)": lambda i: tuned_gc(i, lean=True),
     }
     times: dict[str, list[float]] = {name: [] for name in cases}
     sizes: dict[str, list[int]] = {name: [] for name in cases}
@@ -250,26 +303,116 @@ def side_by_side(db: Path, sample: int, rounds: int = 3) -> None:
     for _ in range(rounds):
         for i in range(len(models)):
             for name, case in cases.items():  # interleaved: noise hits every case alike
-                started = time.perf_counter()
+                started = time.process_time()
                 result = case(i)
-                times[name].append(time.perf_counter() - started)
+                times[name].append(time.process_time() - started)
                 if isinstance(result, bytes):
                     sizes[name].append(len(result))
     shutil.rmtree(slow)
-    line(f"  median per report over {len(models)} reports × {rounds} rounds, interleaved:")
+    line(f"  median CPU per report over {len(models)} reports × {rounds} rounds, interleaved:")
     for name in cases:
         size = f", PDF {statistics.median(sizes[name]) / 1024:.0f} KiB" if sizes[name] else ""
         line(f"    {name:<48} {statistics.median(times[name]) * 1000:6.0f} ms{size}")
     median = {name: statistics.median(values) for name, values in times.items()}
     before = (median["charts: new figures, PNG + SVG text-as-paths"]
               + median["PDF: first layout, PNG data: URIs, CSS inline"])
-    after = (median["charts: reused figures, one SVG text-as-text"]
-             + median["PDF: + worker GC thresholds (now)"])
-    line(f"  charts + PDF per report: before {before * 1000:.0f} ms, after {after * 1000:.0f} ms "
-         f"({before / after:.2f}× faster)")
+    after = (median["charts: + old axes dropped uncleared (now)"]
+             + median["PDF: + GC thresholds of config (now)"])
+    line(f"  charts + PDF, CPU per report: before {before * 1000:.0f} ms, after "
+         f"{after * 1000:.0f} ms ({before / after:.2f}× faster)")
 
 
-# --- 3. a cold worker ---------------------------------------------------------------------------
+# --- 3. where a report's CPU goes now ---------------------------------------------------------
+
+#: WeasyPrint's steps, found by (file, function) in a cProfile of the PDF: their cumulative
+#: times split the measured CPU of "layout" (HTML.render) and "paint + write" (write_pdf).
+PDF_STEPS = {
+    "styles (CSS cascade)": ("weasyprint/css/__init__.py", "get_all_computed_styles"),
+    "boxes": ("weasyprint/formatting_structure/build.py", "build_formatting_structure"),
+    "layout (pages, tables, lines)": ("weasyprint/layout/__init__.py", "layout_document"),
+    "SVG charts drawn": ("weasyprint/svg/__init__.py", "draw"),
+    "page drawing (besides the charts)": ("weasyprint/draw/__init__.py", "draw_page"),
+    "tags (PDF/UA)": ("weasyprint/pdf/tags.py", "add_tags"),
+    "fonts (subsetting)": ("weasyprint/pdf/fonts.py", "build_fonts_dictionary"),
+    "PDF file (pydyf, zlib)": ("pydyf/__init__.py", "write"),
+}
+
+
+def stage_profile(models: list[dict]) -> None:
+    """CPU per report and stage, measured with process_time as a worker renders (charts,
+    both Jinja renders, WeasyPrint's parse, layout and paint + write, the three files
+    written), and WeasyPrint's own steps from one cProfile of the same PDFs."""
+    import cProfile
+    import pstats
+
+    from analytics.report.files import atomic_write
+
+    weasyprint = render._weasyprint()
+    render.warm_up()
+    options = render.PDF_TAGGING | config.PDF_OPTIONS
+    roots = render._roots(None)
+    cpu: dict[str, float] = {}
+    profile = cProfile.Profile()
+    folder = Path(tempfile.mkdtemp(prefix="bench-stages-", dir=OUT))
+    saved = gc.get_threshold()  # as in a worker (render_preload)
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*config.RENDER_GC_THRESHOLDS)
+
+    @contextmanager
+    def stage(name: str):
+        started = time.process_time()
+        yield
+        cpu[name] = cpu.get(name, 0.0) + time.process_time() - started
+
+    for model in models:
+        with stage("JSON (orjson)"):
+            payload = orjson.dumps(model)
+        with stage("charts (matplotlib)"):
+            drawn = charts.render_charts(model, ["svg"])
+        with stage("HTML + print HTML (Jinja)"):
+            page = render.render_html(model, charts=drawn)
+            printable = render.render_html(model, charts=drawn, target="pdf")
+        with stage("PDF: parse HTML"):
+            document = weasyprint.HTML(
+                string=printable, base_url=str(roots[-1].resolve()) + "/",
+                url_fetcher=render.local_fetcher(roots, render.pdf_resources(drawn)))
+        with stage("PDF: styles, boxes, layout"):
+            laid_out = document.render(stylesheets=[render.print_stylesheet(None)],
+                                       font_config=render._font_config(), **options)
+        with stage("PDF: paint + write"):
+            pdf = laid_out.write_pdf(**options)
+        with stage("write files"):
+            atomic_write(folder / "report.json", payload)
+            atomic_write(folder / "report.html", page)
+            atomic_write(folder / "report.pdf", pdf)
+        # again under the profiler (which slows what it watches): only its shares are used
+        profile.enable()
+        render.render_pdf(printable, resources=render.pdf_resources(drawn))
+        profile.disable()
+    gc.set_threshold(*saved)
+    shutil.rmtree(folder)
+    total = sum(cpu.values())
+    line(f"  CPU per report over {len(models)} reports, in one process: "
+         f"{total / len(models) * 1000:.0f} ms")
+    for name, seconds in cpu.items():
+        line(f"    {name:<34} {seconds / len(models) * 1000:6.0f} ms  {seconds / total:5.1%}")
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    profiled = sum(tt for _, _, tt, _, _ in stats.values())
+    pdf_cpu = sum(seconds for name, seconds in cpu.items() if name.startswith("PDF"))
+    line("  inside WeasyPrint (cProfile cumulative, scaled to the PDF's CPU above):")
+    steps = {name: sum(ct for (file, _, func), (_, _, _, ct, _) in stats.items()
+                       if func == function and file.endswith(suffix))
+             for name, (suffix, function) in PDF_STEPS.items()}
+    # the charts are drawn inside a page
+    steps["page drawing (besides the charts)"] -= steps["SVG charts drawn"]
+    steps["other (parsing the HTML, …)"] = profiled - sum(steps.values())
+    for name, seconds in steps.items():
+        share = seconds / profiled * pdf_cpu
+        line(f"    {name:<34} {share / len(models) * 1000:6.0f} ms  {share / total:5.1%}")
+
+
+# --- 4. a cold worker ---------------------------------------------------------------------------
 
 
 def cold_worker() -> None:
@@ -285,6 +428,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--businesses", type=int, default=200)
     parser.add_argument("--sample", type=int, default=12)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-batches", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -293,8 +437,11 @@ def main() -> None:
     if not args.skip_batches:
         for jobs in (1, 2):
             show_batch(full_batch(db, jobs))
+    models = sample_models(db, args.sample)
+    line("where a report's CPU goes now:")
+    stage_profile(models)
     line("before / after, side by side:")
-    side_by_side(db, args.sample)
+    side_by_side(models, args.rounds)
     cold_worker()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -137,6 +138,64 @@ def demo_reports(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> P
         con.close()
     assert [o.status for o in result.outcomes] == ["written", "written"], result.outcomes
     return out
+
+
+# --- the send tests' reports: rendered once per session, a cheap copy per test ------------------
+
+#: (period, as-of day, businesses): every report the send tests render with send's own render
+#: options (the default formats, templates and brands) from the demo warehouse. A test whose
+#: warehouse changes a report's model (a business renamed, another timezone) re-renders that
+#: report in its own copy, as send would.
+SEND_REPORTS = (
+    ("2026-W47", DEMO_AS_OF, ("alpine-outfitters", "harbour-yoga", "lumen-books")),
+    ("2026-W46", DEMO_AS_OF, ("lumen-books",)),
+    ("2026-W45", date(2026, 11, 9), ("lumen-books",)),
+)
+
+
+@pytest.fixture(scope="session")
+def send_reports_master(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reports of ``SEND_REPORTS``, rendered once per session (per xdist worker) in this
+    process. Never handed to a test itself: tests get a copy (the ``reports`` fixture)."""
+    from analytics.metrics.period import Period
+    from analytics.render.batch import RenderOptions, run_batch
+
+    out = tmp_path_factory.mktemp("send-reports")
+    con = warehouse.connect(demo_path, read_only=True)
+    try:
+        for label, as_of, businesses in SEND_REPORTS:
+            result = run_batch(con, list(businesses), Period.parse(label), as_of,
+                               RenderOptions(out=out), jobs=0)
+            assert {o.status for o in result.outcomes} == {"written"}, result.outcomes
+    finally:
+        con.close()
+    return out
+
+
+def link_tree(source: Path, target: Path) -> Path:
+    """A copy of the folder ``source`` at ``target`` whose files are hard links: cheap, and
+    safe because every report file is written through ``atomic_write`` (a new file renamed
+    over the old name), so a test that re-renders or rewrites a file replaces its own link
+    and never changes the shared file. The stamps come along, so send finds the copies
+    current and does not render them again."""
+    return Path(shutil.copytree(source, target, copy_function=os.link))
+
+
+def file_states(root: Path) -> dict[str, tuple[int, int]]:
+    """Each file under ``root`` → (inode, modification time): a file written again, in place
+    or renamed over, shows up as a change."""
+    return {str(p.relative_to(root)): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def reports(send_reports_master: Path, tmp_path: Path) -> Iterator[Path]:
+    """``tmp_path/reports``: this test's own copy of the send tests' rendered reports. After
+    the test, the shared files must be as they were: a test that wrote through a hard link
+    into them would make the others depend on it."""
+    before = file_states(send_reports_master)
+    yield link_tree(send_reports_master, tmp_path / "reports")
+    assert file_states(send_reports_master) == before, "the shared reports were changed"
 
 
 def small_business(business_id: str, name: str | None = None) -> dict:

@@ -22,8 +22,9 @@ from pypdf import PdfReader
 
 from analytics import warehouse
 from analytics.metrics.period import Period
-from analytics.render.batch import RenderOptions, index_entries, run_batch
+from analytics.render.batch import RenderOptions, run_batch
 from analytics.render.cluster import run_cluster_batch
+from analytics.render.index import index_entries
 from analytics.report import ReportBatch
 from analytics.warehouse.published import publish
 from conftest import DEMO_AS_OF, DEMO_PERIOD

@@ -76,7 +76,7 @@ def test_smtp_from_may_carry_a_display_name() -> None:
 
 
 def test_a_display_name_from_and_a_bad_recipient_cost_only_that_recipient(
-        demo_path: Path, tmp_path: Path, smtp: Server) -> None:
+        demo_path: Path, tmp_path: Path, reports: Path, smtp: Server) -> None:
     db = tmp_path / "w.duckdb"
     shutil.copy(demo_path, db)
     con = warehouse.connect(db)
@@ -85,7 +85,7 @@ def test_a_display_name_from_and_a_bad_recipient_cost_only_that_recipient(
                 " WHERE business_id = 'harbour-yoga'")
     con.close()
     settings = replace(smtp.settings, sender=check_sender("Acme Agency <reports@acme.example>"))
-    result = send(db, SendOptions(business_ids=("harbour-yoga",), out=tmp_path / "reports",
+    result = send(db, SendOptions(business_ids=("harbour-yoga",), out=reports,
                                   settings=settings, periods=(Period.parse(DEMO_PERIOD),),
                                   as_of=DEMO_AS_OF, now=WHEN))
     assert [(o.recipient, o.status) for o in result.outcomes] == [("owner@shop.example", "sent")]

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from analytics.cli import cli
 from analytics.metrics.period import Period
-from analytics.render.batch import STAMP, RenderOptions, run_batch, write_index
+from analytics.render.batch import STAMP, RenderOptions, run_batch
+from analytics.render.index import write_index
 from conftest import post, small_business, week_posts
 
 W47 = Period.parse("2026-W47")

@@ -57,9 +57,9 @@ def env_for(server: Server, **changes: str) -> dict[str, str]:
     return env
 
 
-def cli_send(db_path: Path, tmp_path: Path, env: dict[str, str], *extra: str):
+def cli_send(db_path: Path, reports: Path, env: dict[str, str], *extra: str):
     return CliRunner().invoke(cli, [
-        "send", "--db", str(db_path), "--out", str(tmp_path / "reports"), "--business",
+        "send", "--db", str(db_path), "--out", str(reports), "--business",
         "lumen-books", "--as-of", DEMO_AS_OF.isoformat(), *extra], env=env)
 
 
@@ -69,9 +69,9 @@ def assert_no_secret(*texts: str) -> None:
             assert part not in text, (part, text)
 
 
-def test_a_non_ascii_password_logs_in_as_utf8(db: Path, tmp_path: Path,
+def test_a_non_ascii_password_logs_in_as_utf8(db: Path, reports: Path,
                                               auth_smtp: Server) -> None:
-    result = cli_send(db, tmp_path, env_for(auth_smtp), "--period", DEMO_PERIOD)
+    result = cli_send(db, reports, env_for(auth_smtp), "--period", DEMO_PERIOD)
     assert result.exit_code == 0, result.output
     assert [m["To"] for m in auth_smtp.accepted] == ["books@lumen.example"]
     assert auth_smtp.authenticator.tries == [("PLAIN", PASSWORD.encode("utf-8"))]
@@ -80,9 +80,9 @@ def test_a_non_ascii_password_logs_in_as_utf8(db: Path, tmp_path: Path,
 
 @pytest.mark.parametrize("wrong", ["pässwörd-€-秘密-43", "wrong-ascii-password"])
 def test_a_refused_login_stops_the_run_spends_no_attempt_and_leaks_nothing(
-    db: Path, tmp_path: Path, auth_smtp: Server, wrong: str
+    db: Path, reports: Path, auth_smtp: Server, wrong: str
 ) -> None:
-    result = cli_send(db, tmp_path, env_for(auth_smtp, SMTP_PASSWORD=wrong),
+    result = cli_send(db, reports, env_for(auth_smtp, SMTP_PASSWORD=wrong),
                       "--business", "harbour-yoga", "--period", DEMO_PERIOD)
     assert result.exit_code == 1
     assert "login as agency refused: 535" in result.output
@@ -95,16 +95,16 @@ def test_a_refused_login_stops_the_run_spends_no_attempt_and_leaks_nothing(
                         for *_, status, attempts in rows), rows  # never "sending"
     # fixed, the next run sends everything: nothing was given up (--retry: the CLI ran on
     # the real clock, and its backoff is not over on this one)
-    later = run_send(db, tmp_path / "reports", auth_smtp, periods=[WEEK],
+    later = run_send(db, reports, auth_smtp, periods=[WEEK],
                      now=NOW + timedelta(hours=1), retry_now=True)
     assert later.counts == {"sent": 3}
 
 
-def test_a_password_without_a_user_is_refused_up_front(db: Path, tmp_path: Path,
+def test_a_password_without_a_user_is_refused_up_front(db: Path, reports: Path,
                                                        auth_smtp: Server) -> None:
     with pytest.raises(AnalyticsError, match="SMTP_PASSWORD is set but SMTP_USER is not"):
         SmtpSettings.from_env(env_for(auth_smtp, SMTP_USER=""))
-    result = cli_send(db, tmp_path, env_for(auth_smtp, SMTP_USER=""), "--period", DEMO_PERIOD)
+    result = cli_send(db, reports, env_for(auth_smtp, SMTP_USER=""), "--period", DEMO_PERIOD)
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "set SMTP_USER" in result.output
     assert_no_secret(result.output)
@@ -112,11 +112,11 @@ def test_a_password_without_a_user_is_refused_up_front(db: Path, tmp_path: Path,
 
 
 def test_a_server_that_requires_a_login_stops_the_run_without_spending_attempts(
-    db: Path, tmp_path: Path, auth_smtp: Server
+    db: Path, reports: Path, auth_smtp: Server
 ) -> None:
     env = env_for(auth_smtp, SMTP_USER="", SMTP_PASSWORD="")
     for _ in range(3):  # several runs: still nothing given up
-        result = cli_send(db, tmp_path, env, "--business", "harbour-yoga", "--period",
+        result = cli_send(db, reports, env, "--business", "harbour-yoga", "--period",
                           DEMO_PERIOD, "--retry")
         assert result.exit_code == 1
         assert "requires a login: 530" in result.output
@@ -124,13 +124,13 @@ def test_a_server_that_requires_a_login_stops_the_run_without_spending_attempts(
     assert {(status, attempts) for *_, status, attempts in log_rows(db)} == {("failed", 0)}
 
 
-def test_a_plain_run_counts_the_deliveries_waiting_for_their_retry(db: Path, tmp_path: Path,
+def test_a_plain_run_counts_the_deliveries_waiting_for_their_retry(db: Path, reports: Path,
                                                                     smtp: Server) -> None:
     smtp.refuse.add("books@lumen.example")
-    first = run_send(db, tmp_path / "reports", smtp, periods=[WEEK])
+    first = run_send(db, reports, smtp, periods=[WEEK])
     assert first.counts == {"sent": 2, "failed": 1}
     # a plain (scheduled) run ten minutes later: the retry is not due yet (15 minutes)
-    later = run_send(db, tmp_path / "reports", smtp, now=NOW + timedelta(minutes=10))
+    later = run_send(db, reports, smtp, now=NOW + timedelta(minutes=10))
     assert later.counts["waiting"] == 1, later.counts
     (waiting,) = [o for o in later.outcomes if o.status == "waiting"]
     assert waiting.recipient == "books@lumen.example" and "retry after" in waiting.detail

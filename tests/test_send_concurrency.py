@@ -40,9 +40,9 @@ def db(demo_path: Path, tmp_path: Path) -> Path:
     return path
 
 
-def start_send(db: Path, tmp_path: Path, smtp: Server, *extra: str) -> subprocess.Popen:
+def start_send(db: Path, reports: Path, smtp: Server, *extra: str) -> subprocess.Popen:
     return analytics("send", "--business", "lumen-books", "--period", DEMO_PERIOD, "--as-of",
-                     DEMO_AS_OF.isoformat(), "--db", str(db), "--out", str(tmp_path / "reports"),
+                     DEMO_AS_OF.isoformat(), "--db", str(db), "--out", str(reports),
                      "--jobs", "0", *extra, **smtp.env)
 
 
@@ -56,11 +56,11 @@ def wait_until_held(smtp: Server, send: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def held_send(db: Path, tmp_path: Path, smtp: Server) -> Iterator[subprocess.Popen]:
+def held_send(db: Path, reports: Path, smtp: Server) -> Iterator[subprocess.Popen]:
     """A send started and held by the server in the middle of its SMTP transaction; let go
     on exit."""
     release = smtp.hold()
-    send = start_send(db, tmp_path, smtp, "--wait", "60")
+    send = start_send(db, reports, smtp, "--wait", "60")
     try:
         wait_until_held(smtp, send)
         yield send
@@ -75,8 +75,8 @@ def log(db: Path) -> list[tuple[str, str, str, int]]:
 
 
 def test_an_ingest_completes_while_a_send_is_held_mid_smtp(db: Path, tmp_path: Path,
-                                                           smtp: Server) -> None:
-    with held_send(db, tmp_path, smtp) as send:
+                                                           reports: Path, smtp: Server) -> None:
+    with held_send(db, reports, smtp) as send:
         # the row says "sending" before the transaction: a crash now is retried, not lost
         assert log(db) == [("lumen-books", DEMO_PERIOD, "sending", 0)]
         # a short bound: an ingest waiting for a send held open would give up and exit 1
@@ -92,10 +92,10 @@ def test_an_ingest_completes_while_a_send_is_held_mid_smtp(db: Path, tmp_path: P
     assert views(db, ["kiku-ramen"])["kiku-ramen"] > 100_000  # the ingest's rows are kept
 
 
-def test_two_sends_at_once_deliver_each_message_once(db: Path, tmp_path: Path,
+def test_two_sends_at_once_deliver_each_message_once(db: Path, reports: Path,
                                                      smtp: Server) -> None:
-    with held_send(db, tmp_path, smtp) as first:
-        second = start_send(db, tmp_path, smtp, "--wait", "60")
+    with held_send(db, reports, smtp) as first:
+        second = start_send(db, reports, smtp, "--wait", "60")
         # the second waits for the senders' lock, naming the first; it claims nothing yet
         line = second.stderr.readline()
         assert "waiting for the warehouse" in line and f"(pid {first.pid})" in line, line
@@ -108,10 +108,10 @@ def test_two_sends_at_once_deliver_each_message_once(db: Path, tmp_path: Path,
     assert log(db) == [("lumen-books", DEMO_PERIOD, "sent", 1)]
 
 
-def test_a_status_round_trips_through_the_log_and_the_cli(db: Path, tmp_path: Path,
+def test_a_status_round_trips_through_the_log_and_the_cli(db: Path, reports: Path,
                                                           smtp: Server) -> None:
     smtp.refuse.add(RECIPIENT)
-    code, out, _ = finish(start_send(db, tmp_path, smtp))
+    code, out, _ = finish(start_send(db, reports, smtp))
     assert code == 1
     assert f"{RECIPIENT:<32} FAILED: recipient refused: 550" in out
     assert out.splitlines()[-1].startswith(
@@ -123,10 +123,10 @@ def test_a_status_round_trips_through_the_log_and_the_cli(db: Path, tmp_path: Pa
     assert delivery.status is Status.FAILED
     assert delivery.due(delivery.next_attempt_at, 5) is None  # due once its wait is over
 
-    code, out, _ = finish(start_send(db, tmp_path, smtp, "--retry"))
+    code, out, _ = finish(start_send(db, reports, smtp, "--retry"))
     assert code == 0
     assert f"{RECIPIENT:<32} sent: 250" in out
-    code, out, _ = finish(start_send(db, tmp_path, smtp))
+    code, out, _ = finish(start_send(db, reports, smtp))
     assert code == 0
     assert f"{RECIPIENT:<32} already sent" in out  # read back from the log as SENT
     assert out.splitlines()[-1].startswith("0 sent, 1 already sent")

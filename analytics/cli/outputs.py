@@ -295,7 +295,7 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
             results = notebook_module.run_notebooks(planned, workers, on_result=progress)
     done = [r for r in results if r.ok]
     if done:  # the index links each report's notebook
-        from analytics.render.batch import write_index
+        from analytics.render.index import write_index
 
         write_index(out)
     click.echo(f"{the_period.label} as of {as_of_date}: {plural(len(done), 'notebook')} written to "

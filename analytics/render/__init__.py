@@ -161,9 +161,14 @@ def chart_url(name: str, fmt: str | None = None) -> str:
 
 def pdf_resources(charts: Mapping[str, Mapping[str, bytes]],
                   fmt: str | None = None) -> dict[str, tuple[bytes, str]]:
-    """The charts as the PDF's URL fetcher serves them: ``{"chart:trend.png": (bytes, mime)}``."""
+    """The charts as the PDF's URL fetcher serves them: ``{"chart:trend.png": (bytes, mime)}``.
+    An SVG goes in lean (:mod:`analytics.render.lean_svg`: the same drawing, cheaper for
+    WeasyPrint to draw)."""
+    from analytics.render.lean_svg import lean_svg
+
     fmt = fmt or config.PDF_CHART_FORMAT
-    return {chart_url(name, fmt): (c[fmt], MIME_TYPES[fmt]) for name, c in charts.items()}
+    lean = lean_svg if fmt == "svg" else bytes
+    return {chart_url(name, fmt): (lean(c[fmt]), MIME_TYPES[fmt]) for name, c in charts.items()}
 
 
 def heat_rows(report: Mapping[str, Any], brand: Brand) -> list[dict[str, Any]]:

@@ -450,6 +450,8 @@ def _render_all(
             record(render_task(task))
     else:
         _run_pool(tasks(), jobs, record)
+    from analytics.render.index import write_index  # index reads this module's stamps
+
     index = write_index(options.out, options.templates) if outcomes else None
     outcomes.sort(key=lambda o: o.business_id)  # completion order varies; ids do not
     return BatchResult(batch.period, batch.as_of, outcomes, index, seconds,
@@ -466,67 +468,3 @@ def _run_pool(tasks: Iterator[Task], jobs: int, record: Callable[[Outcome], None
         on_failure=lambda task, reason: record(Outcome(task.business_id, "failed",
                                                        error=reason)),
     )
-
-
-# --- reports/index.html ----------------------------------------------------------------------
-
-
-#: Files beside a report that the index links to when they exist (analytics notebook).
-NOTEBOOK_FILES = ("notebook.html", "notebook.ipynb")
-
-
-def _stamps(out: Path | str) -> Iterator[tuple[str, dict[str, Any] | None,
-                                              Callable[[str], bool]]]:
-    """``(business folder name, stamp, whether a file beside the stamp exists)`` for every
-    ``<out>/*/*/.render.json``, local or at a URL."""
-    if remote.is_url(out):
-        for business, data, exists in remote.stamps(str(out), STAMP):
-            try:
-                stamp = orjson.loads(data or b"null")
-            except orjson.JSONDecodeError:
-                stamp = None
-            yield business, stamp, exists
-        return
-    for stamp_path in Path(out).glob(f"*/*/{STAMP}"):
-        yield (stamp_path.parent.parent.name, read_stamp(stamp_path.parent),
-               lambda name, folder=stamp_path.parent: (folder / name).is_file())
-
-
-def index_entries(out: Path | str) -> list[dict[str, Any]]:
-    """Every report under ``out`` that finished (has a stamp and its files), by business
-    then newest period first (by its dates, not its label: 2026-W47 after 2026-11)."""
-    entries = []
-    for business, stamp, exists in _stamps(out):
-        if not stamp or stamp.get("business_id") != business:
-            continue
-        files = [f for f in stamp.get("files", []) if exists(f)]
-        files += [f for f in NOTEBOOK_FILES if exists(f)]
-        if files:
-            unknown = {"engagement": None, "engagement_rate": None, "growth_rate": None,
-                       "growth_within_usual": None, "previous_partial": False,
-                       "data_start": None, "complete": True}  # older stamps
-            stamp.pop("run", None)  # which cluster run wrote it: no part of the overview
-            entries.append(unknown | stamp | {"files": files})
-    entries.sort(key=lambda e: (e["end"], e["start"]), reverse=True)
-    entries.sort(key=lambda e: e["business_id"])
-    return entries
-
-
-def write_index(out: Path | str, templates: Path | None = None) -> Path | str:
-    """``<out>/index.html``: a table of every business and period generated, with links."""
-    from analytics.render import INDEX_TEMPLATE, environment, fmt_day
-
-    entries = index_entries(out)
-    now = datetime.now(UTC)
-    latest = {}  # each business's latest period: the agency's overview
-    for entry in entries:
-        latest.setdefault(entry["business_id"], entry)
-    html = environment(templates).get_template(INDEX_TEMPLATE).render(
-        entries=entries,
-        latest=list(latest.values()),
-        businesses=len({e["business_id"] for e in entries}),
-        generated_at=f"{fmt_day(now.date())}, {now:%H:%M} UTC",
-    )
-    if remote.is_url(out):
-        return remote.Folder.open(str(out)).write("index.html", html)
-    return atomic_write(Path(out) / "index.html", html)

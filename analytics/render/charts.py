@@ -103,6 +103,11 @@ def _figure(name: str) -> Figure:
         FigureCanvasAgg(fig)
         _FIGURES[name] = fig
     else:
+        # the last report's axes are dropped as they are: Figure.clear() would first clear
+        # each one (new ticks, spines, limits), about a fifth of a chart's time, for axes
+        # that are thrown away
+        for ax in tuple(fig.axes):
+            fig.delaxes(ax)
         fig.clear()
         fig.set_size_inches(*SIZES[name])
     return fig
@@ -153,12 +158,25 @@ def accessible_svg(svg: bytes, name: str, text: ChartText | None = None) -> byte
     return svg[:opening.start()] + tag + alt + svg[opening.end():]
 
 
-def _thousands(value: float, _pos: Any = None) -> str:
-    if abs(value) >= 10_000:
-        return f"{value / 1000:,.0f}k"
-    if abs(value) >= 1000:
-        return f"{value / 1000:,.1f}k"
-    return f"{value:,.0f}"
+#: Compact units for chart text: a chart's labels have no room for 9 digits.
+_UNITS = (("k", 1e3), ("M", 1e6), ("B", 1e9))
+
+
+def compact_number(value: float, _pos: Any = None) -> str:
+    """A number for a chart's axis or label: ``999``, ``1.5k``, ``120k``, ``1.2M``, ``977M``;
+    one decimal under 100 of a unit (``.0`` dropped), none from 100 up, a true minus sign.
+    The exact figures are in the chart's text alternative and data table. Also a matplotlib
+    tick formatter (``_pos`` is the tick's position, unused)."""
+    sign = "\u2212" if value < 0 else ""
+    size = abs(value)
+    if round(size) < 1000:
+        return f"{sign}{size:,.0f}"
+    for suffix, unit in _UNITS:  # the smallest unit that keeps it under 1,000 once rounded
+        scaled = size / unit
+        text = f"{scaled:.0f}" if scaled >= 99.95 else f"{scaled:.1f}".removesuffix(".0")
+        if float(text) < 1000 or suffix == "B":
+            break
+    return f"{sign}{text}{suffix}"
 
 
 # --- the charts ----------------------------------------------------------------------------------
@@ -221,7 +239,7 @@ def draw_trend(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
     ax.set_ylim(0, max(known) * 1.18 or 1)
     ticks = [i for i, d in enumerate(days) if d.isoweekday() == 1] or [0]
     ax.set_xticks(ticks, [fmt_day_month(days[i]) for i in ticks])
-    ax.yaxis.set_major_formatter(_thousands)
+    ax.yaxis.set_major_formatter(compact_number)
     ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
     ax.grid(axis="y", color=GRID, lw=0.8)
     ax.set_axisbelow(True)
@@ -246,19 +264,45 @@ def draw_platforms(fig: Figure, report: Mapping[str, Any]) -> None:
     ax.barh(range(len(rows)), values, height=0.62,
             color=[platform_colour(p["platform"]) for p in rows])
     peak = max(values) or 1
+    labels = []
     for i, (p, value) in enumerate(zip(rows, values, strict=True)):
         rate = p["engagement_rate"]
         label = ("no posts this period" if not p["posts"] else
                  "engagement not reported" if p["engagement"] is None else
-                 f"{p['engagement']:,}" + (f"  ·  {rate:.1f} % ER" if rate is not None else ""))
-        ax.text(value + peak * 0.015, i, label, va="center", fontsize=7.5, color=INK)
+                 f"{p['engagement']:,}"
+                 + (f"  ·  {rate:.1f}\u00a0% ER" if rate is not None else ""))
+        labels.append(ax.annotate(label, (value, i), xytext=(LABEL_GAP, 0),
+                                  textcoords="offset points", va="center", fontsize=7.5,
+                                  color=INK))
     ax.set_yticks(range(len(rows)), [platform_name(p["platform"]) for p in rows], fontsize=8)
-    ax.set_xlim(0, peak * 1.02)
+    ax.set_xlim(0, _room_for_labels(fig, ax, values, labels, peak * 1.02))
     ax.set_xticks([])
     ax.tick_params(length=0, pad=6)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
 
+
+#: Points between a bar's end and its label.
+LABEL_GAP = 3.0
+
+
+def _room_for_labels(fig: Figure, ax: Any, values: list[float], labels: list[Any],
+                     least: float) -> float:
+    """The x-axis limit that keeps every bar's label (placed LABEL_GAP points after its bar)
+    inside the figure: the longest bar's "15,037,034 · 1.5 % ER" must not run off the chart's
+    right edge, where the SVG cuts it and the PDF prints it into the margin. Widths are
+    measured with the font the SVG names (DejaVu Sans, as matplotlib draws it)."""
+    renderer = fig.canvas.get_renderer()
+    to_points = 72 / fig.dpi
+    axes = ax.get_window_extent(renderer)
+    width = axes.width * to_points  # the bars' room, in points
+    beyond = (fig.bbox.width - axes.x1) * to_points - 2  # the figure right of the axes
+    limit = least
+    for value, label in zip(values, labels, strict=True):
+        text = label.get_window_extent(renderer).width * to_points
+        room = width + beyond - LABEL_GAP - text  # where the bar may end, in points
+        limit = max(limit, value * width / max(room, width * 0.25))
+    return limit
 
 
 def draw_mix(fig: Figure, report: Mapping[str, Any]) -> None:
@@ -277,7 +321,10 @@ def draw_mix(fig: Figure, report: Mapping[str, Any]) -> None:
         startangle=90, counterclock=False,
         wedgeprops={"width": 0.38, "edgecolor": "white", "linewidth": 1.5},
     )
-    ax.text(0, 0.08, f"{total:,}", ha="center", va="center", fontsize=11, fontweight="bold")
+    # the hole fits about six digits at this size: larger totals are compact ("26.8M"), the
+    # exact figure is in the chart's text alternative and the content-types table
+    centre = f"{total:,}" if total < 100_000 else compact_number(total)
+    ax.text(0, 0.08, centre, ha="center", va="center", fontsize=11, fontweight="bold")
     ax.text(0, -0.16, "engagement", ha="center", va="center", fontsize=7, color=MUTED)
     ax.set_aspect("equal")
     # the legend is text with a swatch: share and name, readable without colour
@@ -288,7 +335,7 @@ def draw_mix(fig: Figure, report: Mapping[str, Any]) -> None:
         fig.patches.append(matplotlib.patches.Rectangle(
             (0.58, y - 0.025), 0.035, 0.05, transform=fig.transFigure, figure=fig,
             color=OTHER_SLICE if t["content_type"] == "other" else type_colour(t["content_type"])))
-        fig.text(0.64, y, f"{t['share']:.0f} %", va="center", fontsize=8, fontweight="bold")
+        fig.text(0.64, y, f"{t['share']:.0f}\u00a0%", va="center", fontsize=8, fontweight="bold")
         fig.text(0.76, y, t["name"], va="center", fontsize=8)
 
 
@@ -353,7 +400,7 @@ def draw_history(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
         ax.set_title(title, fontsize=8, color=INK, loc="left")
         current = values[-1]
         if current is not None:
-            text = f"{current:.1f} %" if as_line else _thousands(current)
+            text = f"{current:.1f}\u00a0%" if as_line else compact_number(current)
             ax.annotate(text, (x[-1], current), xytext=(0, 4), textcoords="offset points",
                         ha="center", va="bottom", fontsize=7, color=accent, fontweight="bold")
         ticks = [0, len(x) - 1] if len(x) > 1 else [0]

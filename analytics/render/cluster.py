@@ -41,8 +41,8 @@ from analytics.render.batch import (
     plan_task,
     render_task,
     templates_fingerprint,
-    write_index,
 )
+from analytics.render.index import write_index
 from analytics.report import remote
 from analytics.warehouse.access import DataState
 

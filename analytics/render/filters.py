@@ -87,6 +87,15 @@ def fmt_title(title: str | None, limit: int = TITLE_CHARS, html: bool = True) ->
     return breakable(text) if html else text
 
 
+def fit(text: str) -> int:
+    """How much a headline figure must shrink to sit whole on one line of its card: 0 (as
+    designed, up to 7 characters such as "−75.8 %"), 1 (8), 2 (9 to 11: "976,543,210") or 3
+    (12 and more). The report's CSS (``.value.fit-N``) and the email's inline sizes read it;
+    a figure never breaks inside ("976,543,2 / 10") and never spills into the next card."""
+    n = len(str(text))
+    return 0 if n <= 7 else 1 if n == 8 else 2 if n <= 11 else 3
+
+
 def direction(value: float | None) -> str:
     """CSS class of a change: ``up``, ``down``, ``flat`` or ``none`` (unknown)."""
     if value is None:
@@ -126,6 +135,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "percent": fmt_percent,
     "signed": fmt_signed,
     "direction": direction,
+    "fit": fit,
     "day": fmt_day,
     "posted": fmt_posted,
     "platform": platform_name,

@@ -7,7 +7,7 @@ The garbage collector is tuned here too, for the workers: everything loaded so f
 (never scanned again, and its pages stay shared with the server instead of being copied on
 the first collection), and collections run less often, since laying out a PDF makes
 hundreds of thousands of short-lived objects; together about 5 % of a report's time, for
-somewhat more memory (a worker peaks near 250 MiB). Recycling workers keeps memory bounded.
+somewhat more memory (config.RENDER_GC_THRESHOLDS). Recycling workers keeps memory bounded.
 """
 
 from __future__ import annotations
