@@ -79,8 +79,8 @@ def test_the_snapshot_does_not_call_insights() -> None:
 
 
 def test_every_folder_of_modules_is_a_package() -> None:
-    # a folder without __init__.py is invisible to the layer test above and is left out of
-    # the wheel (setuptools' find_packages): analytics/delivery/ once was
+    # a folder without __init__.py is invisible to the layer test above (a namespace
+    # package): analytics/delivery/ once was
     folders = {p.parent for p in PACKAGE.rglob("*.py")} - {PACKAGE}
     assert sorted(str(f.relative_to(PACKAGE)) for f in folders
                   if not (f / "__init__.py").is_file()) == []
