@@ -11,9 +11,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from ingest_helpers import csv_dicts, one, run, write
 
-from analytics import warehouse
 from analytics.cli import cli
-from analytics.delivery.send import send
+from analytics.delivery.send import SendOptions, send
 from analytics.metrics.period import Period
 from conftest import POST_COLUMNS, post, write_csv
 
@@ -99,12 +98,8 @@ def test_the_cli_summary_counts_refused_addresses_and_send_says_there_are_none(
     assert strict.exit_code == 1
     assert "error: 0 rows rejected, 3 recipient addresses refused (--strict)" in strict.output
 
-    con = warehouse.connect(db)
-    try:
-        sent = send(con, ["gamma"], as_of=date(2026, 11, 30), out=tmp_path / "reports",
-                    periods=[Period.parse("2026-W47")], dry_run=True,
-                    sender="reports@agency.example")
-    finally:
-        con.close()
+    sent = send(db, SendOptions(business_ids=("gamma",), as_of=date(2026, 11, 30),
+                                out=tmp_path / "reports", periods=(Period.parse("2026-W47"),),
+                                dry_run=True, sender="reports@agency.example"))
     assert sent.problems == ["gamma: no recipients; add them in the businesses file"]
     assert not (tmp_path / "reports" / "outbox").exists()

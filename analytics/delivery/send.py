@@ -57,6 +57,7 @@ from analytics.delivery.deliver import (
 )
 from analytics.delivery.status import OUTCOMES, Status
 from analytics.metrics.history import store as store_history
+from analytics.metrics.labels import plural
 from analytics.metrics.period import CADENCES, Period, local_today
 from analytics.report import atomic_write, report_dir
 from analytics.warehouse import WarehouseBusy
@@ -272,8 +273,9 @@ class _Run:
             if (business_id, label) in in_run or hold is None:
                 continue
             if hold.status is Status.GIVEN_UP:
+                tried = plural(delivery.attempts, "attempt")
                 self.emit(Outcome(business_id, label, recipient, hold.status,
-                                  f"after {delivery.attempts} attempts: {delivery.last_error}"))
+                                  f"after {tried}: {delivery.last_error}"))
             elif hold.status is Status.WAITING:
                 self.emit(Outcome(business_id, label, recipient, hold.status,
                                   f"{hold.reason} ({delivery.last_error})"))
@@ -391,7 +393,8 @@ class _Business:
         delivery = run.log.setdefault(key, Delivery(*key))
         hold = delivery.due(now, max_attempts)
         if hold is not None:
-            detail = (f"{hold.reason} after {delivery.attempts} attempts: {delivery.last_error}"
+            tried = plural(delivery.attempts, "attempt")
+            detail = (f"{hold.reason} after {tried}: {delivery.last_error}"
                       if hold.status is Status.GIVEN_UP else hold.reason)
             self.outcome(recipient, hold.status, detail)
             return

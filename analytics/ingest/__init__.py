@@ -117,8 +117,10 @@ def ingest_paths(
                 done = [FileResult(plan.path, error=f"{plan.path}: nothing loaded: the "
                                    f"warehouse could not be written ({first})")]
                 left = len(ordered) - index - 1
+                files = "file" if left == 1 else "files"
+                untried = f" and {left} more {files} not tried" if left else ""
                 stopped = (f"the warehouse could not be written (a full disk?); {plan.path} "
-                           f"was rolled back{f' and {left} more files not tried' if left else ''}"
+                           f"was rolled back{untried}"
                            "; free some space and run the same ingest again")
             except duckdb.Error as exc:  # rolled back: the warehouse is as it was
                 first = str(exc).strip().splitlines()[0]
