@@ -127,6 +127,10 @@ class Totals:
     unobserved_posts: int = 0
     #: current period only: the views a post needs to be ranked (see top_content.sql)
     ranking_floor: int | None = None
+    #: current period only: the business's usual post (median views at the fixed age over
+    #: the insights lookback) and the period's median post, the two the floor comes from
+    usual_views: int | None = None
+    period_median_views: int | None = None
     #: the platforms whose posts report reach (the reach total's sources)
     reach_platforms: tuple[str, ...] = ()
 
@@ -222,8 +226,10 @@ class OverviewDoc(TotalsDoc):
     previous: PreviousTotals
     #: how the previous period was counted: ``same_age`` or ``same_day`` (see SAME_DAY)
     growth_basis: str = SAME_AGE
-    #: the views a post needed to be ranked among the top posts: the larger of
-    #: ``min_views_for_ranking`` and the period's median post (None without posts)
+    #: the views a post needed to be ranked among the top posts: the business's usual post
+    #: (``usual_post_views``) or, when fewer than half of the period's posts reach it, the
+    #: period's median post (``period_median_views``); never under ``min_views_for_ranking``
+    #: (None without posts)
     ranking_min_views: int | None = None
     #: the usual change of engagement from one period to the next (None: too little history)
     usual_engagement_change: UsualRange | None = None
@@ -231,6 +237,11 @@ class OverviewDoc(TotalsDoc):
     growth_within_usual: bool | None = None
     #: reach comes from different platforms than last period (a change of mix, not of reach)
     reach_mix_changed: bool = False
+    #: the business's usual post: the median views of its posts of the insights lookback,
+    #: each at the fixed age (see ``ranking_min_views``)
+    usual_post_views: int | None = None
+    #: the median views of this period's posts (see ``ranking_min_views``)
+    period_median_views: int | None = None
 
 
 @dataclass(frozen=True)
@@ -297,6 +308,8 @@ class Overview:
             reach_mix_changed=bool(
                 self.current.reach is not None and self.previous.reach is not None
                 and self.current.reach_platforms != self.previous.reach_platforms),
+            usual_post_views=self.current.usual_views,
+            period_median_views=self.current.period_median_views,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -190,6 +190,8 @@ class Snapshot:
                     unranked_posts=r["unranked_posts"],
                     unobserved_posts=r["unobserved_posts"],
                     ranking_floor=r["ranking_floor"],
+                    usual_views=r["usual_views"],
+                    period_median_views=r["period_median_views"],
                     reach_platforms=tuple(r["reach_platforms"]),
                 )
                 for r in rows
