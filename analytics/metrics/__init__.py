@@ -253,8 +253,8 @@ class Metric:
 
 #: Every metric, with the query files it reads (post_facts feeds them all).
 METRICS: tuple[Metric, ...] = (
-    Metric("overview", overview, ("post_facts", "period_totals", "platform_breakdown"),
-           "overview"),
+    Metric("overview", overview, ("post_facts", "period_totals", "platform_breakdown",
+                                  "usual_blocks"), "overview"),
     Metric("content_performance", content_performance, ("post_facts", "top_content"), "content"),
     Metric("platform_comparison", platform_comparison, ("post_facts", "platform_breakdown"),
            "platforms"),

@@ -54,13 +54,13 @@ observed AS (
         ) FILTER (WHERE m.observed_on <= $prev_as_of) AS prev,
         coalesce(
             arg_max(
-                {'views': m.views, 'likes': m.likes, 'shares': m.shares, 'comments': m.comments,
-                 'on': m.observed_on},
+                {'views': m.views, 'reach': m.reach, 'likes': m.likes, 'shares': m.shares,
+                 'comments': m.comments, 'on': m.observed_on},
                 m.observed_on
             ) FILTER (WHERE m.observed_on <= p.published_day + CAST($fixed_age AS INTEGER)),
             arg_min(
-                {'views': m.views, 'likes': m.likes, 'shares': m.shares, 'comments': m.comments,
-                 'on': m.observed_on},
+                {'views': m.views, 'reach': m.reach, 'likes': m.likes, 'shares': m.shares,
+                 'comments': m.comments, 'on': m.observed_on},
                 m.observed_on
             ) FILTER (WHERE m.observed_on > p.published_day + CAST($fixed_age AS INTEGER))
         ) AS aged
@@ -78,8 +78,9 @@ counters AS (
         o.prev.views AS prev_views, o.prev.reach AS prev_reach, o.prev.likes AS prev_likes,
         o.prev.shares AS prev_shares, o.prev.comments AS prev_comments,
         o.prev.clicks AS prev_clicks, o.prev.on AS prev_observed_on,
-        o.aged.views AS aged_views, o.aged.likes AS aged_likes, o.aged.shares AS aged_shares,
-        o.aged.comments AS aged_comments, o.aged.on - p.published_day AS aged_days
+        o.aged.views AS aged_views, o.aged.reach AS aged_reach, o.aged.likes AS aged_likes,
+        o.aged.shares AS aged_shares, o.aged.comments AS aged_comments,
+        o.aged.on - p.published_day AS aged_days
     FROM in_scope AS p
     LEFT JOIN observed AS o USING (platform, content_id)
 ),
@@ -102,7 +103,8 @@ floors AS (
     GROUP BY business_id
 )
 SELECT
-    counters.* EXCLUDE (prev_likes, prev_shares, prev_comments, aged_likes, aged_shares, aged_comments),
+    counters.* EXCLUDE (prev_likes, prev_shares, prev_comments, aged_likes, aged_shares,
+                        aged_comments),
     -- engagement = likes + shares + comments; a counter the platform lacks counts as absent,
     -- and a post with none of the three has no engagement at all (NULL, not 0)
     CASE WHEN coalesce(likes, shares, comments) IS NOT NULL
