@@ -231,6 +231,14 @@ class Snapshot:
         return self._grouped("daily_trends")
 
     @functools.cached_property
+    def previous_trends(self) -> dict[str, list[dict[str, Any]]]:
+        """``daily_trends`` over the whole previous equal-length period (the trend window of
+        a month or a quarter is the period itself, so it holds no day of the previous one)."""
+        previous = self.scope.period.previous()
+        return self._grouped("daily_trends", trend_start=previous.start,
+                             trend_end=previous.end)
+
+    @functools.cached_property
     def insight_posts(self) -> dict[str, dict[str, np.ndarray]]:
         """Per business, the insight posts as column arrays (fetched as numpy, not as rows:
         a thousand businesses hold half a million of them)."""
@@ -281,7 +289,7 @@ class Snapshot:
         are assembled (insights are computed from these results, not from the warehouse)."""
         _ = self.totals, self.platforms, self.content_types, self.trends, self.insight_posts
         _ = self.post_tags, self.experiment_members, self.benchmark_mix, self.comments
-        _ = self.usual_blocks
+        _ = self.usual_blocks, self.previous_trends
         self.top_content(limit, min_views)
         self.top_content(0, config.MIN_VIEWS_FOR_RANKING, True)  # every post (post_rows)
 
@@ -373,7 +381,9 @@ class Snapshot:
                 for r in self.top_content(0, config.MIN_VIEWS_FOR_RANKING, True)
                 .get(business_id, [])]
 
-    def trend_rows(self, business_id: str) -> list[TrendPoint]:
+    def trend_rows(self, business_id: str, previous: bool = False) -> list[TrendPoint]:
+        """The trend window's days, or (``previous``) every day of the previous period."""
         columns = TrendPoint.columns()
+        rows = (self.previous_trends if previous else self.trends).get(business_id, [])
         return [TrendPoint(**({k: r[k] for k in columns} | {"date": r["date"].isoformat()}))
-                for r in self.trends.get(business_id, [])]
+                for r in rows]

@@ -109,6 +109,9 @@ class ReportDoc(Record):
     experiments: list[ExperimentRow]
     benchmarks: list[BenchmarkRow]
     sentiment: SentimentDoc | None
+    #: every day of the previous equal-length period (``overview.previous``'s, uncut), as
+    #: ``trends``: the trend chart draws it faintly over this period's days
+    previous_trends: list[TrendPoint]
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ class Report:
     intel: intel.ContentIntel = field(default_factory=intel.ContentIntel)
     benchmarks: list[BenchmarkRow] = field(default_factory=list)
     sentiment: SentimentDoc | None = None
+    previous_trends: list[TrendPoint] = field(default_factory=list)
 
     @property
     def data_span(self) -> tuple[date | None, date | None]:
@@ -180,6 +184,7 @@ class Report:
             experiments=self.intel.experiments,
             benchmarks=self.benchmarks,
             sentiment=self.sentiment,
+            previous_trends=self.previous_trends,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -419,6 +424,7 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int,
         benchmarks=benchmark(business, list(competitors), snapshot.benchmark_mix,
                              scope.trend_start, scope.trend_end),
         sentiment=summarise(snapshot.comments.get(business_id, [])),
+        previous_trends=snapshot.trend_rows(business_id, previous=True),
     )
 
 
