@@ -9,8 +9,11 @@ post   platform   published   views  reach  likes  shares  comments  clicks  eng
 a1     facebook   24 Nov      1000   800    40     5       5         100     50 (5 %)
 a2     instagram  26 Nov      3000   2000   210    30      60        60      300 (10 %)
 a3     x          28 Nov      1000   –      20     5       5         0       30 (3 %)
-a0     facebook   18 Nov      2000   1000   80     10      10        0       100 (previous)
+a0     facebook   16 Nov      2000   1000   80     10      10        0       100 (previous)
 =====  =========  ==========  =====  =====  =====  ======  ========  ======  ==========
+
+a0 opens the previous week (16–22 Nov), so alpha's data covers it whole: had the data started
+later in that week, no change would be shown (``overview.previous_partial``).
 
 So: 3 posts, 5,000 views, reach 2,800 (X has none), engagement 380, average engagement rate
 7.6 %, CTR 3.2 %, growth (380 − 100) / 100 = 280 %, top platform instagram (78.9 % of the
@@ -47,7 +50,7 @@ POSTS = [
          shares=30, comments=60, clicks=60, content_type="reel", title="Croissant reel"),
     post("alpha", "x", "a3", "2026-11-28T09:00:00Z", views=1000, likes=20, shares=5, comments=5,
          clicks=0, content_type="text", title=FORMULA_TITLE),
-    post("alpha", "facebook", "a0", "2026-11-18T10:00:00Z", views=2000, reach=1000, likes=80,
+    post("alpha", "facebook", "a0", "2026-11-16T10:00:00Z", views=2000, reach=1000, likes=80,
          shares=10, comments=10, clicks=0, observed_on="2026-11-22", title="Last week"),
     post("beta", "instagram", "b1", "2026-11-25T03:00:00Z", views=5000, reach=4000, likes=400,
          shares=50, comments=50, clicks=10, title=f"Secret {CANARY} launch"),

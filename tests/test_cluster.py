@@ -118,7 +118,12 @@ def test_a_worker_killed_mid_batch_costs_nothing(cluster, demo_path: Path,
                                                  tmp_path: Path) -> None:
     single = tmp_path / "single"
     _single(demo_path, single, QUICK)
-    published = _published(demo_path, tmp_path / "published")
+    published = tmp_path / "published"
+    con = warehouse.connect(demo_path, read_only=True)
+    try:
+        publish(con, published, shard_size=5)  # one task: the victim holds every report
+    finally:
+        con.close()
     out = tmp_path / "out"
     results = {}
 
@@ -131,24 +136,38 @@ def test_a_worker_killed_mid_batch_costs_nothing(cluster, demo_path: Path,
         pids = client.run(os.getpid)
         runner = threading.Thread(target=batch)
         runner.start()
-        victim = None
+        victim, done_before = None, {}
         deadline = time.monotonic() + 120
-        while victim is None and time.monotonic() < deadline:
+        while not done_before and time.monotonic() < deadline:
             busy = [w for w, keys in client.processing().items()
                     if any(str(k).startswith("analytics-shard") for k in keys)]
-            if busy:
-                victim = busy[0]
-            time.sleep(0.05)
-        assert victim is not None, "no shard task ever started"
-        time.sleep(0.5)  # well into its shard: models built, a report under way
+            # killed once it has finished a report or more, and before it finished them all
+            done_before = {p.parent.parent.name: p.stat().st_mtime_ns
+                           for p in out.glob("*/*/report.json")
+                           if (p.parent / ".render.json").is_file()}
+            victim = busy[0] if busy else victim
+            time.sleep(0.02)
+        assert victim is not None and done_before, "no report was ever written"
         os.kill(pids[victim], signal.SIGKILL)
         runner.join(timeout=300)
     assert not runner.is_alive()
+    assert 0 < len(done_before) < 5  # the kill came mid-task
     outcomes = results["batch"].outcomes
     assert sorted(o.business_id for o in outcomes) == sorted(_jsons(single))  # each once
-    assert {o.status for o in outcomes} <= {"written", "skipped"}
+    # the summary counts each report once, as written by this run, though the retried task
+    # found the dead attempt's reports already there (and did not write them again)
+    statuses = [o.status for o in outcomes]
+    assert (statuses.count("written"), statuses.count("skipped"), statuses.count("failed")
+            ) == (5, 0, 0)
+    assert all(o.files for o in outcomes)
+    for business, mtime in done_before.items():
+        assert (out / business / DEMO_PERIOD / "report.json").stat().st_mtime_ns == mtime
     assert _jsons(out) == _jsons(single)
     assert _entries(out) == _entries(single)
+    # the next run, a new run id, finds every report current: skipped, all five
+    again = run_cluster_batch(cluster.scheduler_address, published, None, PERIOD, DEMO_AS_OF,
+                              RenderOptions(out=out, formats=QUICK))
+    assert [o.status for o in again.outcomes] == ["skipped"] * 5
 
 
 def _free_port() -> int:

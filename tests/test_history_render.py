@@ -47,6 +47,50 @@ def test_the_pdf_reads_back_the_history_and_the_audience(demo_reports: Path) -> 
     assert f"{instagram['followers_end']:,}" in text
 
 
+def test_the_pdf_carries_the_history_numbers(demo_reports: Path) -> None:
+    """Paper has no disclosure to open: the chart's numbers are a table under it. 2026-W46
+    (9–15 Nov) of northwind-coffee, as counted on 23 Nov: 20 posts, 2,128 engagements,
+    6.5 % (2,128 ÷ 32,665 views) — the figures of report.json's history, checked by hand."""
+    model = _model(demo_reports, "northwind-coffee")
+    w46 = next(p for p in model["history"] if p["label"] == "2026-W46")
+    assert (w46["posts"], w46["engagement"], w46["views"]) == (20, 2_128, 32_665)
+    pdf = PdfReader(demo_reports / "northwind-coffee" / DEMO_PERIOD / "report.pdf")
+    text = "\n".join(page.extract_text() for page in pdf.pages).replace("\xa0", " ")
+    header = re.search(r"^PERIOD ((?:W\d\d ?){12})\n(.*)\n(.*)\n(.*)$", text, re.M)
+    assert header, text[:2000]
+    weeks = header[1].split()
+    assert weeks == [f"W{n}" for n in range(36, 48)]  # the twelve weeks, oldest first
+    posts, engagement, rate = (header[i].split() for i in (2, 3, 4))
+    col = weeks.index("W46")
+    assert posts[0] == "Posts" and posts[1 + col] == "20"
+    assert engagement[0] == "Engagement" and engagement[1 + col] == "2,128"
+    assert rate[:2] == ["Eng.", "rate"] and rate[2 + 2 * col:4 + 2 * col] == ["6.5", "%"]
+
+
+def test_the_page_says_why_the_cards_and_the_history_differ(demo_reports: Path) -> None:
+    """The card compares last week as it stood 7 days ago (same age: 1,944 engagements for
+    2026-W46 on 16 Nov); the history counts it as of 23 Nov (2,128). Both are on the page,
+    and the note under the chart (and the appendix) says why they differ."""
+    model = _model(demo_reports, "northwind-coffee")
+    prev = model["overview"]["previous"]
+    assert model["overview"]["growth_basis"] == "same_age" and prev["as_of"] == "2026-11-16"
+    assert prev["total_engagement"] == 1_944
+    html = (demo_reports / "northwind-coffee" / DEMO_PERIOD / "report.html").read_text()
+    section = html[html.index('id="history"'):html.index('id="trends"')]
+    note = " ".join(re.sub(r"<[^>]+>", " ", section[section.index('id="history-basis"'):])
+                    .split())
+    assert ("The cards compare periods at the same age: 2026-W46 as it stood on 16 Nov 2026 "
+            "(1,944 engagements). This chart shows each period as counted on 23 Nov 2026 "
+            "(2,128 for 2026-W46)") in note
+    appendix = " ".join(html[html.index('id="appendix"'):].split())
+    assert ("the cards compare periods at the same age, the history shows each period as "
+            "counted today") in appendix
+    pdf = PdfReader(demo_reports / "northwind-coffee" / DEMO_PERIOD / "report.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "The cards compare periods at the same age" in text
+    assert "the history chart counts every period as of 23 Nov 2026" in text
+
+
 def test_no_follower_data_no_audience_card(load, tmp_path: Path) -> None:
     con = load([small_business("quiet-tea")], week_posts("quiet-tea"))
     model = build_report(con, "quiet-tea", DEMO_PERIOD, DEMO_AS_OF).to_dict()

@@ -50,6 +50,60 @@ NUMBER_CELLS = """() => Array.from(document.querySelectorAll('#top-content tbody
     }))"""
 
 
+#: Elements that reach past the screen's right edge, outside the boxes that scroll sideways on
+#: purpose (the charts and the heat map keep their drawn size and scroll inside the page).
+OVERFLOWING = """(width) => Array.from(document.querySelectorAll('main *')).filter(el => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.right <= width + 0.5) return false;
+    for (let up = el.parentElement; up; up = up.parentElement) {
+        const x = getComputedStyle(up).overflowX;
+        if (x === 'auto' || x === 'scroll') return false;
+    }
+    return true;
+}).map(el =>
+    el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right))"""
+
+#: The platform table: whether it scrolls, and per row each number cell's edges and text.
+PLATFORM_CELLS = """() => {
+    const table = document.querySelector('table.platforms-table');
+    const rows = Array.from(table.querySelectorAll('tbody tr:not(.quiet), tfoot tr')).map(row =>
+        [2, 3, 5, 6].map(i => {  // posts, views, engagement, eng. rate
+            const cell = row.querySelector(`td:nth-child(${i})`), r = cell.getBoundingClientRect();
+            return [r.left, r.right, r.width, cell.textContent.trim()];
+        }));
+    const meta = Array.from(table.querySelectorAll('tbody tr:not(.quiet) td:first-child'))
+        .map(td => td.innerText.replace(/\\s+/g, ' ').trim());
+    return {scrolls: table.scrollWidth > table.clientWidth + 1, rows: rows, first: meta};
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_platform_table_fits_without_scrolling(browser, demo_reports: Path, width) -> None:
+    folder = demo_reports / "northwind-coffee" / DEMO_PERIOD
+    model = orjson.loads((folder / "report.json").read_bytes())
+    page = open_page(browser, folder / "report.html", width)
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.evaluate(OVERFLOWING, width) == []
+        table = page.evaluate(PLATFORM_CELLS)
+        assert not table["scrolls"]  # it fits: no sideways scrolling inside its box either
+        posted = [p for p in model["platforms"] if p["posts"]]
+        assert len(table["rows"]) == len(posted) + 1  # every platform with posts, and the total
+        for cells, p in zip(table["rows"], posted, strict=False):
+            assert cells[0][3] == str(p["posts"]) and cells[1][3] == f"{p['views']:,}"
+            assert cells[2][3] == f"{p['engagement']:,}"
+        for cells in table["rows"]:
+            for left, right, cell_width, content in cells:
+                assert cell_width > 0 and content, cells
+                assert left >= 0 and right <= width, cells
+        if width == 390:  # reach, CTR and share fold under the platform's name, not lost
+            top = posted[0]
+            reach = "–" if top["reach"] is None else f"{top['reach']:,}"
+            assert f"reach {reach} · CTR {top['ctr']:.1f} %" in table["first"][0]
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_report_reads_on_a_phone_and_a_laptop(browser, demo_reports: Path, width) -> None:
     page = open_page(browser, demo_reports / "northwind-coffee" / DEMO_PERIOD / "report.html",

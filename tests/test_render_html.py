@@ -96,6 +96,35 @@ def test_recommendations_and_notes_carry_their_evidence(demo_reports: Path) -> N
     assert notes == [n["text"] for n in model["insights"]["notes"]]
 
 
+@pytest.mark.parametrize("business_id", ["northwind-coffee", "harbour-yoga"])
+def test_evidence_speaks_plainly_and_the_statistics_wait_in_the_details(
+        demo_reports: Path, business_id: str) -> None:
+    model, soup = load(demo_reports, business_id)
+    recs = model["insights"]["recommendations"]
+    assert recs
+    for node, rec in zip(soup.select("#insights .rec"), recs, strict=True):
+        shown = text(node.select_one(".evidence"))
+        assert "false-discovery" not in shown.lower() and "q =" not in shown
+        assert f"checking all {rec['evidence']['comparisons']} comparisons" in shown
+        details = node.select_one("details.evidence-details")
+        assert details is not None and not details.has_attr("open")  # closed until asked
+        assert text(details.summary) == "How this was tested"
+        hidden = text(details)
+        assert "false-discovery rate at 5 %" in hidden and "Benjamini–Hochberg" in hidden
+        assert f"q = {rec['evidence']['q_value']:.2g}" in hidden
+        assert rec["evidence_detail"] in hidden
+    # the PDF: plain evidence under each claim, the false-discovery rate in "how to read this"
+    from pypdf import PdfReader
+    pdf = PdfReader(demo_reports / business_id / DEMO_PERIOD / "report.pdf")
+    pages = "".join("".join(page.extract_text().split()) for page in pdf.pages)  # lines wrap
+    end = pages.index("Whenyourpostsdobest")
+    insights = pages[pages.rindex("Recommendations", 0, end):end]  # the section's heading
+    assert "Evidence:" in insights and "false-discovery" not in insights
+    # "how to read this" sits under the cards, before the history
+    howto = pages[pages.index("Howtoreadthisreport"):pages.index("weeksataglance")]
+    assert "false-discoveryrateheldat5%" in howto
+
+
 def test_heat_map_marks_thin_and_recommended_windows(demo_reports: Path) -> None:
     model, soup = load(demo_reports, "harbour-yoga")
     windows = model["insights"]["best_posting_times"]

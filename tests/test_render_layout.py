@@ -92,3 +92,15 @@ def test_formatting_rules() -> None:
     assert fmt_title("a " * 100).endswith("…") and len(fmt_title("a " * 100)) <= 141
     assert fmt_title("#" * 30) == "#" * 12 + "\u200b" + "#" * 12 + "\u200b" + "#" * 6
     assert fmt_title(None) == "(untitled)" and fmt_title("short") == "short"
+
+
+def test_the_history_numbers_stay_on_one_page(rendered: Path) -> None:
+    """The 120-character name pushes the history down to the foot of page 1: its four-row
+    numbers table moves to page 2 whole rather than leave its last rows behind."""
+    from pypdf import PdfReader
+
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(rendered / "report.pdf").pages]
+    holding = [i for i, text in enumerate(pages) if re.search(r"PERIOD W36 W37", text)]
+    assert len(holding) == 1
+    text = pages[holding[0]]
+    assert re.search(r"Posts( 0){11} 3 Engagement( 0){11} 370 Eng\. rate( –){11} 5\.4 %", text)

@@ -62,9 +62,10 @@ def test_the_card_marks_a_usual_change_as_normal(load, tmp_path) -> None:
 
 
 def test_a_change_of_platform_mix_is_labelled(load) -> None:
-    # W46: reach from Instagram only; W47: from Instagram and Facebook
+    # W46: reach from Instagram only; W47: from Instagram and Facebook (the data starts on
+    # W46's Monday: a week only partly covered would show no change at all)
     con = load(BIZ, [
-        post("steady", "instagram", "a", "2026-11-10T10:00:00Z", views=1_000, likes=10,
+        post("steady", "instagram", "a", "2026-11-09T10:00:00Z", views=1_000, likes=10,
              reach=800),
         post("steady", "instagram", "b", "2026-11-17T10:00:00Z", views=1_000, likes=10,
              reach=800),

@@ -64,12 +64,28 @@ def business_options(func: F) -> F:
                         help="Business id (repeat, or comma-separate, for several).")(func)
 
 
-def out_option(func: F) -> F:
-    return click.option(
-        "--out", type=click.Path(file_okay=False, path_type=Path),
-        default=config.DEFAULT_REPORTS_DIR, show_default=True,
-        help="Folder for reports/<business>/<period>/…",
-    )(func)
+def out_option(func: F | None = None, *, urls: bool = False) -> Any:
+    """``--out``: a folder; with ``urls``, an fsspec URL too (kept as a string: a Path would
+    fold ``ftp://`` into ``ftp:/``). Elsewhere a URL is refused, never taken for a folder."""
+    def convert(ctx: click.Context, param: click.Parameter, value: str) -> Path | str:
+        from analytics.report.remote import is_url, output_root  # not on every start-up
+
+        if is_url(value) and not urls:
+            raise click.BadParameter(f"{value.split(':', 1)[0]}: URLs are not taken here, only "
+                                     "a folder (report --out takes a URL)")
+        return output_root(value)
+
+    def decorate(func: F) -> F:
+        return click.option(
+            "--out", type=str, callback=convert, default=str(config.DEFAULT_REPORTS_DIR),
+            metavar="DIRECTORY|URL" if urls else "DIRECTORY",
+            show_default=True,
+            help="Folder for reports/<business>/<period>/…" + (
+                " or an fsspec URL the workers reach (ftp://…, s3://… with s3fs)"
+                if urls else ""),
+        )(func)
+
+    return decorate(func) if func is not None else decorate
 
 
 def selected_ids(business_ids: tuple[str, ...], all_businesses: bool) -> list[str] | None:

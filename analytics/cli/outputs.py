@@ -38,7 +38,7 @@ def _formats(value: str) -> list[str]:
 @db_option
 @business_options
 @period_options
-@out_option
+@out_option(urls=True)
 @click.option("--format", "format_", default=",".join(config.DEFAULT_REPORT_FORMATS),
               show_default=True, help=f"Comma-separated outputs: {', '.join(FORMATS)}.")
 @click.option("--limit", type=int, default=config.CONTENT_LIMIT_DEFAULT, show_default=True,
@@ -65,12 +65,14 @@ def _formats(value: str) -> list[str]:
 @handle_errors
 def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
            period: str | None, start: str | None, end: str | None, days: int | None,
-           as_of: str | None, out: Path, format_: str, limit: int, jobs: int, force: bool,
+           as_of: str | None, out: Path | str, format_: str, limit: int, jobs: int, force: bool,
            templates: Path | None, brands_dir: Path, cluster: str | None,
            published: Path | None, wait: float | None) -> None:
     """Build each business's report for a period and write it under --out.
 
     Writes reports/<business>/<period>/report.{html,pdf,json} and reports/index.html.
+    --out may be an fsspec URL (ftp://user:password@host/reports, s3://bucket/reports with
+    s3fs installed): with --cluster, the workers write there.
     Without a period option, the last complete ISO week before the as-of date is reported.
     A business whose data, templates and code have not changed since its last report is
     skipped (--force renders it anyway). One business failing does not stop the others;
@@ -86,11 +88,15 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
 
     from analytics.metrics.period import resolve_period
     from analytics.render.batch import RenderOptions, run_batch
+    from analytics.report import remote
     from analytics.warehouse.access import Warehouse
     from analytics.warehouse.businesses import list_businesses
 
     formats = _formats(format_)
-    writable_folder(out, "--out")
+    if remote.is_url(out):
+        remote.Folder.open(out).check()  # an unknown protocol, a server down: one line, now
+    else:
+        writable_folder(out, "--out")
     if not config.CONTENT_LIMIT_RANGE[0] <= limit <= config.CONTENT_LIMIT_RANGE[1]:
         raise AnalyticsError(f"--limit must be from 1 to 100, not {limit}")
     ids = selected_ids(business_ids, all_businesses)
@@ -145,10 +151,11 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
         failed += result.with_status("failed")
         noun = "report" if len(written) == 1 else "reports"
         click.echo(f"{result.period.label} as of {result.as_of}: {len(written)} {noun} "
-                   f"written to {out}/, {len(skipped)} unchanged (skipped; --force to redo), "
+                   f"written to {remote.shown(out)}/, {len(skipped)} unchanged (skipped; "
+                   f"--force to redo), "
                    f"{len(result.with_status('failed'))} failed")
-        if len(written) == 1:
-            click.echo(f"  {written[0].files[0].parent}/")
+        if len(written) == 1 and written[0].files:
+            click.echo(f"  {remote.parent(written[0].files[0])}/")
     index = next((r.index for r in reversed(results) if r.index), None)
     if index:
         click.echo(f"  open {index}")

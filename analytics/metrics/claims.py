@@ -49,9 +49,27 @@ def clears(ci: tuple[float | None, float | None], low: float | None = None,
     return (low is None or ci[0] >= low) and (high is None or ci[1] <= high)
 
 
-def fdr_sentence(n_tests: int) -> str:
-    return (f"It holds after checking all {n_tests} comparisons made for this business "
-            f"(false-discovery rate {config.FDR_Q * 100:.0f} %).")
+def checked_sentence(n_tests: int) -> str:
+    """The plain-words end of every evidence line: the statistics' names go in the details."""
+    return f"It holds after checking all {n_tests} comparisons made for this business."
+
+
+#: The test behind each kind of claim, as the details name it.
+TESTS = {
+    "posting_time": "one-sided Mann–Whitney U test against your posts at other times",
+    "content_type": "two-sided Mann–Whitney U test against the other posts of the same platform",
+    "platform_trend": "Spearman rank correlation between publication day and engagement per post",
+    "hashtag": "two-sided Mann–Whitney U test against the posts without the tag",
+    "caption_feature": "two-sided Mann–Whitney U test against the other captioned posts",
+}
+
+
+def detail(kind: str, c: Comparison, n_tests: int) -> str:
+    """How a claim was tested, for those who ask (the HTML's disclosure under the evidence):
+    the test, its p-value and the q-value of the false-discovery control."""
+    return (f"Tested with a {TESTS[kind]}: p = {c.p_value:.2g}, q = {c.q_value:.2g} after "
+            f"holding the false-discovery rate at {config.FDR_Q * 100:.0f} % across all "
+            f"{n_tests} comparisons (Benjamini–Hochberg).")
 
 
 def interval(ci: tuple[float | None, float | None], fmt: str) -> str:
@@ -81,8 +99,9 @@ def timing_claim(
             f"{c.group.size} posts in that window, {span}: their median engagement rate is "
             f"{c.effect:.2f}× your typical post on the same platform and format"
             f"{interval(ci, '.2f')}, against {c.median_rest:.2f}× for the {c.rest.size} posts "
-            f"at other times. {fdr_sentence(n_tests)}"
+            f"at other times. {checked_sentence(n_tests)}"
         ),
+        evidence_detail=detail("posting_time", c, n_tests),
         confidence=confidence(c.q_value),
         evidence=evidence(c, ci, n_tests, firm=firm, weekday=c.key["weekday"],
                           hour=c.key["hour"],
@@ -112,8 +131,9 @@ def format_claim(
         evidence_text=(
             f"Median engagement rate {c.median:.1f} % over {c.group.size} posts against "
             f"{c.median_rest:.1f} % over {c.rest.size} other {plat} posts, {span}"
-            f"{interval(ci, '.2f')}. {fdr_sentence(n_tests)}"
+            f"{interval(ci, '.2f')}. {checked_sentence(n_tests)}"
         ),
+        evidence_detail=detail("content_type", c, n_tests),
         confidence=confidence(c.q_value),
         evidence=evidence(c, ci, n_tests, firm=firm, platform=c.key["platform"],
                               content_type=c.key["content_type"],
@@ -161,8 +181,9 @@ def trend_claim(c: Comparison, rng: np.random.Generator, n_tests: int,
             f"{config.INSIGHT_FIXED_AGE_DAYS} days old) over {c.group.size} posts in the last "
             f"{recent_weeks} weeks against {c.median_rest:,.0f} over {c.rest.size} posts "
             f"since {fmt_day(date.fromisoformat(c.key['earlier_start']))}{interval}. "
-            f"{fdr_sentence(n_tests)}"
+            f"{checked_sentence(n_tests)}"
         ),
+        evidence_detail=detail("platform_trend", c, n_tests),
         confidence=confidence(c.q_value),
         evidence=evidence(c, ci, n_tests, firm=firm, platform=c.key["platform"],
                               change_percent=change, best_engagement_rate=best_rate,
@@ -251,10 +272,10 @@ def content_claim(
         text = (f"{c.group.size} posts with {tag}, {span}: their median engagement rate is "
                 f"{c.effect:.2f}× your typical post on the same platform and format"
                 f"{interval(ci, '.2f')}, against {c.median_rest:.2f}× for the {c.rest.size} "
-                f"posts without it. {fdr_sentence(n_tests)}")
+                f"posts without it. {checked_sentence(n_tests)}")
         return Recommendation(
             kind="hashtag", subject=tag, claim=claim, evidence_text=text,
-            confidence=confidence(c.q_value),
+            evidence_detail=detail("hashtag", c, n_tests), confidence=confidence(c.q_value),
             evidence=evidence(c, ci, n_tests, tag=c.key["tag"],
                               measure="median engagement rate relative to the typical post"),
         )
@@ -264,10 +285,10 @@ def content_claim(
              f"your other captions: {advice}")
     text = (f"{c.group.size} posts with {label} earn a median {c.median:.2f}× your typical post "
             f"against {c.median_rest:.2f}× for {c.rest.size} other posts with a caption, {span}"
-            f"{interval(ci, '.2f')}. {fdr_sentence(n_tests)}")
+            f"{interval(ci, '.2f')}. {checked_sentence(n_tests)}")
     return Recommendation(
         kind="caption_feature", subject=label, claim=claim, evidence_text=text,
-        confidence=confidence(c.q_value),
+        evidence_detail=detail("caption_feature", c, n_tests), confidence=confidence(c.q_value),
         evidence=evidence(c, ci, n_tests, feature=c.key["feature"],
                           measure="ratio of median relative engagement rates"),
     )

@@ -272,6 +272,9 @@ class OverviewDoc(TotalsDoc):
     #: every card's change judged against its usual range (``growth_within_usual`` is the
     #: engagement's): the one rule that makes a card grey
     within_usual: WithinUsual = field(default_factory=WithinUsual)
+    #: the previous period starts before the business's data does (``period.data_start``):
+    #: it was only partly covered, so every change against it is null, not a false jump
+    previous_partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -288,6 +291,8 @@ class Overview:
     reach_excluded_platforms: tuple[str, ...] = ()
     growth_basis: str = SAME_AGE
     usual_changes: UsualChanges = field(default_factory=UsualChanges)
+    #: the local day of the business's first post (None: unknown); see previous_partial
+    data_start: date | None = None
 
     @property
     def usual_engagement_change(self) -> UsualRange | None:
@@ -308,7 +313,16 @@ class Overview:
             for name in WithinUsual.columns()})
 
     @property
+    def previous_partial(self) -> bool:
+        """The previous period began before the business's data: some of its days were never
+        covered (a business whose data starts mid-week), so comparing with it would show a
+        jump that is only the missing days."""
+        return self.data_start is not None and self.data_start > self.previous_period.start
+
+    @property
     def growth(self) -> Growth:
+        if self.previous_partial:
+            return Growth(None, None, None, None, None)
         cur, prev = self.current, self.previous
         rate_change = (
             None
@@ -352,12 +366,14 @@ class Overview:
             usual_engagement_change=self.usual_engagement_change,
             growth_within_usual=self.within_usual.engagement,
             reach_mix_changed=bool(
-                self.current.reach is not None and self.previous.reach is not None
+                not self.previous_partial
+                and self.current.reach is not None and self.previous.reach is not None
                 and self.current.reach_platforms != self.previous.reach_platforms),
             usual_post_views=self.current.usual_views,
             period_median_views=self.current.period_median_views,
             usual_changes=self.usual_changes,
             within_usual=self.within_usual,
+            previous_partial=self.previous_partial,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -455,6 +471,9 @@ class Recommendation(Record):
     #: the numbers behind the claim; common keys (effect, ci_low, ci_high, n, n_rest, median,
     #: median_rest, p_value, q_value, comparisons) plus the ones of its kind
     evidence: dict[str, Any]
+    #: how it was tested (the test, p, q, the false-discovery control), for the details:
+    #: ``evidence_text`` stays in plain words
+    evidence_detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import hashlib
 import multiprocessing
 import os
 import resource
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -40,7 +41,7 @@ import orjson
 from analytics import AnalyticsError, __version__, config
 from analytics.metrics.period import Period
 from analytics.render.pool import exit_with_parent, run_resilient
-from analytics.report import Report, ReportBatch, atomic_write, report_dir
+from analytics.report import Report, ReportBatch, atomic_write, remote, report_dir
 from analytics.warehouse.access import DataState, Warehouse
 
 STAMP = ".render.json"
@@ -52,13 +53,16 @@ RENDER_LIBRARIES = ("jinja2", "matplotlib", "weasyprint", "pydyf", "fonttools")
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """What to write and how: output folder, formats, template and brand folders."""
+    """What to write and how: output folder (or fsspec URL), formats, template and brand
+    folders. ``run`` names one run of a cluster batch: a retried task finds the reports its
+    dead attempt wrote stamped with it, and counts them written, not skipped."""
 
-    out: Path = config.DEFAULT_REPORTS_DIR
+    out: Path | str = config.DEFAULT_REPORTS_DIR
     formats: tuple[str, ...] = config.DEFAULT_REPORT_FORMATS
     templates: Path | None = None
     brands_dir: Path | None = None
     force: bool = False
+    run: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class Task:
 
     business_id: str
     payload: bytes  # report.json
-    folder: Path
+    folder: Path | str  # a local folder, or an fsspec URL (see analytics.report.remote)
     fingerprint: str
     options: RenderOptions
     #: every post of the period (JSON), for the csv and xlsx exports; empty otherwise
@@ -80,7 +84,7 @@ class Outcome:
 
     business_id: str
     status: str
-    files: list[Path] = field(default_factory=list)
+    files: list[Path | str] = field(default_factory=list)  # a URL's files as URLs
     error: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     pid: int = 0
@@ -95,7 +99,7 @@ class BatchResult:
     period: Period
     as_of: date
     outcomes: list[Outcome]
-    index: Path | None
+    index: Path | str | None
     #: CPU-side seconds per stage over the batch (``queries`` in the main process, the
     #: rest summed over workers)
     seconds: dict[str, float]
@@ -161,21 +165,33 @@ def report_fingerprint(payload: bytes, shared: str, business_id: str,
     return digest.hexdigest()
 
 
-def read_stamp(folder: Path) -> dict[str, Any] | None:
+def read_stamp(folder: Path | str | remote.Folder) -> dict[str, Any] | None:
     try:
-        return orjson.loads((folder / STAMP).read_bytes())
+        if remote.is_url(folder):
+            folder = remote.Folder.open(folder)
+        if isinstance(folder, remote.Folder):
+            return orjson.loads(folder.read(STAMP) or b"null")
+        return orjson.loads((Path(folder) / STAMP).read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return None
 
 
-def is_current(folder: Path, fingerprint: str, formats: Sequence[str]) -> bool:
+def current_stamp(folder: Path | str, fingerprint: str,
+                  formats: Sequence[str]) -> dict[str, Any] | None:
+    """The stamp, when it matches and every file it promises is there."""
+    if remote.is_url(folder):
+        folder = remote.Folder.open(folder)  # one connection, one listing for the files
+        present = folder.files()
+        exists = [FILES[f] in present for f in formats]
+    else:
+        exists = [(Path(folder) / FILES[f]).is_file() for f in formats]
+    stamp = read_stamp(folder) if all(exists) else None
+    return stamp if stamp and stamp.get("fingerprint") == fingerprint else None
+
+
+def is_current(folder: Path | str, fingerprint: str, formats: Sequence[str]) -> bool:
     """The stamp matches and every file it promises is there."""
-    stamp = read_stamp(folder)
-    return bool(
-        stamp
-        and stamp.get("fingerprint") == fingerprint
-        and all((folder / FILES[f]).is_file() for f in formats)
-    )
+    return current_stamp(folder, fingerprint, formats) is not None
 
 
 # --- the work of one report (runs in a worker) --------------------------------------------------
@@ -183,7 +199,29 @@ def is_current(folder: Path, fingerprint: str, formats: Sequence[str]) -> bool:
 
 def render_task(task: Task) -> Outcome:
     """Render and write one report. Never raises: a failure is returned as an outcome, so
-    one business cannot stop the batch (nor fail to pickle its exception)."""
+    one business cannot stop the batch (nor fail to pickle its exception). A report for an
+    fsspec URL is rendered into a scratch folder, then copied there, its stamp last."""
+    if not remote.is_url(task.folder):
+        return _render(task)
+    url = str(task.folder)
+    with tempfile.TemporaryDirectory(prefix="analytics-report-") as staging:
+        outcome = _render(dataclasses.replace(task, folder=Path(staging)))
+        started = time.perf_counter()
+        try:
+            if outcome.status == "written":
+                outcome.files = list(remote.upload(Path(staging), url, STAMP))
+            else:  # as for a local folder: a stale stamp must not vouch for it next time
+                remote.Folder.open(url).remove(STAMP)
+        except Exception as exc:  # noqa: BLE001 - recorded per business; the batch goes on
+            reason = f"cannot write to {remote.shown(url)}: {remote.reason(url, exc)}"
+            outcome.error = reason if outcome.status == "written" else f"{outcome.error}; {reason}"
+            outcome.status, outcome.files = "failed", []
+        outcome.seconds["write"] = (outcome.seconds.get("write", 0.0)
+                                    + time.perf_counter() - started)
+    return outcome
+
+
+def _render(task: Task) -> Outcome:
     from analytics import render
     from analytics.render import charts, exports
 
@@ -239,10 +277,15 @@ def render_task(task: Task) -> Outcome:
             "growth_rate": report["overview"]["growth_rate"],
             # the model's own verdict: a change inside the usual range is not painted
             "growth_within_usual": report["overview"].get("growth_within_usual"),
+            # no change when the period before was only partly covered: the index says why
+            "previous_partial": report["overview"].get("previous_partial", False),
+            "data_start": report["period"].get("data_start"),
             "complete": report["period"]["complete"],
             "files": [FILES[f] for f in config.REPORT_FORMATS if f in wanted],
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        if options.run:
+            stamp["run"] = options.run
         atomic_write(task.folder / STAMP, orjson.dumps(stamp, option=orjson.OPT_INDENT_2))
         status, error = "written", None
     except Exception as exc:  # noqa: BLE001 - recorded per business; the batch goes on
@@ -269,13 +312,26 @@ def plan_task(business_id: str, result: Report | Exception, period: Period, shar
     try:
         if isinstance(result, Exception):
             raise result
-        folder = report_dir(options.out, business_id, period)
+        folder = (remote.report_url(options.out, business_id, period)
+                  if remote.is_url(options.out) else report_dir(options.out, business_id, period))
         rows = orjson.dumps(posts[business_id]) if posts and business_id in posts else b""
         fingerprint = report_fingerprint(result.to_json() + rows, shared, business_id, options)
         payload = report_payload(result, state)
+        # at a URL, a server gone away fails this business with its reason, as anything else
+        stamp = (current_stamp(folder, fingerprint, options.formats)
+                 if options.run or not options.force else None)
+    except AnalyticsError as exc:
+        return Outcome(business_id, "failed", error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one business never stops the batch
-        return Outcome(business_id, "failed", error=f"{type(exc).__name__}: {exc}")
-    if not options.force and is_current(folder, fingerprint, options.formats):
+        error = (remote.reason(options.out, exc) if remote.is_url(options.out)
+                 else f"{type(exc).__name__}: {exc}")  # a URL's password never shown
+        return Outcome(business_id, "failed", error=error)
+    if stamp and options.run and stamp.get("run") == options.run:
+        # written by this very run: a task retried after its worker died finds it so
+        return Outcome(business_id, "written", files=[
+            remote.join(remote.shown(folder), f) if remote.is_url(folder) else Path(folder) / f
+            for f in stamp.get("files", [])])
+    if stamp and not options.force:
         return Outcome(business_id, "skipped")
     return Task(business_id, payload, folder, fingerprint, options, rows)
 
@@ -419,26 +475,44 @@ def _run_pool(tasks: Iterator[Task], jobs: int, record: Callable[[Outcome], None
 NOTEBOOK_FILES = ("notebook.html", "notebook.ipynb")
 
 
-def index_entries(out: Path) -> list[dict[str, Any]]:
+def _stamps(out: Path | str) -> Iterator[tuple[str, dict[str, Any] | None,
+                                              Callable[[str], bool]]]:
+    """``(business folder name, stamp, whether a file beside the stamp exists)`` for every
+    ``<out>/*/*/.render.json``, local or at a URL."""
+    if remote.is_url(out):
+        for business, data, exists in remote.stamps(str(out), STAMP):
+            try:
+                stamp = orjson.loads(data or b"null")
+            except orjson.JSONDecodeError:
+                stamp = None
+            yield business, stamp, exists
+        return
+    for stamp_path in Path(out).glob(f"*/*/{STAMP}"):
+        yield (stamp_path.parent.parent.name, read_stamp(stamp_path.parent),
+               lambda name, folder=stamp_path.parent: (folder / name).is_file())
+
+
+def index_entries(out: Path | str) -> list[dict[str, Any]]:
     """Every report under ``out`` that finished (has a stamp and its files), by business
     then newest period first (by its dates, not its label: 2026-W47 after 2026-11)."""
     entries = []
-    for stamp_path in Path(out).glob(f"*/*/{STAMP}"):
-        stamp = read_stamp(stamp_path.parent)
-        if not stamp or stamp.get("business_id") != stamp_path.parent.parent.name:
+    for business, stamp, exists in _stamps(out):
+        if not stamp or stamp.get("business_id") != business:
             continue
-        files = [f for f in stamp.get("files", []) if (stamp_path.parent / f).is_file()]
-        files += [f for f in NOTEBOOK_FILES if (stamp_path.parent / f).is_file()]
+        files = [f for f in stamp.get("files", []) if exists(f)]
+        files += [f for f in NOTEBOOK_FILES if exists(f)]
         if files:
             unknown = {"engagement": None, "engagement_rate": None, "growth_rate": None,
-                       "growth_within_usual": None, "complete": True}  # older stamps
+                       "growth_within_usual": None, "previous_partial": False,
+                       "data_start": None, "complete": True}  # older stamps
+            stamp.pop("run", None)  # which cluster run wrote it: no part of the overview
             entries.append(unknown | stamp | {"files": files})
     entries.sort(key=lambda e: (e["end"], e["start"]), reverse=True)
     entries.sort(key=lambda e: e["business_id"])
     return entries
 
 
-def write_index(out: Path, templates: Path | None = None) -> Path:
+def write_index(out: Path | str, templates: Path | None = None) -> Path | str:
     """``<out>/index.html``: a table of every business and period generated, with links."""
     from analytics.render import INDEX_TEMPLATE, environment, fmt_day
 
@@ -453,4 +527,6 @@ def write_index(out: Path, templates: Path | None = None) -> Path:
         businesses=len({e["business_id"] for e in entries}),
         generated_at=f"{fmt_day(now.date())}, {now:%H:%M} UTC",
     )
+    if remote.is_url(out):
+        return remote.Folder.open(str(out)).write("index.html", html)
     return atomic_write(Path(out) / "index.html", html)

@@ -10,7 +10,10 @@ whose inputs have not changed, and renders the rest in the worker process itself
 
 * A task whose worker dies is run again on another worker (Dask reschedules it; ``retries``
   covers a task that raised). Reports the dead worker had finished are then found current and
-  skipped, so each report is written once; a business counted twice is counted once.
+  stamped with this run's id (``RenderOptions.run``), so they are not rendered again and are
+  counted written, as the run wrote them: each report is written once and counted once.
+* ``--out`` may be an fsspec URL the workers reach (:mod:`analytics.report.remote`): each
+  report is rendered into the worker's scratch folder and copied there, its stamp last.
 * One failing business is an outcome of its shard's task, never a failed task.
 * Workers should run one thread each (``dask worker --nthreads 1``): matplotlib and
   WeasyPrint are not thread-safe. WeasyPrint does not give memory back, so recycle workers
@@ -20,6 +23,7 @@ whose inputs have not changed, and renders the rest in the worker process itself
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +43,7 @@ from analytics.render.batch import (
     templates_fingerprint,
     write_index,
 )
+from analytics.report import remote
 from analytics.warehouse.access import DataState
 
 #: A task that raised (not a dead worker: Dask reschedules those itself) is tried again.
@@ -133,10 +138,11 @@ def run_cluster_batch(
 
     started = time.perf_counter()
     check_formats(options.formats)
-    options = RenderOptions(Path(options.out).resolve(), options.formats,
+    out = options.out if remote.is_url(options.out) else Path(options.out).resolve()
+    options = RenderOptions(out, options.formats,
                             options.templates and Path(options.templates).resolve(),
                             options.brands_dir and Path(options.brands_dir).resolve(),
-                            options.force)
+                            options.force, run=uuid.uuid4().hex)
     jobs = plan_shards(published, business_ids, period, as_of, options, limit)
     if on_start:
         on_start(sum(len(j.business_ids) for j in jobs))
@@ -159,7 +165,7 @@ def run_cluster_batch(
                 reason = f"its shard's task failed: {type(exc).__name__}: {exc}"
                 results = [Outcome(b, "failed", error=reason) for b in job.business_ids]
             for outcome in results:
-                # a retried shard finds what its dead worker wrote current: count it once
+                # each business is in one task, whose result arrives once; kept as a guard
                 earlier = outcomes.get(outcome.business_id)
                 if earlier is not None and earlier.status == "written":
                     continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -141,9 +141,8 @@ class Report:
     @property
     def data_span(self) -> tuple[date | None, date | None]:
         """The local days of the business's first and last post in the warehouse."""
-        zone = ZoneInfo(self.business.timezone)
-        return tuple(None if ts is None else ts.astimezone(zone).date()  # type: ignore[return-value]
-                     for ts in (self.business.first_post, self.business.last_post))
+        return local_day(self.business, self.business.first_post), \
+            local_day(self.business, self.business.last_post)
 
     @property
     def is_empty(self) -> bool:
@@ -400,6 +399,11 @@ def build_reports(
 NO_HISTORY = BusinessHistory([], Audience({}, None))
 
 
+def local_day(business: Business, ts: datetime | None) -> date | None:
+    """The business's own calendar day of a timestamp (None stays None)."""
+    return None if ts is None else ts.astimezone(ZoneInfo(business.timezone)).date()
+
+
 def _assemble(snapshot: Snapshot, business: Business, limit: int,
               history: BusinessHistory = NO_HISTORY,
               competitors: Sequence[Business] = ()) -> Report:
@@ -410,7 +414,9 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int,
         business=business,
         period=snapshot.scope.period,
         as_of=snapshot.scope.as_of,
-        overview=snapshot.overview(business_id),
+        # the data's first day decides whether the previous period was covered at all
+        overview=replace(snapshot.overview(business_id),
+                         data_start=local_day(business, business.first_post)),
         content=snapshot.content_rows(business_id, limit, config.MIN_VIEWS_FOR_RANKING),
         platforms=snapshot.platform_rows(business_id),
         trends=snapshot.trend_rows(business_id),
