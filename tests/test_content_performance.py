@@ -16,6 +16,8 @@ def con(load):
     return load(ACME, [
         # ER 10 %, but only 10 views: below the 100-view floor, never ranked
         post("acme", "x", "tiny", "2026-11-17T09:00:00Z", views=10, likes=1),
+        post("acme", "x", "tiny2", "2026-11-17T10:00:00Z", views=20, likes=2),
+        post("acme", "x", "tiny3", "2026-11-17T11:00:00Z", views=30, likes=3),
         # ER 5 %: three-way tie broken by engagement, then views, then the earlier post
         post("acme", "x", "a", "2026-11-18T09:00:00Z", views=200, likes=10),
         post("acme", "x", "b", "2026-11-18T09:00:00Z", views=400, likes=20),
@@ -45,8 +47,8 @@ def test_ranked_by_engagement_rate_with_ties_broken_totally(con) -> None:
 def test_the_views_floor_keeps_one_view_one_like_out(con) -> None:
     floored = content_performance(con, "acme", "2026-W47", as_of="2026-11-30")
     assert "tiny" not in floored["content_id"].tolist()
-    # without the fixed floor, the median post's views (200 of 0, 10, 200, 400, 400, 1000:
-    # the lower middle one) still keep the 10-view post out
+    # without the fixed floor, the median post's views (0, 10, 20, 30 | 200, 400, 400, 1000:
+    # halfway between 30 and 200, 115) still keep the small posts out
     frame = content_performance(con, "acme", "2026-W47", as_of="2026-11-30", min_views=0)
     assert frame["content_id"].tolist() == ["d", "c", "b", "a"]
 

@@ -119,6 +119,8 @@ def test_charts_are_figures_with_their_alternative_text(tagged) -> None:
                  and table_rows(t)[0][0] == "WEEK OF")
     header, weeks = table_rows(trend)
     assert header[1:] == ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
-    # a week a row: the row's header (the Monday), then the seven days' engagement
+    # a week a row: the row's header (the Monday), then the seven days' engagement ("no
+    # posts" on a day without posts, not 0)
     shown = [cell for week in weeks for cell in week[1:] if cell]
-    assert shown == [fmt_number(t["engagement"]) for t in model["trends"]]
+    assert shown == ["no posts" if t["posts"] == 0 else fmt_number(t["engagement"])
+                     for t in model["trends"]]

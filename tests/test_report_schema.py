@@ -44,3 +44,15 @@ def test_the_schema_command_prints_the_same_schema() -> None:
     assert json.loads(result.stdout) == report_schema()
     assert set(report_schema()["$defs"]["ContentRow"]["required"]) >= {
         "platform", "content_id", "title", "views", "engagement_rate", "ctr"}
+
+
+def test_the_keys_issue_11_added_are_in_the_schema() -> None:
+    defs = report_schema()["$defs"]
+    assert set(defs["OverviewDoc"]["required"]) >= {
+        "usual_post_views", "period_median_views", "usual_changes", "within_usual",
+        # the older keys stay beside them (keys are added, never renamed)
+        "ranking_min_views", "usual_engagement_change", "growth_within_usual"}
+    assert set(defs["UsualChanges"]["required"]) == set(defs["WithinUsual"]["required"]) == {
+        "posts", "reach", "engagement", "engagement_rate_points"}
+    assert "days" in defs["PreviousTotals"]["required"]
+    assert "previous_trends" in defs["ReportDoc"]["required"]

@@ -77,3 +77,47 @@ def test_a_change_of_platform_mix_is_labelled(load) -> None:
     assert o["reach_mix_changed"] is True
     assert o["previous"]["reach_platforms"] == ["instagram"]
     assert o["reach_platforms"] == ["facebook", "instagram"]
+
+
+def test_every_card_has_its_own_usual_range(load) -> None:
+    # the same ten weeks: one post a week (posts change 0 % every week), reach 800 every week
+    # (0 %), and an engagement rate of likes / 1,000 views: 10, 11, 10, 12, 10, 9, 10, 13, 10,
+    # 10 %, so the rate's changes in points are +1, −1, +2, −2, −1, +1, +3, −3, 0; sorted −3,
+    # −2, −1, −1, 0, +1, +1, +2, +3: 10th percentile −3 + 0.8 × 1 = −2.2, 90th 2 + 0.2 × 1 = 2.2
+    con = load(BIZ, posts(current=115))
+    o = build_report(con, "steady", "2026-W47", "2026-11-30").to_dict()["overview"]
+    usual = o["usual_changes"]
+    assert usual["posts"] == {"low": 0.0, "high": 0.0, "changes": 9}
+    assert usual["reach"] == {"low": 0.0, "high": 0.0, "changes": 9}
+    assert usual["engagement"] == o["usual_engagement_change"]
+    rate = usual["engagement_rate_points"]
+    assert (rate["low"], rate["high"], rate["changes"]) == (
+        pytest.approx(-2.2), pytest.approx(2.2), 9)
+    # W47: 1 post (0 %), reach 800 (0 %), rate 11.5 % against 10 % (+1.5 points): all usual
+    assert o["growth"]["engagement_rate_points"] == pytest.approx(1.5)
+    assert o["within_usual"] == {"posts": True, "reach": True, "engagement": True,
+                                 "engagement_rate_points": True}
+    assert o["growth_within_usual"] is True
+    # 150 likes: +5 points and +50 % are outside; posts and reach still did not move
+    outside = load(BIZ, posts(current=150))
+    o = build_report(outside, "steady", "2026-W47", "2026-11-30").to_dict()["overview"]
+    assert o["within_usual"] == {"posts": True, "reach": True, "engagement": False,
+                                 "engagement_rate_points": False}
+
+
+def test_each_card_inside_its_usual_range_is_grey(load, tmp_path) -> None:
+    con = load(BIZ, posts(current=150))
+    run_batch(con, ["steady"], Period.parse("2026-W47"), date(2026, 11, 30),
+              RenderOptions(out=tmp_path, formats=("html",)), jobs=0)
+    soup = BeautifulSoup((tmp_path / "steady" / "2026-W47" / "report.html").read_text(),
+                         "html.parser")
+
+    def change(metric: str):
+        return soup.select_one(f'[data-metric="{metric}"] .change')
+
+    for usual in ("total_posts", "total_reach"):
+        assert "normal" in change(usual)["class"], usual
+        assert "normal for you" in change(usual).get_text(" "), usual
+    rate = change("avg_engagement_rate")
+    assert "normal" not in rate["class"] and "up" in rate["class"]
+    assert "normal for you" not in rate.get_text(" ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -165,12 +166,13 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
 
 
 def planned_runs(source, ids: list[str] | None, period: str | None, start: str | None,
-                 end: str | None, days: int | None, as_of: str | None) -> list[tuple]:
-    """``(business ids, period, as-of date)`` batches. Without ``--as-of``, "today" (and so
-    the default week) is each business's own local day; without a period option, each
-    business gets its cadence's last complete period (the ISO week, or the month for a
-    monthly business). At most a few batches: local days × cadences."""
-    from datetime import UTC, datetime
+                 end: str | None, days: int | None, as_of: str | None,
+                 now: datetime | None = None) -> list[tuple]:
+    """``(business ids, period, as-of date)`` batches, for ``report`` and ``notebook`` alike.
+    Without ``--as-of``, "today" (and so the default week) is each business's own local day
+    at ``now`` (default: the present moment); without a period option, each business gets
+    its cadence's last complete period (the ISO week, or the month for a monthly business).
+    At most a few batches: local days × cadences."""
 
     from analytics.metrics.period import CADENCES, by_local_day, resolve_period
     from analytics.warehouse.businesses import list_businesses
@@ -183,7 +185,8 @@ def planned_runs(source, ids: list[str] | None, period: str | None, start: str |
     kind_of = {b.business_id: "week" if explicit else CADENCES.get(b.cadence, "week")
                for b in known}
     if as_of is None:
-        by_day = by_local_day({b.business_id: b.timezone for b in known}, datetime.now(UTC))
+        by_day = by_local_day({b.business_id: b.timezone for b in known},
+                              now or datetime.now(UTC))
     else:
         by_day = {None: [b.business_id for b in known]}
     runs = []
@@ -258,26 +261,32 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
 
     from analytics import notebooks as notebook_module
     from analytics.metrics.period import resolve_period
-    from analytics.warehouse.access import reading
+    from analytics.warehouse.access import Warehouse
     from analytics.warehouse.businesses import list_businesses
 
     ids = selected_ids(business_ids, all_businesses)
-    the_period, as_of_date = resolve_period(period, start, end, days, as_of)
+    resolve_period(period, start, end, days, as_of)  # a bad option fails before any work
     writable_folder(out, "--out")
     path = config.db_path(db)
-    with reading(path, timeout=wait, on_wait=tell_waiting) as con:
-        businesses = [b.business_id for b in list_businesses(con, ids, clients_only=True)]
+    source = Warehouse(path, timeout=wait, on_wait=tell_waiting)
+    with source.read() as con:
+        clients = {b.business_id for b in list_businesses(con, ids, clients_only=True)}
         if cluster:
             from analytics.warehouse.published import publish
 
             folder = config.published_path(published, path)
             publish(con, folder)
+    # the same plan as `report`: each business's own local today and its cadence's period
+    runs = [([b for b in members if b in clients], the_period, as_of_date)
+            for members, the_period, as_of_date in
+            planned_runs(source, ids, period, start, end, days, as_of)]
+    runs = [run for run in runs if run[0]]
     if wait is not None:  # the kernels read through the same helper: same bound
         os.environ["ANALYTICS_LOCK_TIMEOUT"] = f"{wait:g}"
-    planned = notebook_module.plan(
-        businesses, the_period, as_of_date, path, out.resolve() if cluster else out,
-        parse_params(params), (template or notebook_module.TEMPLATE).resolve(),
-    )
+    planned = [job for members, the_period, as_of_date in runs
+               for job in notebook_module.plan(
+                   members, the_period, as_of_date, path, out.resolve() if cluster else out,
+                   parse_params(params), (template or notebook_module.TEMPLATE).resolve())]
     workers = jobs or max(1, os.cpu_count() or 1)
     failed = []
     with tqdm(total=len(planned), unit="notebook", desc="notebooks", disable=None) as bar:
@@ -298,8 +307,12 @@ def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: boo
         from analytics.render.index import write_index
 
         write_index(out)
-    click.echo(f"{the_period.label} as of {as_of_date}: {plural(len(done), 'notebook')} written to "
-               f"{out}/, {len(failed)} failed")
+    for members, the_period, as_of_date in runs or [([], *resolve_period(
+            period, start, end, days, as_of))]:
+        mine = [r for r in results if r.business_id in members]
+        written = sum(r.ok for r in mine)
+        click.echo(f"{the_period.label} as of {as_of_date}: {plural(written, 'notebook')} "
+                   f"written to {out}/, {len(mine) - written} failed")
     if len(done) == 1:
         click.echo(f"  {done[0].notebook}\n  {done[0].html}")
     if failed:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -29,7 +29,7 @@ from analytics.metrics import intel
 from analytics.metrics.benchmarks import BenchmarkRow, benchmark
 from analytics.metrics.hashtags import HashtagRow
 from analytics.metrics.history import Audience, PeriodMetrics
-from analytics.metrics.period import Period, as_period, parse_date
+from analytics.metrics.period import Period, as_period, local_today, parse_date
 from analytics.metrics.results import ContentRow, Insights, Overview, PlatformRow, TrendPoint
 from analytics.metrics.sentiment import SentimentDoc, summarise
 from analytics.metrics.snapshot import Scope, Snapshot
@@ -40,8 +40,12 @@ if TYPE_CHECKING:  # pandas and the insights' statistics (SciPy) are imported wh
     import pandas as pd
 
 
-def _as_of(as_of: date | str | None) -> date:
-    return date.today() if as_of is None else parse_date(as_of, "as_of")
+def _as_of(as_of: date | str | None, business: Business) -> date:
+    """The as-of date given, else the business's own local today (never the server's date:
+    at 07:00 UTC on a Monday it is still Sunday in Los Angeles)."""
+    if as_of is None:
+        return local_today(business.timezone, datetime.now(UTC))
+    return parse_date(as_of, "as_of")
 
 
 # --- the public, one-business API -------------------------------------------------------------
@@ -55,7 +59,7 @@ def _snapshot(
     trend_days: int | None = None,
 ) -> tuple[Business, Snapshot]:
     (business,) = list_businesses(con, [business_id])
-    scope = Scope.build([business_id], as_period(period), _as_of(as_of), trend_days)
+    scope = Scope.build([business_id], as_period(period), _as_of(as_of, business), trend_days)
     return business, Snapshot(con, scope)
 
 
@@ -134,7 +138,8 @@ def engagement_trends(
     """One row per local day for the ``days`` days (7–90) ending on ``end`` (default: the
     as-of date), zero-filled: the posts published that day and their counters."""
     _check_range("days", days, config.TREND_DAYS_RANGE)
-    as_of_date = _as_of(as_of)
+    (business,) = list_businesses(con, [business_id])
+    as_of_date = _as_of(as_of, business)
     end_date = as_of_date if end is None else parse_date(end, "end")
     period = Period.from_dates(end_date - timedelta(days=days - 1), end_date)
     _, snap = _snapshot(con, business_id, period, as_of_date, trend_days=days)
@@ -181,7 +186,7 @@ def benchmarks(
     (business,) = list_businesses(con, [business_id], clients_only=True)
     rivals = competitors_of(con, [business_id]).get(business_id, [])
     scope = Scope.build([business_id, *(c.business_id for c in rivals)], as_period(period),
-                        _as_of(as_of))
+                        _as_of(as_of, business))
     snap = Snapshot(con, scope)
     return benchmark(business, rivals, snap.benchmark_mix, scope.trend_start, scope.trend_end)
 
@@ -215,7 +220,8 @@ def history_table(
     period's start and end. Each 'all' row equals that period's own report overview."""
     _check_range("periods", periods, (1, 120))
     (business,) = list_businesses(con, [business_id])
-    scope = Scope.build([business_id], as_period(period), _as_of(as_of), history=periods)
+    scope = Scope.build([business_id], as_period(period), _as_of(as_of, business),
+                        history=periods)
     rows = history_module.compute(con, Snapshot(con, scope)).rows(business_id)
     import pandas as pd
 
@@ -247,8 +253,8 @@ class Metric:
 
 #: Every metric, with the query files it reads (post_facts feeds them all).
 METRICS: tuple[Metric, ...] = (
-    Metric("overview", overview, ("post_facts", "period_totals", "platform_breakdown"),
-           "overview"),
+    Metric("overview", overview, ("post_facts", "period_totals", "platform_breakdown",
+                                  "usual_blocks"), "overview"),
     Metric("content_performance", content_performance, ("post_facts", "top_content"), "content"),
     Metric("platform_comparison", platform_comparison, ("post_facts", "platform_breakdown"),
            "platforms"),

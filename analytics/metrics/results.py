@@ -127,6 +127,10 @@ class Totals:
     unobserved_posts: int = 0
     #: current period only: the views a post needs to be ranked (see top_content.sql)
     ranking_floor: int | None = None
+    #: current period only: the business's usual post (median views at the fixed age over
+    #: the insights lookback) and the period's median post, the two the floor comes from
+    usual_views: int | None = None
+    period_median_views: int | None = None
     #: the platforms whose posts report reach (the reach total's sources)
     reach_platforms: tuple[str, ...] = ()
 
@@ -174,6 +178,9 @@ class PreviousTotals(TotalsDoc):
     #: the platforms its reach total came from: when they differ from this period's, a change
     #: of reach is partly a change in the mix of platforms
     reach_platforms: list[str] = field(default_factory=list)
+    #: its length in days: the period's, or fewer on a period still under way (a week seen on
+    #: its Wednesday is compared with Monday–Wednesday of the week before)
+    days: int = 0
 
 
 @dataclass(frozen=True)
@@ -186,6 +193,28 @@ class UsualRange(Record):
     high: float
     #: how many period-to-period changes it was read from
     changes: int
+
+
+@dataclass(frozen=True)
+class UsualChanges(Record):
+    """The usual period-to-period change of each card's figure (see :class:`UsualRange`; the
+    rate's in percentage points). None where there is too little history."""
+
+    posts: UsualRange | None = None
+    reach: UsualRange | None = None
+    engagement: UsualRange | None = None
+    engagement_rate_points: UsualRange | None = None
+
+
+@dataclass(frozen=True)
+class WithinUsual(Record):
+    """Each card's change is inside its usual range: normal, shown grey, not red or green
+    (None: no change, or no usual range to judge it by)."""
+
+    posts: bool | None = None
+    reach: bool | None = None
+    engagement: bool | None = None
+    engagement_rate_points: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -222,8 +251,10 @@ class OverviewDoc(TotalsDoc):
     previous: PreviousTotals
     #: how the previous period was counted: ``same_age`` or ``same_day`` (see SAME_DAY)
     growth_basis: str = SAME_AGE
-    #: the views a post needed to be ranked among the top posts: the larger of
-    #: ``min_views_for_ranking`` and the period's median post (None without posts)
+    #: the views a post needed to be ranked among the top posts: the business's usual post
+    #: (``usual_post_views``) or, when fewer than half of the period's posts reach it, the
+    #: period's median post (``period_median_views``); never under ``min_views_for_ranking``
+    #: (None without posts)
     ranking_min_views: int | None = None
     #: the usual change of engagement from one period to the next (None: too little history)
     usual_engagement_change: UsualRange | None = None
@@ -231,6 +262,16 @@ class OverviewDoc(TotalsDoc):
     growth_within_usual: bool | None = None
     #: reach comes from different platforms than last period (a change of mix, not of reach)
     reach_mix_changed: bool = False
+    #: the business's usual post: the median views of its posts of the insights lookback,
+    #: each at the fixed age (see ``ranking_min_views``)
+    usual_post_views: int | None = None
+    #: the median views of this period's posts (see ``ranking_min_views``)
+    period_median_views: int | None = None
+    #: the usual change of every card's figure (``usual_engagement_change`` is its engagement)
+    usual_changes: UsualChanges = field(default_factory=UsualChanges)
+    #: every card's change judged against its usual range (``growth_within_usual`` is the
+    #: engagement's): the one rule that makes a card grey
+    within_usual: WithinUsual = field(default_factory=WithinUsual)
     #: the previous period starts before the business's data does (``period.data_start``):
     #: it was only partly covered, so every change against it is null, not a false jump
     previous_partial: bool = False
@@ -249,9 +290,27 @@ class Overview:
     reach_platforms: tuple[str, ...] = ()
     reach_excluded_platforms: tuple[str, ...] = ()
     growth_basis: str = SAME_AGE
-    usual_engagement_change: UsualRange | None = None
+    usual_changes: UsualChanges = field(default_factory=UsualChanges)
     #: the local day of the business's first post (None: unknown); see previous_partial
     data_start: date | None = None
+
+    @property
+    def usual_engagement_change(self) -> UsualRange | None:
+        return self.usual_changes.engagement
+
+    @property
+    def within_usual(self) -> WithinUsual:
+        """Each change against its usual range: inside it (low ≤ change ≤ high) is normal."""
+        growth = self.growth
+
+        def inside(change: float | None, usual: UsualRange | None) -> bool | None:
+            if change is None or usual is None:
+                return None
+            return usual.low <= change <= usual.high
+
+        return WithinUsual(**{
+            name: inside(getattr(growth, name), getattr(self.usual_changes, name))
+            for name in WithinUsual.columns()})
 
     @property
     def previous_partial(self) -> bool:
@@ -300,18 +359,20 @@ class Overview:
                 end=self.previous_period.end.isoformat(),
                 as_of=self.previous_as_of.isoformat(),
                 reach_platforms=list(self.previous.reach_platforms),
+                days=self.previous_period.days,
             ),
             growth_basis=self.growth_basis,
             ranking_min_views=self.current.ranking_floor,
             usual_engagement_change=self.usual_engagement_change,
-            growth_within_usual=(
-                None if self.usual_engagement_change is None or self.growth_rate is None
-                else self.usual_engagement_change.low <= self.growth_rate
-                <= self.usual_engagement_change.high),
+            growth_within_usual=self.within_usual.engagement,
             reach_mix_changed=bool(
                 not self.previous_partial
                 and self.current.reach is not None and self.previous.reach is not None
                 and self.current.reach_platforms != self.previous.reach_platforms),
+            usual_post_views=self.current.usual_views,
+            period_median_views=self.current.period_median_views,
+            usual_changes=self.usual_changes,
+            within_usual=self.within_usual,
             previous_partial=self.previous_partial,
         )
 

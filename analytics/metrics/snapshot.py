@@ -35,6 +35,7 @@ from analytics.metrics.results import (
     PostRow,
     Totals,
     TrendPoint,
+    UsualChanges,
     UsualRange,
 )
 from analytics.warehouse import sql
@@ -114,6 +115,25 @@ class Scope:
         }
 
 
+def usual_range(blocks: Sequence[float | None], relative: bool) -> UsualRange | None:
+    """The one rule for "a usual change": the 10th–90th percentile of the changes between
+    consecutive equal periods before the report's (``blocks[0]`` is the report's own period,
+    left out; ``blocks[k]`` the k-th period before it), each change in percent of the
+    earlier period (``relative``) or as a difference (a rate's percentage points). A pair
+    with an unknown figure, or an earlier figure of 0 for a percent change, gives no change;
+    None with fewer than ``config.USUAL_RANGE_MIN_CHANGES`` changes (a month has too few in
+    26 weeks)."""
+    changes = []
+    for later, earlier in itertools.pairwise(blocks[1:]):
+        if later is None or earlier is None or (relative and earlier == 0):
+            continue
+        changes.append((later - earlier) * 100.0 / earlier if relative else later - earlier)
+    if len(changes) < config.USUAL_RANGE_MIN_CHANGES:
+        return None
+    low, high = np.percentile(changes, [10, 90])
+    return UsualRange(low=float(low), high=float(high), changes=len(changes))
+
+
 def _by_business(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """Split rows ordered by business_id into one list per business (business_id dropped)."""
     grouped: dict[str, list[dict[str, Any]]] = {}
@@ -190,6 +210,8 @@ class Snapshot:
                     unranked_posts=r["unranked_posts"],
                     unobserved_posts=r["unobserved_posts"],
                     ranking_floor=r["ranking_floor"],
+                    usual_views=r["usual_views"],
+                    period_median_views=r["period_median_views"],
                     reach_platforms=tuple(r["reach_platforms"]),
                 )
                 for r in rows
@@ -207,6 +229,14 @@ class Snapshot:
     @functools.cached_property
     def trends(self) -> dict[str, list[dict[str, Any]]]:
         return self._grouped("daily_trends")
+
+    @functools.cached_property
+    def previous_trends(self) -> dict[str, list[dict[str, Any]]]:
+        """``daily_trends`` over the whole previous equal-length period (the trend window of
+        a month or a quarter is the period itself, so it holds no day of the previous one)."""
+        previous = self.scope.period.previous()
+        return self._grouped("daily_trends", trend_start=previous.start,
+                             trend_end=previous.end)
 
     @functools.cached_property
     def insight_posts(self) -> dict[str, dict[str, np.ndarray]]:
@@ -259,6 +289,7 @@ class Snapshot:
         are assembled (insights are computed from these results, not from the warehouse)."""
         _ = self.totals, self.platforms, self.content_types, self.trends, self.insight_posts
         _ = self.post_tags, self.experiment_members, self.benchmark_mix, self.comments
+        _ = self.usual_blocks, self.previous_trends
         self.top_content(limit, min_views)
         self.top_content(0, config.MIN_VIEWS_FOR_RANKING, True)  # every post (post_rows)
 
@@ -280,7 +311,7 @@ class Snapshot:
             previous_period=self.scope.previous,
             previous_as_of=prev_as_of,
             growth_basis=basis,
-            usual_engagement_change=self.usual_change(business_id),
+            usual_changes=self.usual_changes(business_id),
             # platform_breakdown.sql orders the most engaging platform first
             top_platform=(
                 platforms[0]["platform"] if platforms and platforms[0]["engagement"] else None
@@ -301,25 +332,34 @@ class Snapshot:
             ),
         )
 
-    def usual_change(self, business_id: str) -> UsualRange | None:
-        """The 10th–90th percentile of the changes of engagement between consecutive periods
-        of this length in the insights lookback (posts at a fixed age), or None with fewer
-        than ``config.USUAL_RANGE_MIN_CHANGES`` changes (a month has too few in 26 weeks)."""
-        posts = self.insight_posts.get(business_id)
+    @functools.cached_property
+    def usual_blocks(self) -> dict[str, list[dict[str, Any]]]:
+        """Per business, the period and the equal periods before it in the insights lookback,
+        at the fixed age (``usual_blocks.sql``)."""
+        return self._grouped("usual_blocks")
+
+    def usual_changes(self, business_id: str) -> UsualChanges:
+        """The usual change of each card's figure: posts, reach and engagement in percent,
+        the engagement rate in percentage points (as the cards show their changes)."""
         length = self.scope.period.days
-        if posts is None or not posts["day"].size:
-            return None
-        # block 0 is the report's period; blocks 1, 2… the equal periods before it
-        block = (self.scope.period.end.toordinal() - posts["day"]) // length
-        blocks = (self.scope.period.end - self.scope.lookback_start).days // length
-        totals = np.bincount(block[block < blocks], weights=posts["engagement"][block < blocks],
-                             minlength=blocks)
-        earlier, later = totals[2:], totals[1:-1]  # block k+1 then block k, the current left out
-        changes = (later[earlier > 0] - earlier[earlier > 0]) * 100.0 / earlier[earlier > 0]
-        if changes.size < config.USUAL_RANGE_MIN_CHANGES:
-            return None
-        low, high = np.percentile(changes, [10, 90])
-        return UsualRange(low=float(low), high=float(high), changes=int(changes.size))
+        # block 0 is the report's period; blocks 1, 2… the equal periods before it, as many
+        # as fit whole in the lookback
+        count = (self.scope.period.end - self.scope.lookback_start).days // length
+        rows = {r["block"]: r for r in self.usual_blocks.get(business_id, [])
+                if r["block"] < count}
+
+        def series(name: str) -> list[float | None]:
+            # a block without posts has 0 posts and no other figure
+            empty = 0 if name == "posts" else None
+            return [rows[k][name] if k in rows else empty for k in range(count)]
+
+        return UsualChanges(
+            posts=usual_range(series("posts"), relative=True),
+            reach=usual_range(series("reach"), relative=True),
+            # engagement as the insights count it: a period without such posts earned 0
+            engagement=usual_range([v or 0 for v in series("engagement")], relative=True),
+            engagement_rate_points=usual_range(series("engagement_rate"), relative=False),
+        )
 
     def platform_rows(self, business_id: str) -> list[PlatformRow]:
         columns = PlatformRow.columns()
@@ -341,7 +381,9 @@ class Snapshot:
                 for r in self.top_content(0, config.MIN_VIEWS_FOR_RANKING, True)
                 .get(business_id, [])]
 
-    def trend_rows(self, business_id: str) -> list[TrendPoint]:
+    def trend_rows(self, business_id: str, previous: bool = False) -> list[TrendPoint]:
+        """The trend window's days, or (``previous``) every day of the previous period."""
         columns = TrendPoint.columns()
+        rows = (self.previous_trends if previous else self.trends).get(business_id, [])
         return [TrendPoint(**({k: r[k] for k in columns} | {"date": r["date"].isoformat()}))
-                for r in self.trends.get(business_id, [])]
+                for r in rows]

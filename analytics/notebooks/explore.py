@@ -17,7 +17,7 @@ import html
 import re
 import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from analytics.metrics.caption_features import CaptionFeatureRow
 from analytics.metrics.hashtags import HashtagRow
 from analytics.metrics.history import AudienceRow, HistoryPoint
 from analytics.metrics.labels import WEEKDAYS, platform_name
-from analytics.metrics.period import resolve_period
+from analytics.metrics.period import CADENCES, local_today, resolve_period
 from analytics.metrics.results import ContentRow, PlatformRow, PostingWindow, TrendPoint
 from analytics.metrics.sentiment import Commenter, PostComments
 from analytics.records import Record
@@ -72,10 +72,15 @@ def load_report(
     days: int | None = None,
     as_of: str = "",
 ) -> Report:
-    """The report model for the notebook's parameters (blank strings mean "not given")."""
-    the_period, as_of_date = resolve_period(period or None, start or None, end or None, days,
-                                            as_of or None)
+    """The report model for the notebook's parameters (blank strings mean "not given").
+    Without ``as_of``, the business's own local today; without a period, its cadence's last
+    complete period (as ``analytics report`` plans it)."""
     with _connection(source) as con:
+        (business,) = list_businesses(con, [business_id])
+        the_period, as_of_date = resolve_period(
+            period or None, start or None, end or None, days,
+            as_of or local_today(business.timezone, datetime.now(UTC)),
+            CADENCES.get(business.cadence, "week"))
         return build_report(con, business_id, the_period, as_of_date)
 
 

@@ -136,6 +136,16 @@ def _describe_trend(report: Mapping[str, Any]) -> ChartText:
         desc += (f" In this report's period ({fmt_range(period['start'], period['end'])}): "
                  f"{sum(t['engagement'] for t in inside):,} engagement from "
                  f"{plural(sum(t['posts'] for t in inside), 'post')}.")
+    # the days the chart draws: as many as this period has had (all, once it is complete)
+    last = min(period["end"], period.get("as_of", period["end"]))
+    seen = (date.fromisoformat(last) - date.fromisoformat(period["start"])).days + 1
+    previous = [t for t in (report.get("previous_trends") or [])[:seen]
+                if t["posts"] is not None]
+    if previous:
+        desc += (f" The previous period ({fmt_range(previous[0]['date'], previous[-1]['date'])}"
+                 f", dashed, day for day): "
+                 f"{sum(t['engagement'] or 0 for t in previous):,} engagement from "
+                 f"{plural(sum(t['posts'] for t in previous), 'post')}.")
     return ChartText(title, desc)
 
 

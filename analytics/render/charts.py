@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import matplotlib
@@ -228,6 +228,16 @@ def draw_trend(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
         ax.text((x[future[0]] + x[future[-1]]) / 2, 0.5, "not yet", ha="center",
                 va="center", transform=ax.get_xaxis_transform(), color=MUTED, fontsize=7.5,
                 zorder=2)
+    previous = _previous_series(report, days)
+    if previous:
+        # the previous period, shifted onto this one's days, faint and dashed: a month's or a
+        # quarter's trend window holds none of its days, a week's shows them shaded too
+        ax.plot(*zip(*previous, strict=True), color=MUTED, lw=1.1, ls=(0, (3, 2)), alpha=0.85,
+                marker="o", markersize=2.2, zorder=1.8)
+        # above the axes, clear of the data and of the period's label
+        fig.text(0.98, 0.995, "- - previous period, day for day", ha="right", va="top",
+                 color=MUTED, fontsize=7.5)
+        known += [v for _, v in previous if v == v]
     ax.fill_between(x, values, color=accent, alpha=0.12, lw=0)
     ax.plot(x, values, color=accent, lw=1.8, marker="o", markersize=3.2,
             markerfacecolor="white", markeredgewidth=1.2)
@@ -246,6 +256,25 @@ def draw_trend(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
     ax.tick_params(length=0, pad=4)
     ax.spines["left"].set_visible(False)
     ax.set_ylabel("engagement", fontsize=7.5)
+
+
+def _previous_series(report: Mapping[str, Any], days: list[date]) -> list[tuple[int, float]]:
+    """``(x, engagement)`` of the previous period's days (``previous_trends``), each moved
+    forward by the period's length onto the day it compares with, within the chart and not
+    past the as-of date (a period under way is compared with as many days, as on the cards);
+    a day without posts is a gap (NaN)."""
+    period = report["period"]
+    if not report.get("previous_trends"):
+        return []
+    shift = timedelta(days=period["days"])
+    last = min(days[-1], date.fromisoformat(period.get("as_of", period["end"])))
+    points = []
+    for t in report.get("previous_trends") or []:
+        day = date.fromisoformat(t["date"]) + shift
+        if days[0] <= day <= last:
+            value = float("nan") if not t["posts"] or t["engagement"] is None else t["engagement"]
+            points.append(((day - days[0]).days, value))
+    return points if any(v == v for _, v in points) else []
 
 
 def draw_platforms(fig: Figure, report: Mapping[str, Any]) -> None:

@@ -12,7 +12,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ from analytics.metrics.caption_features import CaptionFeatureRow
 from analytics.metrics.experiments import ExperimentRow
 from analytics.metrics.hashtags import HashtagRow
 from analytics.metrics.history import Audience, BusinessHistory, HistoryPoint
-from analytics.metrics.period import Period, as_period, parse_date
+from analytics.metrics.period import Period, as_period, local_today, parse_date
 from analytics.metrics.results import (
     ContentRow,
     Insights,
@@ -109,6 +109,9 @@ class ReportDoc(Record):
     experiments: list[ExperimentRow]
     benchmarks: list[BenchmarkRow]
     sentiment: SentimentDoc | None
+    #: every day of the previous equal-length period (``overview.previous``'s, uncut), as
+    #: ``trends``: the trend chart draws it faintly over this period's days
+    previous_trends: list[TrendPoint]
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ class Report:
     intel: intel.ContentIntel = field(default_factory=intel.ContentIntel)
     benchmarks: list[BenchmarkRow] = field(default_factory=list)
     sentiment: SentimentDoc | None = None
+    previous_trends: list[TrendPoint] = field(default_factory=list)
 
     @property
     def data_span(self) -> tuple[date | None, date | None]:
@@ -179,6 +183,7 @@ class Report:
             experiments=self.intel.experiments,
             benchmarks=self.benchmarks,
             sentiment=self.sentiment,
+            previous_trends=self.previous_trends,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -214,7 +219,9 @@ class ReportBatch:
     one state). ``held_seconds`` adds up the time spent reading.
 
     Reports come shard by shard, in id order within a shard (one shard, hence id order, up to
-    ``shard_size`` businesses)."""
+    ``shard_size`` businesses). Without ``as_of``, each business is counted as of its own
+    local today at ``now`` (default: the present moment); businesses whose local days differ
+    are read as one group per day."""
 
     def __init__(
         self,
@@ -229,13 +236,14 @@ class ReportBatch:
         history: int = config.HISTORY_PERIODS,
         read_state: bool = False,
         read_posts: bool = False,
+        now: datetime | None = None,
     ):
         self._source = source
         self._on_read = on_read
         self._read_state, self._read_posts = read_state, read_posts
         self.held_seconds = 0.0
         self.period = as_period(period)
-        self.as_of = date.today() if as_of is None else parse_date(as_of, "as_of")
+        fixed = None if as_of is None else parse_date(as_of, "as_of")
         self.limit = limit
         self.shard_size = shard_size
         #: periods of history per report (0: no history or audience, as before issue 12;
@@ -247,6 +255,14 @@ class ReportBatch:
         self.history_rows: list[Any] = []
         with self._reading() as con:  # a short read of its own, given a Warehouse
             self.businesses = list_businesses(con, business_ids, clients_only=True)
+        # without an as-of date, each business is counted as of its own local today (the
+        # server's date is no business's: at 07:00 UTC on Monday it is Sunday in Los Angeles)
+        moment = now or datetime.now(UTC)
+        self._as_of_of = {b.business_id: fixed or local_today(b.timezone, moment)
+                          for b in self.businesses}
+        #: the as-of date (given, else the businesses' local today: the earliest when they
+        #: span two days; each report records its own)
+        self.as_of = fixed or min(self._as_of_of.values(), default=local_today("UTC", moment))
 
     @property
     def total(self) -> int:
@@ -279,15 +295,19 @@ class ReportBatch:
         a time."""
         whole = self._on_read is not None and not isinstance(self._source, Warehouse)
         groups = ([self.businesses] if self.businesses else []) if whole else self.shards()
+        # one snapshot per as-of day within a shard (one, unless local days differ)
+        groups = [[b for b in group if self._as_of_of[b.business_id] == day]
+                  for group in groups
+                  for day in sorted({self._as_of_of[b.business_id] for b in group})]
         if not groups and self._on_read:
             self._on_read()
         for n, group in enumerate(groups):
-            shard = self._read(group)
+            shard = self._read(group, self._as_of_of[group[0].business_id])
             if n == len(groups) - 1 and self._on_read:
                 self._on_read()
             yield shard
 
-    def _read(self, group: list[Business]) -> ShardRead:
+    def _read(self, group: list[Business], as_of: date) -> ShardRead:
         ids = [b.business_id for b in group]
         with self._reading() as con:
             if isinstance(self._source, Warehouse):
@@ -298,7 +318,7 @@ class ReportBatch:
             rivals = competitors_of(con, ids)
             scoped = ids + sorted({c.business_id for cs in rivals.values() for c in cs}
                                   - set(ids))
-            snapshot = Snapshot(con, Scope.build(scoped, self.period, self.as_of,
+            snapshot = Snapshot(con, Scope.build(scoped, self.period, as_of,
                                                  history=self.history))
             histories = {}
             if self.history:  # read on the connection, before it is released
@@ -311,7 +331,7 @@ class ReportBatch:
             if self._read_posts:
                 from analytics.report.posts import period_posts
 
-                posts = period_posts(con, ids, self.period, self.as_of)
+                posts = period_posts(con, ids, self.period, as_of)
         return ShardRead(group, snapshot, state, posts, histories, rivals)
 
     def __iter__(self) -> Iterator[tuple[Business, Report | Exception]]:
@@ -361,6 +381,7 @@ def build_reports(
     as_of: date | str | None = None,
     *,
     limit: int = config.CONTENT_LIMIT_DEFAULT,
+    now: datetime | None = None,
 ) -> Iterator[Report]:
     """The report models of ``business_ids`` (all businesses when None), shard by shard
     (see :class:`ReportBatch`; in id order up to a shard's size).
@@ -369,7 +390,7 @@ def build_reports(
     Models are yielded one at a time, so a caller can write each as it comes. The first
     business whose model cannot be built raises (use :class:`ReportBatch` to go on past it).
     """
-    for _, result in ReportBatch(con, business_ids, period, as_of, limit=limit):
+    for _, result in ReportBatch(con, business_ids, period, as_of, limit=limit, now=now):
         if isinstance(result, Exception):
             raise result
         yield result
@@ -409,6 +430,7 @@ def _assemble(snapshot: Snapshot, business: Business, limit: int,
         benchmarks=benchmark(business, list(competitors), snapshot.benchmark_mix,
                              scope.trend_start, scope.trend_end),
         sentiment=summarise(snapshot.comments.get(business_id, [])),
+        previous_trends=snapshot.trend_rows(business_id, previous=True),
     )
 
 
@@ -419,9 +441,11 @@ def build_report(
     as_of: date | str | None = None,
     *,
     limit: int = config.CONTENT_LIMIT_DEFAULT,
+    now: datetime | None = None,
 ) -> Report:
-    """The report model of one business (see :func:`build_reports`)."""
-    (report,) = build_reports(con, [business_id], period, as_of, limit=limit)
+    """The report model of one business (see :func:`build_reports`); without ``as_of``, as
+    of the business's local today (at ``now``, default the present moment)."""
+    (report,) = build_reports(con, [business_id], period, as_of, limit=limit, now=now)
     return report
 
 

@@ -172,9 +172,12 @@ def create_app(db: Path, *, brands_dir: Path | None = config.BRANDS_DIR,
                       days: Days = None, as_of: AsOf = None, start: Start = None,
                       end: End = None) -> Response:
         """`report.json` `content`: the top posts by engagement rate. Only posts with known
-        engagement and at least the ranking floor of views are ranked: the larger of 100 and
-        the views of the period's median post (the lower middle one), given in the overview as
-        `ranking_min_views`."""
+        engagement and at least the ranking floor of views are ranked: the business's usual
+        post (the median views of its posts of the 26-week insights lookback, each at 7 days
+        old; `usual_post_views`), or the period's median post (`period_median_views`) when
+        that is smaller, so the bigger half of the period's posts is always ranked; never under
+        100. The overview gives the floor as `ranking_min_views`. A median is the middle
+        value, or halfway between the middle two, rounded up to whole views."""
         query = PeriodQuery(days, start, end, as_of, limit=limit)
         return await section(grant, business_id, query, "content")
 

@@ -54,13 +54,13 @@ observed AS (
         ) FILTER (WHERE m.observed_on <= $prev_as_of) AS prev,
         coalesce(
             arg_max(
-                {'views': m.views, 'likes': m.likes, 'shares': m.shares, 'comments': m.comments,
-                 'on': m.observed_on},
+                {'views': m.views, 'reach': m.reach, 'likes': m.likes, 'shares': m.shares,
+                 'comments': m.comments, 'on': m.observed_on},
                 m.observed_on
             ) FILTER (WHERE m.observed_on <= p.published_day + CAST($fixed_age AS INTEGER)),
             arg_min(
-                {'views': m.views, 'likes': m.likes, 'shares': m.shares, 'comments': m.comments,
-                 'on': m.observed_on},
+                {'views': m.views, 'reach': m.reach, 'likes': m.likes, 'shares': m.shares,
+                 'comments': m.comments, 'on': m.observed_on},
                 m.observed_on
             ) FILTER (WHERE m.observed_on > p.published_day + CAST($fixed_age AS INTEGER))
         ) AS aged
@@ -78,13 +78,33 @@ counters AS (
         o.prev.views AS prev_views, o.prev.reach AS prev_reach, o.prev.likes AS prev_likes,
         o.prev.shares AS prev_shares, o.prev.comments AS prev_comments,
         o.prev.clicks AS prev_clicks, o.prev.on AS prev_observed_on,
-        o.aged.views AS aged_views, o.aged.likes AS aged_likes, o.aged.shares AS aged_shares,
-        o.aged.comments AS aged_comments, o.aged.on - p.published_day AS aged_days
+        o.aged.views AS aged_views, o.aged.reach AS aged_reach, o.aged.likes AS aged_likes,
+        o.aged.shares AS aged_shares, o.aged.comments AS aged_comments,
+        o.aged.on - p.published_day AS aged_days
     FROM in_scope AS p
     LEFT JOIN observed AS o USING (platform, content_id)
+),
+-- Per business, the views that make a post big enough to rank by engagement rate (medians,
+-- the middle two averaged, rounded up to whole views):
+--   usual_views          its usual post: the median views of its posts of the insights
+--                        lookback ($lookback_start..$end), each at $fixed_age days old (aged_*),
+--                        so old posts that kept collecting views do not raise the bar;
+--   period_median_views  the median views of the period's posts, as of $as_of.
+floors AS (
+    SELECT
+        business_id,
+        CAST(ceil(quantile_cont(aged_views, 0.5)
+            FILTER (WHERE published_day BETWEEN $lookback_start AND $end)) AS BIGINT)
+            AS usual_views,
+        CAST(ceil(quantile_cont(views, 0.5)
+            FILTER (WHERE published_day BETWEEN $start AND $end)) AS BIGINT)
+            AS period_median_views
+    FROM counters
+    GROUP BY business_id
 )
 SELECT
-    * EXCLUDE (prev_likes, prev_shares, prev_comments, aged_likes, aged_shares, aged_comments),
+    counters.* EXCLUDE (prev_likes, prev_shares, prev_comments, aged_likes, aged_shares,
+                        aged_comments),
     -- engagement = likes + shares + comments; a counter the platform lacks counts as absent,
     -- and a post with none of the three has no engagement at all (NULL, not 0)
     CASE WHEN coalesce(likes, shares, comments) IS NOT NULL
@@ -95,9 +115,11 @@ SELECT
     CASE WHEN coalesce(aged_likes, aged_shares, aged_comments) IS NOT NULL
          THEN coalesce(aged_likes, 0) + coalesce(aged_shares, 0) + coalesce(aged_comments, 0)
     END AS aged_engagement,
-    -- the views of the business's median post of the period (the lower middle one): the top
-    -- posts ranking needs at least this many (and the fixed floor), so a post smaller than
-    -- most of the business's posts cannot top the list on a few lucky likes
-    quantile_disc(views, 0.5) FILTER (WHERE published_day BETWEEN $start AND $end)
-        OVER (PARTITION BY business_id) AS median_views
+    -- the ranking floor before the fixed minimum (top_content.sql): the business's usual post
+    -- (usual_views), but never above the period's own median post (period_median_views), so
+    -- in a quiet week at least the bigger half of its posts is still ranked
+    least(f.usual_views, f.period_median_views) AS median_views,
+    f.usual_views,
+    f.period_median_views
 FROM counters
+LEFT JOIN floors AS f USING (business_id)

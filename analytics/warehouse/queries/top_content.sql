@@ -2,7 +2,8 @@
 -- each, or, with $every_post, every post of the period (the unranked ones with rank NULL,
 -- after the ranked ones, most views first) for the HTML's full post table.
 -- Only posts with at least the business's ranking floor of views are ranked (post_facts: the
--- larger of $min_views and the period's median post), so a small post with a few likes does
+-- larger of $min_views and the smaller of the business's usual post and the period's median
+-- post), so a small post with a few likes does
 -- not beat one seen by many times more people.
 -- Ties are broken by engagement, then views, then the earlier post, then platform and id,
 -- so the ranking is total and a re-run gives the same order.
