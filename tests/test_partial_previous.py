@@ -19,7 +19,7 @@ from analytics.metrics.period import Period
 from analytics.render.batch import RenderOptions, run_batch
 from analytics.report import build_report
 from analytics.report.schema import report_schema
-from conftest import post
+from conftest import BUSINESS_COLUMNS, POST_COLUMNS, post, write_csv
 
 CASE = Path(__file__).parent / "cases" / "partial_previous"
 FLORIST = [{"business_id": "late-start", "name": "Late Start Florist", "timezone": "UTC"}]
@@ -42,11 +42,40 @@ def test_partial_only_when_the_data_starts_after_the_previous_period_began(
     doc = build_report(con, "late-start", "2026-W47", "2026-11-23").to_dict()
     o = doc["overview"]
     assert o["previous_partial"] is partial
+    assert o["previous_coverage"] == ("partial" if partial else "full")
     assert doc["period"]["data_start"] == first_day
     assert o["previous"]["total_engagement"] == 30  # the facts stay; only the change goes
     # 60 against 30 engagements: +100 % when last week was whole, nothing when it was not
     assert o["growth_rate"] == (None if partial else pytest.approx(100.0))
     assert (o["growth"]["posts"] is None) is partial
+
+
+@pytest.mark.parametrize(("first_day", "coverage"), [
+    ("2026-11-09", "full"),     # W46's Monday: all of last week
+    ("2026-11-15", "partial"),  # W46's Sunday: its last day only
+    ("2026-11-16", "none"),     # W47's Monday: the report week itself
+    ("2026-11-18", "none"),     # the reviewer's case: a first report, data from Wednesday
+])
+def test_previous_coverage_is_full_partial_or_none(load, first_day: str, coverage: str) -> None:
+    con = load(FLORIST, [
+        post("late-start", "instagram", "first", f"{first_day}T10:00:00Z", views=1_000,
+             likes=30, observed_on="2026-11-23"),
+        post("late-start", "instagram", "new", "2026-11-20T10:00:00Z", views=1_000, likes=60,
+             observed_on="2026-11-23"),
+    ])
+    o = build_report(con, "late-start", "2026-W47", "2026-11-23").to_dict()["overview"]
+    assert o["previous_coverage"] == coverage
+    assert o["previous_partial"] is (coverage != "full")  # kept as it was
+
+
+def test_a_week_under_way_is_judged_on_the_days_it_is_compared_with(load) -> None:
+    """Seen on W47's Wednesday, W47 is compared with Mon–Wed of W46: data from W46's Thursday
+    covers none of those days."""
+    con = load(FLORIST, [post("late-start", "instagram", "a", "2026-11-12T10:00:00Z",
+                              views=1_000, likes=30, observed_on="2026-11-18")])
+    o = build_report(con, "late-start", "2026-W47", "2026-11-18").to_dict()["overview"]
+    assert (o["previous"]["start"], o["previous"]["end"]) == ("2026-11-09", "2026-11-11")
+    assert o["previous_coverage"] == "none"
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +128,8 @@ def test_report_json_records_it_and_matches_the_schema(rendered: Path) -> None:
     jsonschema.Draft202012Validator(report_schema()).validate(doc)
     schema = report_schema()["$defs"]["OverviewDoc"]
     assert schema["properties"]["previous_partial"] == {"type": "boolean"}
+    assert doc["overview"]["previous_coverage"] == "partial"
+    assert schema["properties"]["previous_coverage"] == {"type": "string"}
 
 
 def test_the_email_says_why_there_is_no_change(rendered: Path) -> None:
@@ -115,3 +146,73 @@ def test_the_email_says_why_there_is_no_change(rendered: Path) -> None:
     for body in (plain, html):
         assert "No change is shown: last week was only partly covered" in body
         assert "data starts 11 Nov 2026" in body
+
+
+# --- the reviewer's case: the data starts inside the report week (a first report) ------------
+
+
+@pytest.fixture(scope="module")
+def first_report(tmp_path_factory) -> Path:
+    """New Co's first post is on Wed 18 Nov, inside W47: last week is not covered at all.
+    W47 as of 23 Nov: 2 posts, 20 + 40 = 60 engagements."""
+    from analytics import warehouse
+
+    tmp = tmp_path_factory.mktemp("first")
+    businesses = write_csv(tmp / "b.csv", BUSINESS_COLUMNS, [
+        {"business_id": "newco", "name": "New Co", "timezone": "UTC",
+         "recipients": "a@newco.example"}])
+    posts = write_csv(tmp / "p.csv", POST_COLUMNS, [
+        post("newco", "instagram", "1", "2026-11-18T10:00:00Z", views=500, likes=20,
+             observed_on="2026-11-23"),
+        post("newco", "instagram", "2", "2026-11-20T10:00:00Z", views=800, likes=40,
+             observed_on="2026-11-23")])
+    con = warehouse.connect(tmp / "w.duckdb")
+    try:
+        results = ingest_paths(con, [businesses, posts], rejects_dir=tmp / "rejects",
+                               today=date(2026, 11, 23))
+        assert not [r for r in results if r.error or r.rejects]
+        run_batch(con, ["newco"], Period.parse("2026-W47"), date(2026, 11, 23),
+                  RenderOptions(out=tmp / "out", formats=("html", "pdf", "json")), jobs=0)
+    finally:
+        con.close()
+    return tmp / "out"
+
+
+def test_a_first_report_says_not_covered_everywhere(first_report: Path) -> None:
+    folder = first_report / "newco" / "2026-W47"
+    doc = json.loads((folder / "report.json").read_bytes())
+    assert doc["overview"]["previous_coverage"] == "none"
+    assert doc["period"]["data_start"] == "2026-11-18"
+    soup = BeautifulSoup((folder / "report.html").read_text(), "html.parser")
+    card = text(soup.select_one('.card[data-metric="growth_rate"]'))
+    assert "60 engagements; no comparison: last week not covered: data starts 18 Nov 2026" in card
+    for metric in ("total_posts", "total_reach", "avg_engagement_rate"):
+        line = text(soup.select_one(f'.card[data-metric="{metric}"] .change'))
+        assert line == "· last week not covered", metric
+    appendix = text(soup.select_one("#appendix"))
+    assert "this time it was not covered" in appendix
+    pdf = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(folder / "report.pdf")
+                   .pages)
+    assert "no comparison: last week not covered: data starts 18 Nov 2026" in pdf
+    assert "after that period ended, so it was not covered" in pdf
+    assert "only partly covered" not in pdf
+    index = BeautifulSoup((first_report / "index.html").read_text(), "html.parser")
+    change = index.select_one('#latest tr[data-business="newco"] td.num.partial')
+    assert text(change) == "– last week not covered: data starts 18 Nov 2026"
+
+
+def test_a_first_report_email_says_not_covered(first_report: Path) -> None:
+    from datetime import UTC, datetime
+
+    from analytics.delivery.deliver import compose
+
+    doc = json.loads((first_report / "newco" / "2026-W47" / "report.json").read_bytes())
+    message = compose(doc, "a@newco.example", b"%PDF-1.7", "reports@agency.example",
+                      datetime(2026, 11, 23, 7, tzinfo=UTC))
+    plain = " ".join(message.get_body(("plain",)).get_content().split())
+    html = " ".join(BeautifulSoup(message.get_body(("html",)).get_content(), "html.parser")
+                    .get_text(" ").split())
+    for body in (plain, html):
+        assert "No change is shown: last week was not covered" in body
+        assert "data starts 18 Nov 2026" in body
+        assert "partly" not in body

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from analytics import config
 from analytics.metrics.period import Period
+from analytics.metrics.usual import UsualChanges, UsualRange, WithinUsual, within_usual
 from analytics.records import Record
 
 # --- rows of the period's tables ---------------------------------------------------------------
@@ -184,40 +185,6 @@ class PreviousTotals(TotalsDoc):
 
 
 @dataclass(frozen=True)
-class UsualRange(Record):
-    """The business's usual period-to-period change of engagement: the 10th to 90th
-    percentile of the changes between consecutive equal periods in the insights lookback
-    (posts counted at a fixed age, so old and young weeks compare fairly)."""
-
-    low: float
-    high: float
-    #: how many period-to-period changes it was read from
-    changes: int
-
-
-@dataclass(frozen=True)
-class UsualChanges(Record):
-    """The usual period-to-period change of each card's figure (see :class:`UsualRange`; the
-    rate's in percentage points). None where there is too little history."""
-
-    posts: UsualRange | None = None
-    reach: UsualRange | None = None
-    engagement: UsualRange | None = None
-    engagement_rate_points: UsualRange | None = None
-
-
-@dataclass(frozen=True)
-class WithinUsual(Record):
-    """Each card's change is inside its usual range: normal, shown grey, not red or green
-    (None: no change, or no usual range to judge it by)."""
-
-    posts: bool | None = None
-    reach: bool | None = None
-    engagement: bool | None = None
-    engagement_rate_points: bool | None = None
-
-
-@dataclass(frozen=True)
 class Growth(Record):
     """Changes against the previous period, in percent (rate change in percentage points)."""
 
@@ -234,6 +201,22 @@ SAME_AGE = "same_age"
 #: … or, when they were not observed that early (a first import, a single export), as of the
 #: same day as the current ones: they have had one period more to collect engagement.
 SAME_DAY = "same_day"
+
+#: How much of the previous period the business's data covers (``overview.previous_coverage``):
+#: all of it (or its first day is unknown) …
+COVERED = "full"
+#: … only its later days (the data starts inside it) …
+PARTLY_COVERED = "partial"
+#: … or none of it (the data starts after it: usually a business's first report).
+NOT_COVERED = "none"
+
+
+def previous_coverage(data_start: date | None, previous: Period) -> str:
+    """The one rule: ``full`` when the data starts on or before the previous period's first
+    day (or its start is unknown), ``partial`` when it starts inside it, ``none`` after it."""
+    if data_start is None or data_start <= previous.start:
+        return COVERED
+    return PARTLY_COVERED if data_start <= previous.end else NOT_COVERED
 
 
 @dataclass(frozen=True)
@@ -275,6 +258,9 @@ class OverviewDoc(TotalsDoc):
     #: the previous period starts before the business's data does (``period.data_start``):
     #: it was only partly covered, so every change against it is null, not a false jump
     previous_partial: bool = False
+    #: how much of the previous period the data covers: ``full``, ``partial`` (the data
+    #: starts inside it) or ``none`` (after it); every output words it from this key alone
+    previous_coverage: str = COVERED
 
 
 @dataclass(frozen=True)
@@ -300,24 +286,23 @@ class Overview:
 
     @property
     def within_usual(self) -> WithinUsual:
-        """Each change against its usual range: inside it (low ≤ change ≤ high) is normal."""
-        growth = self.growth
+        """Each change against its usual range (see :mod:`analytics.metrics.usual`)."""
+        return within_usual(self.growth, self.usual_changes)
 
-        def inside(change: float | None, usual: UsualRange | None) -> bool | None:
-            if change is None or usual is None:
-                return None
-            return usual.low <= change <= usual.high
-
-        return WithinUsual(**{
-            name: inside(getattr(growth, name), getattr(self.usual_changes, name))
-            for name in WithinUsual.columns()})
+    @property
+    def previous_coverage(self) -> str:
+        """How much of the previous period the business's data covers (the one home of the
+        rule every output words): ``full``; ``partial`` when the data starts after its first
+        day and no later than its last (a business whose data starts mid-week); ``none`` when
+        it starts after its last day (the business's first report, usually)."""
+        return previous_coverage(self.data_start, self.previous_period)
 
     @property
     def previous_partial(self) -> bool:
-        """The previous period began before the business's data: some of its days were never
-        covered (a business whose data starts mid-week), so comparing with it would show a
-        jump that is only the missing days."""
-        return self.data_start is not None and self.data_start > self.previous_period.start
+        """The previous period began before the business's data: some or all of its days were
+        never covered, so comparing with it would show a jump that is only the missing days.
+        (Its name predates ``previous_coverage``: true for ``none`` as well.)"""
+        return self.previous_coverage != COVERED
 
     @property
     def growth(self) -> Growth:
@@ -374,6 +359,7 @@ class Overview:
             usual_changes=self.usual_changes,
             within_usual=self.within_usual,
             previous_partial=self.previous_partial,
+            previous_coverage=self.previous_coverage,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -35,9 +35,8 @@ from analytics.metrics.results import (
     PostRow,
     Totals,
     TrendPoint,
-    UsualChanges,
-    UsualRange,
 )
+from analytics.metrics.usual import UsualChanges, UsualRange
 from analytics.warehouse import sql
 
 

@@ -277,8 +277,9 @@ def _render(task: Task) -> Outcome:
             "growth_rate": report["overview"]["growth_rate"],
             # the model's own verdict: a change inside the usual range is not painted
             "growth_within_usual": report["overview"].get("growth_within_usual"),
-            # no change when the period before was only partly covered: the index says why
+            # no change when the period before was partly or not covered: the index says why
             "previous_partial": report["overview"].get("previous_partial", False),
+            "previous_coverage": report["overview"].get("previous_coverage", "full"),
             "data_start": report["period"].get("data_start"),
             "complete": report["period"]["complete"],
             "files": [FILES[f] for f in config.REPORT_FORMATS if f in wanted],

@@ -5,12 +5,14 @@ warehouse."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from analytics.metrics.period import Period
+from analytics.metrics.results import previous_coverage
 from analytics.render.batch import STAMP, read_stamp
 from analytics.report import atomic_write, remote
 
@@ -47,7 +49,14 @@ def index_entries(out: Path | str) -> list[dict[str, Any]]:
         if files:
             unknown = {"engagement": None, "engagement_rate": None, "growth_rate": None,
                        "growth_within_usual": None, "previous_partial": False,
-                       "data_start": None, "complete": True}  # older stamps
+                       "previous_coverage": "full", "data_start": None,
+                       "complete": True}  # older stamps
+            if stamp.get("previous_partial") and "previous_coverage" not in stamp:
+                # a stamp from before the key: the same rule, against the whole period before
+                stamp["previous_coverage"] = previous_coverage(
+                    date.fromisoformat(stamp["data_start"]),
+                    Period.from_dates(date.fromisoformat(stamp["start"]),
+                                      date.fromisoformat(stamp["end"])).previous())
             stamp.pop("run", None)  # which cluster run wrote it: no part of the overview
             entries.append(unknown | stamp | {"files": files})
     entries.sort(key=lambda e: (e["end"], e["start"]), reverse=True)
