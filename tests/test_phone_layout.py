@@ -8,25 +8,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
-from playwright.sync_api import Browser, sync_playwright
 
 from analytics.delivery.deliver import compose
+from browser import chromium
 from conftest import DEMO_PERIOD
 
-CHROMIUM = "/usr/bin/chromium"
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 WIDTHS = (390, 1280)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
+    # the shared helper: Debian's chromium, and a clear "run make test-deps" when it is missing
+    with chromium() as b:
+        yield b
 
 
 def open_page(browser: Browser, path: Path, width: int):
