@@ -40,10 +40,10 @@ def small_model() -> dict:
 def test_the_summaries_state_the_numbers_worked_out_by_hand() -> None:
     texts = chart_text.describe(small_model())
     assert texts["trend"].title == "Engagement per day of publication, 9–13 Nov 2026"
-    # peak 612 on 10 Nov; the period (11–13 Nov): 100 + 0 = 100 engagement from 3 + 0 posts
+    # peak 612 on 10 Nov; the period (11–13 Nov): 100 + 0 = 100 engagements from 3 + 0 posts
     # (13 Nov's 2 posts have no known engagement yet, so they are not counted either)
     assert texts["trend"].desc == ("Peak 612 on 10 Nov. In this report's period "
-                                   "(11–13 Nov 2026): 100 engagement from 3 posts.")
+                                   "(11–13 Nov 2026): 100 engagements from 3 posts.")
     assert texts["platforms"].desc == ("Instagram 700 (5.0 % engagement rate); LinkedIn 300; "
                                        "YouTube not reported.")
     # 1,000 in all: 500 → 50 %, 300 → 30 %, 100 → 10 %, 50 → 5 %, 30 → 3 %, 10+6+4 → 2 %

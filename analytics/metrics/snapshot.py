@@ -227,15 +227,24 @@ class Snapshot:
 
     @functools.cached_property
     def trends(self) -> dict[str, list[dict[str, Any]]]:
-        return self._grouped("daily_trends")
+        return self._grouped("daily_trends", same_age=False)
 
     @functools.cached_property
     def previous_trends(self) -> dict[str, list[dict[str, Any]]]:
         """``daily_trends`` over the whole previous equal-length period (the trend window of
-        a month or a quarter is the period itself, so it holds no day of the previous one)."""
+        a month or a quarter is the period itself, so it holds no day of the previous one),
+        counted as the cards count it (see :meth:`previous_basis`): at the same age, as of
+        ``prev_as_of``, else as of the same day. So the chart's previous line and the card's
+        previous figure are one number; counted as of ``as_of``, last week's posts had a week
+        more to collect engagement than this week's."""
         previous = self.scope.period.previous()
-        return self._grouped("daily_trends", trend_start=previous.start,
-                             trend_end=previous.end)
+        window = {"trend_start": previous.start, "trend_end": previous.end}
+        rows = self._grouped("daily_trends", same_age=True, **window)
+        same_day = {b for b in self.totals if self.previous_basis(b)[1] == SAME_DAY}
+        if same_day:  # a first import or a single export: rare, so asked only then
+            rows |= {b: r for b, r in self._grouped("daily_trends", same_age=False,
+                                                    **window).items() if b in same_day}
+        return rows
 
     @functools.cached_property
     def insight_posts(self) -> dict[str, dict[str, np.ndarray]]:
@@ -294,15 +303,20 @@ class Snapshot:
 
     # --- per-business answers -------------------------------------------------------------
 
-    def overview(self, business_id: str) -> Overview:
+    def previous_basis(self, business_id: str) -> tuple[Totals, str, date]:
+        """The previous period's totals, how they were counted (SAME_AGE or SAME_DAY) and the
+        day their counters were read: the one choice the cards and the trend chart share."""
         totals = self.totals.get(business_id, {})
-        current = totals.get("current", Totals())
-        previous, basis, prev_as_of = totals.get("previous", Totals()), SAME_AGE, \
-            self.scope.prev_as_of
+        previous = totals.get("previous", Totals())
         if previous.unobserved_posts:
             # some of its posts were first observed after prev_as_of: same-age counters would
             # claim they had nothing, so both periods are counted as of the same day instead
-            previous, basis, prev_as_of = totals["previous_same_day"], SAME_DAY, self.scope.as_of
+            return totals["previous_same_day"], SAME_DAY, self.scope.as_of
+        return previous, SAME_AGE, self.scope.prev_as_of
+
+    def overview(self, business_id: str) -> Overview:
+        current = self.totals.get(business_id, {}).get("current", Totals())
+        previous, basis, prev_as_of = self.previous_basis(business_id)
         platforms = [p for p in self.platforms.get(business_id, []) if p["posts"]]
         return Overview(
             current=current,

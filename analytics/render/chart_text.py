@@ -134,7 +134,7 @@ def _describe_trend(report: Mapping[str, Any]) -> ChartText:
     desc = f"Peak {peak['engagement']:,} on {fmt_day_month(date.fromisoformat(peak['date']))}."
     if inside:
         desc += (f" In this report's period ({fmt_range(period['start'], period['end'])}): "
-                 f"{sum(t['engagement'] for t in inside):,} engagement from "
+                 f"{plural(sum(t['engagement'] for t in inside), 'engagement')} from "
                  f"{plural(sum(t['posts'] for t in inside), 'post')}.")
     # the days the chart draws: as many as this period has had (all, once it is complete)
     last = min(period["end"], period.get("as_of", period["end"]))
@@ -143,10 +143,19 @@ def _describe_trend(report: Mapping[str, Any]) -> ChartText:
                 if t["posts"] is not None]
     if previous:
         desc += (f" The previous period ({fmt_range(previous[0]['date'], previous[-1]['date'])}"
-                 f", dashed, day for day): "
-                 f"{sum(t['engagement'] or 0 for t in previous):,} engagement from "
+                 f", dashed, day for day, {previous_counted(report)}): "
+                 f"{plural(sum(t['engagement'] or 0 for t in previous), 'engagement')} from "
                  f"{plural(sum(t['posts'] for t in previous), 'post')}.")
     return ChartText(title, desc)
+
+
+def previous_counted(report: Mapping[str, Any]) -> str:
+    """How the previous period's days are counted (``previous_trends``), as the cards count
+    that period: at the same age as this period's posts, or as of the same day when they were
+    not observed that early (``overview.growth_basis``)."""
+    return ("counted as of the same day"
+            if (report.get("overview") or {}).get("growth_basis") == "same_day"
+            else "counted at the same age")
 
 
 def _describe_platforms(report: Mapping[str, Any]) -> ChartText:

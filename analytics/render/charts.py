@@ -36,7 +36,7 @@ from matplotlib.figure import Figure
 
 from analytics import config
 from analytics.metrics.labels import fmt_day_month, platform_name
-from analytics.render.chart_text import ChartText, describe, mix_slices
+from analytics.render.chart_text import ChartText, describe, mix_slices, previous_counted
 from analytics.render.contrast import INK, _blend, readable
 
 MUTED = "#6b7785"
@@ -235,8 +235,8 @@ def draw_trend(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
         ax.plot(*zip(*previous, strict=True), color=MUTED, lw=1.1, ls=(0, (3, 2)), alpha=0.85,
                 marker="o", markersize=2.2, zorder=1.8)
         # above the axes, clear of the data and of the period's label
-        fig.text(0.98, 0.995, "- - previous period, day for day", ha="right", va="top",
-                 color=MUTED, fontsize=7.5)
+        fig.text(0.98, 0.995, f"- - previous period, day for day, {previous_counted(report)}",
+                 ha="right", va="top", color=MUTED, fontsize=7.5)
         known += [v for _, v in previous if v == v]
     ax.fill_between(x, values, color=accent, alpha=0.12, lw=0)
     ax.plot(x, values, color=accent, lw=1.8, marker="o", markersize=3.2,
