@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from analytics.delivery.deliver import compose
 from analytics.render import render_html
-from analytics.render.charts import _usual_range, render_charts
+from analytics.render.chart_text import typical_band
+from analytics.render.charts import render_charts
 from analytics.report import build_report
 from conftest import DEMO_AS_OF, DEMO_PERIOD, small_business, week_posts
 
@@ -116,7 +117,38 @@ def test_the_email_has_a_followers_line(demo_reports: Path) -> None:
     assert f"{total['followers_end']:,} in all" in html
 
 
-def test_the_usual_range_is_the_middle_half_of_the_earlier_periods() -> None:
+def test_the_typical_band_is_the_middle_half_of_the_earlier_periods() -> None:
     # 1..8: the 25th percentile is at position 1.75 (2.75), the 75th at 5.25 (6.25)
-    assert _usual_range([1, 2, 3, 4, 5, 6, 7, 8]) == (2.75, 6.25)
-    assert _usual_range([1, None, 3, None]) is None  # fewer than four known values
+    assert typical_band([1, 2, 3, 4, 5, 6, 7, 8]) == (2.75, 6.25)
+    assert typical_band([1, None, 3, None]) is None  # fewer than four known values
+
+
+def test_the_shaded_band_is_your_typical_weeks_never_the_usual_range(
+        demo_reports: Path) -> None:
+    """"Usual range" names only the cards' rule (the 10th–90th percentile of week-to-week
+    changes); the history's shading is a level, "your typical weeks", in the chart, its text
+    alternative, the note under it (HTML and PDF) and the appendix."""
+    model = _model(demo_reports, "northwind-coffee")
+    folder = demo_reports / "northwind-coffee" / DEMO_PERIOD
+    html = (folder / "report.html").read_text()
+    section = html[html.index('<section class="block" id="history">'):]
+    section = section[:section.index("</section>")]
+    words = " ".join(re.sub(r"<[^>]+>", " ", section).split())
+    assert "this period in colour, your typical weeks (the middle half of the earlier weeks) " \
+        "shaded." in words
+    assert "shaded: your typical weeks (the middle half of the earlier weeks)" in words  # SVG
+    # the text alternative names the band with its engagement bounds: the 25th and 75th
+    # percentiles of the 11 earlier weeks (positions 2.5 and 7.5 of the sorted values)
+    earlier = sorted(h["engagement"] for h in model["history"][:-1])
+    assert len(earlier) == 11
+    low, high = (earlier[2] + earlier[3]) / 2, (earlier[7] + earlier[8]) / 2
+    assert (f"Shaded: your typical weeks, the middle half of the earlier weeks (engagement "
+            f"{round(low):,} to {round(high):,}).") in words
+    assert "usual range" not in words
+    appendix = " ".join(re.sub(r"<[^>]+>", " ", html[html.index('id="appendix"'):]).split())
+    assert "Your typical weeks the band shaded in “at a glance”: the middle half" in appendix
+    assert "It is a level, where the cards’ usual range is a spread of changes" in appendix
+    pdf = PdfReader(folder / "report.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "your typical weeks (the middle half of the earlier weeks) shaded" in text
+    assert "the usual range (the middle half" not in text

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from analytics.metrics.labels import fmt_day_month, platform_name, plural, type_label
-from analytics.render.filters import fmt_range
+from analytics.render.filters import fmt_range, period_unit
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,31 @@ def _describe_history(report: Mapping[str, Any]) -> ChartText:
     if known:
         peak = max(known, key=lambda h: (h["engagement"], h["start"]))
         desc += f" Most engagement: {peak['engagement']:,} in {peak['label']}."
+    band = typical_band([h["engagement"] for h in history[:-1]])
+    if band:
+        unit = period_unit(report["period"]["label"], report["period"]["days"])
+        desc += (f" Shaded: your typical {unit}, the middle half of the earlier {unit} "
+                 f"(engagement {round(band[0]):,} to {round(band[1]):,}).")
     return ChartText(title, desc)
+
+
+def typical_band(values: list[float | None]) -> tuple[float, float] | None:
+    """The history chart's shaded band, "your typical weeks" (months, quarters): the middle
+    half (25th to 75th percentile) of the earlier periods' known values. A level, not a
+    change: the cards' "usual range" is the spread of the week-to-week changes (see
+    :mod:`analytics.metrics.usual`), so the two are never called by one name. None with fewer
+    than four known values."""
+    known = sorted(v for v in values if v is not None)
+    if len(known) < 4:
+        return None
+
+    def at(q: float) -> float:
+        position = q * (len(known) - 1)
+        low = int(position)
+        high = min(low + 1, len(known) - 1)
+        return known[low] + (known[high] - known[low]) * (position - low)
+
+    return at(0.25), at(0.75)
 
 
 def _describe_trend(report: Mapping[str, Any]) -> ChartText:

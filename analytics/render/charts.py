@@ -36,8 +36,15 @@ from matplotlib.figure import Figure
 
 from analytics import config
 from analytics.metrics.labels import fmt_day_month, platform_name
-from analytics.render.chart_text import ChartText, describe, mix_slices, previous_counted
+from analytics.render.chart_text import (
+    ChartText,
+    describe,
+    mix_slices,
+    previous_counted,
+    typical_band,
+)
 from analytics.render.contrast import INK, _blend, readable
+from analytics.render.filters import period_unit
 
 MUTED = "#6b7785"
 GRID = "#e3e7ec"
@@ -381,26 +388,11 @@ def _short_label(label: str) -> str:
     return fmt_day_month(date.fromisoformat(label[:10]))
 
 
-def _usual_range(values: list[float | None]) -> tuple[float, float] | None:
-    """The middle half (25th to 75th percentile) of the earlier periods' known values: the
-    "usual range" a period is read against. None with fewer than four known values."""
-    known = sorted(v for v in values if v is not None)
-    if len(known) < 4:
-        return None
-
-    def at(q: float) -> float:
-        position = q * (len(known) - 1)
-        low = int(position)
-        high = min(low + 1, len(known) - 1)
-        return known[low] + (known[high] - known[low]) * (position - low)
-
-    return at(0.25), at(0.75)
-
-
 def draw_history(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
     """Small multiples of the last periods (posts, engagement, engagement rate), oldest first:
     this period in the accent colour and labelled with its value, the earlier ones grey, and
-    each panel's usual range (the middle half of the earlier periods) shaded. A period without
+    each panel's typical periods (the middle half of the earlier ones: a level, not the cards'
+    usual range of changes) shaded. A period without
     engagement is a gap. Kept lean (no y-axis labels: the shading and the labelled value say
     it), as every element costs the PDF renderer time in every report."""
     history = report.get("history") or []
@@ -414,9 +406,9 @@ def draw_history(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
     for i, (key, title, as_line) in enumerate(panels):
         ax = fig.add_axes((0.04 + i * (width + 0.03), 0.2, width - 0.02, 0.64))
         values = [h[key] for h in history]
-        usual = _usual_range(values[:-1])
-        if usual:  # over the bars, translucent: visible behind none of them
-            ax.axhspan(usual[0], usual[1], color=INK, alpha=0.1, lw=0, zorder=4)
+        typical = typical_band(values[:-1])
+        if typical:  # over the bars, translucent: visible behind none of them
+            ax.axhspan(typical[0], typical[1], color=INK, alpha=0.1, lw=0, zorder=4)
         drawn = [float("nan") if v is None else v for v in values]
         if as_line:
             ax.plot(x[:-1], drawn[:-1], color=EARLIER, lw=1.4, marker="o", markersize=3)
@@ -438,7 +430,8 @@ def draw_history(fig: Figure, report: Mapping[str, Any], accent: str) -> None:
         ax.set_yticks([])
         ax.tick_params(length=0, pad=3)
         ax.spines["left"].set_visible(False)
-    fig.text(0.04, 0.04, "shaded: the usual range (middle half of the earlier periods)",
+    unit = period_unit(report["period"]["label"], report["period"]["days"])
+    fig.text(0.04, 0.04, f"shaded: your typical {unit} (the middle half of the earlier {unit})",
              fontsize=7, color=MUTED)
 
 

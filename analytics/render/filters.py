@@ -130,6 +130,16 @@ def platform_list(platforms: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def period_unit(label: str, days: int) -> str:
+    """A period's kind in the plural, from its label: ``weeks`` (2026-W47), ``months``
+    (2026-11), ``quarters`` (2026-Q4), else ``28-day periods``."""
+    if "-W" in label:
+        return "weeks"
+    if "-Q" in label:
+        return "quarters"
+    return "months" if len(label) == 7 else f"{days}-day periods"
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "number": fmt_number,
     "percent": fmt_percent,
@@ -144,6 +154,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "daterange": fmt_range,
     "usual": fmt_usual,
     "plural": plural,
+    "period_unit": period_unit,
     "post_title": fmt_title,
     "breakable": breakable,
 }
