@@ -216,3 +216,23 @@ def test_a_first_report_email_says_not_covered(first_report: Path) -> None:
         assert "No change is shown: last week was not covered" in body
         assert "data starts 18 Nov 2026" in body
         assert "partly" not in body
+
+
+def test_an_older_stamp_without_the_key_is_worded_by_the_same_rule(first_report: Path,
+                                                                   tmp_path: Path) -> None:
+    """A report stamped before ``previous_coverage`` existed (only ``previous_partial``) is
+    still listed in the index as "not covered" when its data starts after last week."""
+    import shutil
+
+    from analytics.render.index import write_index
+
+    out = tmp_path / "out"
+    shutil.copytree(first_report, out)
+    stamp_path = out / "newco" / "2026-W47" / ".render.json"
+    stamp = json.loads(stamp_path.read_bytes())
+    assert stamp.pop("previous_coverage") == "none"
+    stamp_path.write_text(json.dumps(stamp))
+    write_index(out)
+    index = BeautifulSoup((out / "index.html").read_text(), "html.parser")
+    change = index.select_one('#latest tr[data-business="newco"] td.num.partial')
+    assert text(change) == "– last week not covered: data starts 18 Nov 2026"
