@@ -47,7 +47,7 @@ def test_the_summaries_state_the_numbers_worked_out_by_hand() -> None:
     assert texts["platforms"].desc == ("Instagram 700 (5.0 % engagement rate); LinkedIn 300; "
                                        "YouTube not reported.")
     # 1,000 in all: 500 → 50 %, 300 → 30 %, 100 → 10 %, 50 → 5 %, 30 → 3 %, 10+6+4 → 2 %
-    assert texts["mix"].desc == ("1,000 engagement in all: Video 50 %, Images 30 %, Reels 10 %, "
+    assert texts["mix"].desc == ("1,000 engagements in all: Video 50 %, Images 30 %, Reels 10 %, "
                                  "Text posts 5 %, Link posts 3 %, Other 2 %.")
     slices = chart_text.mix_slices(small_model())
     assert [(s.label, s.engagement) for s in slices][-1] == ("Other", 20)

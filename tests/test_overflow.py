@@ -312,6 +312,6 @@ def test_chart_numbers_fit_their_room(rendered: Rendered) -> None:
     assert centre.get_text() == "26.8M"
     assert left < box.x0 and box.x1 < right, (left, box.x0, box.x1, right)
     svgs = {name: chart["svg"].decode() for name, chart in render_charts(report, ["svg"]).items()}
-    assert "26,812,811 engagement in all" in svgs["mix"]  # the exact figure, for the reader
+    assert "26,812,811 engagements in all" in svgs["mix"]  # the exact figure, for the reader
     ticks = re.findall(r"<text[^>]*>([^<]*)</text>", svgs["trend"])
     assert "120M" in ticks and not any(re.search(r"\d,\d{3}k", t) for t in ticks), ticks

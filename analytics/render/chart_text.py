@@ -111,7 +111,7 @@ def _describe_history(report: Mapping[str, Any]) -> ChartText:
     current = history[-1]
     known = [h for h in history if h["engagement"] is not None]
     desc = (f"{current['label']}: {plural(current['posts'], 'post')}, "
-            + (f"{current['engagement']:,} engagement" if current["engagement"] is not None
+            + (plural(current["engagement"], "engagement") if current["engagement"] is not None
                else "engagement unknown")
             + (f", {current['engagement_rate']:.1f} % engagement rate."
                if current["engagement_rate"] is not None else "."))
@@ -201,5 +201,5 @@ def _describe_mix(report: Mapping[str, Any]) -> ChartText:
     if not slices:
         return ChartText(title, "No engagement to split by content type.")
     total = sum(s.engagement for s in slices)
-    return ChartText(title, f"{total:,} engagement in all: " + ", ".join(
+    return ChartText(title, f"{plural(total, 'engagement')} in all: " + ", ".join(
         f"{s.label} {s.share:.0f} %" for s in slices) + ".")
