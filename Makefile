@@ -116,6 +116,7 @@ bench: install ## All benchmarks (report models, warehouse access, insight accur
 	$(BIN)/python benchmarks/bench_notebooks.py
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_pdf_engine.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_a11y.py
 	$(BIN)/python benchmarks/bench_cluster.py
