@@ -61,7 +61,7 @@ from analytics.delivery.due import due_periods
 from analytics.delivery.status import Status
 from analytics.metrics.history import store as store_history
 from analytics.metrics.labels import plural
-from analytics.metrics.period import CADENCES, Period, local_today
+from analytics.metrics.period import CADENCES, Period, local_today, resolve_period
 from analytics.report import atomic_write, report_dir
 from analytics.warehouse import WarehouseBusy
 from analytics.warehouse.access import (
@@ -92,6 +92,9 @@ class SendOptions:
     #: the businesses (None: every client business) and periods (None: what is due)
     business_ids: tuple[str, ...] | None = None
     periods: tuple[Period, ...] | None = None
+    #: ``--days N`` instead of ``periods``: the N whole days before each business's as-of day
+    #: (its own today without ``as_of``), the rule ``report`` and ``notebook`` follow
+    days: int | None = None
     #: None: each business's today in its own timezone (at ``now``)
     as_of: date | None = None
     out: Path = config.DEFAULT_REPORTS_DIR
@@ -195,6 +198,11 @@ class _Run:
         if not options.dry_run and self.settings is None:
             raise AnalyticsError("no SMTP settings: set SMTP_HOST and SMTP_FROM, or use "
                                  "--dry-run")
+        if options.days is not None:
+            if options.periods:
+                raise AnalyticsError("give the period one way only, not periods and days")
+            # a bad N fails now, before the warehouse is touched
+            resolve_period(days=options.days, as_of=options.as_of or self.now.date())
         for period in options.periods or ():
             if options.as_of is not None and not period.is_complete(options.as_of):
                 raise AnalyticsError(
@@ -255,7 +263,11 @@ class _Run:
             day = options.as_of if options.as_of is not None else local_today(
                 business.timezone, now)
             kind = CADENCES.get(business.cadence, "week")
-            for period in options.periods or due_periods(rows, day, now, max_attempts, kind):
+            if options.days is not None:  # the N days before this business's own as-of day
+                periods = [resolve_period(days=options.days, as_of=day)[0]]
+            else:
+                periods = list(options.periods or due_periods(rows, day, now, max_attempts, kind))
+            for period in periods:
                 if not period.is_complete(day):  # only an explicit period, without --as-of
                     self.result.problems.append(
                         f"{business.business_id} {period.label}: still under way in "
