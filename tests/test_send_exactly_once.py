@@ -125,6 +125,8 @@ def test_sigterm_while_the_server_holds_a_message_stops_the_run_once_it_is_recor
         release.set()
     code, out, err = finish(send)
     assert code == 128 + signal.SIGTERM, err
+    assert err.strip().splitlines()[-1] == ("stopped by SIGTERM: every message sent is "
+                                            "recorded; the next run sends the rest")
     assert "Traceback" not in err
     assert f"{FIRST:<32} sent: 250" in out and SECOND not in out  # stopped after recording
     assert len(smtp.to(FIRST)) == 1

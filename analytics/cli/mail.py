@@ -142,8 +142,13 @@ def send(**given: Any) -> None:
     options = args.options()
     # the run takes the writer lock only for short reads and writes of the delivery log (an
     # ingest may run meanwhile); one sender at a time is kept by the senders' own lock
-    result = send_reports(config.db_path(args.db), options, on_outcome=show,
-                          on_wait=tell_waiting)
+    try:
+        result = send_reports(config.db_path(args.db), options, on_outcome=show,
+                              on_wait=tell_waiting)
+    except SystemExit:  # SIGTERM, turned into SystemExit by send once its records were made
+        click.secho("stopped by SIGTERM: every message sent is recorded; the next run sends "
+                    "the rest", fg="red", err=True)
+        raise
     click.echo(summary(result, options.dry_run))
     for problem in result.problems:
         click.secho(f"  {problem}", fg="red", err=True)
