@@ -17,12 +17,12 @@ granted) and right after it (its outcome). Rendering reads the warehouse through
 read-only connections; no connection is open while the mail server is talking.
 
 Exactly once: a message the server accepted is recorded ``sent`` at once, in its own session,
-which waits for the warehouse as long as it takes (an ingest holding it longer than
-``--wait`` delays the run; it never loses the record, since a row left ``sending`` is sent
-again by the next run, and most mailboxes do not drop a repeated Message-ID). A SIGTERM
-becomes ``SystemExit`` (``terminate_as_exit``); between marking a delivery ``sending`` and
-recording its outcome it waits for that record (``uninterrupted``). Every run, stopped early
-or not, appends its line to ``send-runs.log``.
+which waits for the warehouse as long as it takes: an ingest holding it past ``--wait`` delays
+the run instead of losing the record (a row left ``sending`` is sent again by the next run, and
+most mailboxes do not drop a repeated Message-ID). A SIGTERM becomes ``SystemExit``
+(``terminate_as_exit``); between marking a delivery ``sending`` and recording its outcome it
+waits for that record (``uninterrupted``). Every run, stopped early or not, appends its line
+to ``send-runs.log``.
 """
 
 from __future__ import annotations
