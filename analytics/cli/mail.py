@@ -61,16 +61,19 @@ class SendArgs:
         ids = selected_ids(self.business_ids, self.all_businesses)
         writable_folder(self.out, "--out")
         writable_folder(self.outbox, "--outbox")
-        explicit = bool(self.period or self.start or self.end or self.days is not None)
-        # without --as-of, each business's "today" is the day in its own timezone (send decides)
+        # without --as-of, each business's "today" is the day in its own timezone: send
+        # resolves --days per business (as report does); a named period is the same for all
         as_of = parse_date(self.as_of, "--as-of") if self.as_of else None
-        periods = ((resolve_period(self.period, self.start, self.end, self.days,
-                                   as_of or date.today())[0],) if explicit else None)
+        explicit = bool(self.period or self.start or self.end or self.days is not None)
+        named = resolve_period(self.period, self.start, self.end, self.days,
+                               as_of or date.today())[0] if explicit else None  # checked now
+        periods = (named,) if named and self.days is None else None
         sender = None
         if self.dry_run and os.environ.get("SMTP_FROM", "").strip():
             sender = check_sender(os.environ["SMTP_FROM"], "SMTP_FROM")
         return SendOptions(
-            business_ids=tuple(ids) if ids is not None else None, periods=periods, as_of=as_of,
+            business_ids=tuple(ids) if ids is not None else None, periods=periods,
+            days=self.days, as_of=as_of,
             out=self.out, settings=None if self.dry_run else SmtpSettings.from_env(),
             sender=sender, dry_run=self.dry_run, outbox=self.outbox,
             templates=self.templates, brands_dir=self.brands_dir, jobs=self.jobs,
@@ -139,8 +142,13 @@ def send(**given: Any) -> None:
     options = args.options()
     # the run takes the writer lock only for short reads and writes of the delivery log (an
     # ingest may run meanwhile); one sender at a time is kept by the senders' own lock
-    result = send_reports(config.db_path(args.db), options, on_outcome=show,
-                          on_wait=tell_waiting)
+    try:
+        result = send_reports(config.db_path(args.db), options, on_outcome=show,
+                              on_wait=tell_waiting)
+    except SystemExit:  # SIGTERM, turned into SystemExit by send once its records were made
+        click.secho("stopped by SIGTERM: every message sent is recorded; the next run sends "
+                    "the rest", fg="red", err=True)
+        raise
     click.echo(summary(result, options.dry_run))
     for problem in result.problems:
         click.secho(f"  {problem}", fg="red", err=True)

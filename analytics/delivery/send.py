@@ -1,14 +1,6 @@
 """The weekly job: find what is due, render what is missing or stale, deliver, log the run.
 
-Which periods are due for a business (when no period is named):
-
-* the last complete ISO week, the first time a business is sent anything;
-* after that, every week of the last ``SEND_CATCH_UP_WEEKS`` that has no delivery yet (the
-  machine was off last Monday: the next run sends both weeks), and every week whose failed
-  deliveries are due for a retry. A recipient added later receives reports from then on, not
-  the backlog.
-* a business whose ``cadence`` is ``monthly`` gets calendar months instead of weeks (the last
-  ``SEND_CATCH_UP_MONTHS`` caught up).
+Which periods are due for a business when no period is named: :mod:`analytics.delivery.due`.
 
 Rendering a report computes its history; the job stores it (``business_metrics``), as
 ``analytics report`` does.
@@ -19,10 +11,18 @@ whose report is current, so sending never re-renders for nothing and never sends
 Who holds what, so that ``ingest`` runs while a long send is under way: the run holds the
 senders' lock (``<warehouse>.send.lock``: one sender at a time, so no delivery is attempted by
 two runs) from start to end, and the warehouse's writer lock only for short sessions: one to
-read what is due (the claim), one to store each rendered batch's history, and one before each
-SMTP transaction (the outcomes so far written, this delivery marked ``sending``, its portal
-token granted), plus one per business for its last outcomes. Rendering reads the warehouse
-through short read-only connections; no connection is open while the mail server is talking.
+read what is due (the claim), one to store each rendered batch's history, and two per
+message: before the SMTP transaction (the delivery marked ``sending``, its portal token
+granted) and right after it (its outcome). Rendering reads the warehouse through short
+read-only connections; no connection is open while the mail server is talking.
+
+Exactly once: a message the server accepted is recorded ``sent`` at once, in its own session,
+which waits for the warehouse as long as it takes: an ingest holding it past ``--wait`` delays
+the run instead of losing the record (a row left ``sending`` is sent again by the next run, and
+most mailboxes do not drop a repeated Message-ID). A SIGTERM becomes ``SystemExit``
+(``terminate_as_exit``); between marking a delivery ``sending`` and recording its outcome it
+waits for that record (``uninterrupted``). Every run, stopped early or not, appends its line
+to ``send-runs.log``.
 """
 
 from __future__ import annotations
@@ -31,15 +31,17 @@ import contextlib
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import duckdb
 import orjson
 
 from analytics import AnalyticsError, config
+from analytics.delivery import run_log
 from analytics.delivery.deliver import (
     ConnectionFailed,
     Delivery,
@@ -55,13 +57,21 @@ from analytics.delivery.deliver import (
     message_id,
     record,
 )
-from analytics.delivery.status import OUTCOMES, Status
+from analytics.delivery.due import due_periods
+from analytics.delivery.status import Status
 from analytics.metrics.history import store as store_history
 from analytics.metrics.labels import plural
-from analytics.metrics.period import CADENCES, Period, local_today
+from analytics.metrics.period import CADENCES, Period, local_today, resolve_period
 from analytics.report import atomic_write, report_dir
 from analytics.warehouse import WarehouseBusy
-from analytics.warehouse.access import OnWait, Warehouse, sending, writing
+from analytics.warehouse.access import (
+    OnWait,
+    Warehouse,
+    sending,
+    terminate_as_exit,
+    uninterrupted,
+    writing,
+)
 from analytics.warehouse.businesses import Business, list_businesses
 
 
@@ -82,6 +92,9 @@ class SendOptions:
     #: the businesses (None: every client business) and periods (None: what is due)
     business_ids: tuple[str, ...] | None = None
     periods: tuple[Period, ...] | None = None
+    #: ``--days N`` instead of ``periods``: the N whole days before each business's as-of day
+    #: (its own today without ``as_of``), the rule ``report`` and ``notebook`` follow
+    days: int | None = None
     #: None: each business's today in its own timezone (at ``now``)
     as_of: date | None = None
     out: Path = config.DEFAULT_REPORTS_DIR
@@ -130,40 +143,6 @@ class SendResult:
         return not self.problems and not any(o.status.failing for o in self.outcomes)
 
 
-def due_periods(
-    rows: Sequence[Delivery],
-    as_of: date,
-    now: datetime,
-    max_attempts: int = config.SEND_MAX_ATTEMPTS,
-    kind: str = "week",
-) -> list[Period]:
-    """The periods to send a business now (oldest first), from its delivery-log ``rows``:
-    ISO weeks, or calendar months for ``kind="month"`` (a monthly cadence); see the module
-    docstring."""
-    last = Period.last_complete(kind, as_of)
-    recent = last.series(config.SEND_CATCH_UP_MONTHS if kind == "month"
-                         else config.SEND_CATCH_UP_WEEKS)
-    if not rows:
-        return [last]
-    first = min((p for p in (_of_kind(d.period, kind) for d in rows) if p),
-                key=lambda p: p.start, default=last)
-    due = []
-    for period in recent:
-        mine = [d for d in rows if d.period == period.label]
-        if not mine:
-            if period.start >= first.start:
-                due.append(period)  # a period the scheduler missed
-        elif any(d.due(now, max_attempts) is None for d in mine):
-            due.append(period)  # failed deliveries ready for a retry
-    return due
-
-
-def _of_kind(label: str, kind: str) -> Period | None:
-    """The period a delivery-log label names, if it is of ``kind`` (week or month)."""
-    pattern = r"\d{4}-W\d{2}" if kind == "week" else r"\d{4}-\d{2}"
-    return Period.parse(label) if re.fullmatch(pattern, label) else None
-
-
 def _safe_name(recipient: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", recipient.replace("@", "_at_"))
 
@@ -188,13 +167,23 @@ def send(
     token goes and grants none).
     """
     run = _Run(Path(db), options, on_outcome, on_wait)
-    # a dry run records nothing, so it need not wait for a real run to end
-    lock = (contextlib.nullcontext() if options.dry_run
-            else sending(run.db, timeout=options.wait, on_wait=on_wait))
-    with lock:
-        wanted = run.claim()
-        run.deliver(wanted)
-    run.result.run_log = _append_run_log(run.db, run.result, options, run.now)
+    try:
+        # SIGTERM (a service manager stopping the job) unwinds as SystemExit: every finally
+        # below runs, and a message being sent is recorded before the run stops
+        with terminate_as_exit():
+            # a dry run records nothing, so it need not wait for a real run to end
+            lock = (contextlib.nullcontext() if options.dry_run
+                    else sending(run.db, timeout=options.wait, on_wait=on_wait))
+            with lock:
+                wanted = run.claim()
+                run.deliver(wanted)
+    except BaseException as exc:
+        # the run stops early; its line says so, and what it sent (every sent is recorded)
+        why = run_log.why_stopped(exc, options.settings)
+        run.result.problems.append(f"run stopped early: {why}")
+        raise
+    finally:
+        run.result.run_log = run_log.append(run.db, run.result, options, run.now)
     return run.result
 
 
@@ -209,6 +198,11 @@ class _Run:
         if not options.dry_run and self.settings is None:
             raise AnalyticsError("no SMTP settings: set SMTP_HOST and SMTP_FROM, or use "
                                  "--dry-run")
+        if options.days is not None:
+            if options.periods:
+                raise AnalyticsError("give the period one way only, not periods and days")
+            # a bad N fails now, before the warehouse is touched
+            resolve_period(days=options.days, as_of=options.as_of or self.now.date())
         for period in options.periods or ():
             if options.as_of is not None and not period.is_complete(options.as_of):
                 raise AnalyticsError(
@@ -233,8 +227,19 @@ class _Run:
             self.on_outcome(outcome)
 
     def writer(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
-        """A short read-write session; the writer lock is released when it closes."""
-        return writing(self.db, "send", timeout=self.options.wait, on_wait=self.on_wait)
+        """A short read-write session; the writer lock is released when it closes. Waiting
+        longer than ``--wait`` for it stops the run (WarehouseBusy), saying what was sent."""
+        sent = self.result.counts[Status.SENT]
+        if_busy = ("nothing was written or sent; the next run sends what is due" if not sent
+                   else f"this send stopped here, after sending {plural(sent, 'message')} "
+                        "(recorded as sent); the next run sends the rest")
+        return writing(self.db, "send", timeout=self.options.wait, on_wait=self.on_wait,
+                       if_busy=if_busy)
+
+    def recorder(self, what: str) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A writer session recording ``what`` has already happened (``a sent message``): it
+        waits for the warehouse without a time limit, since giving up would lose it."""
+        return writing(self.db, "send", on_wait=self.on_wait, recording=what)
 
     def claim(self) -> dict[tuple[Period, date], list[Business]]:
         """Read the businesses and their delivery log in one short writer session, and work out
@@ -258,7 +263,11 @@ class _Run:
             day = options.as_of if options.as_of is not None else local_today(
                 business.timezone, now)
             kind = CADENCES.get(business.cadence, "week")
-            for period in options.periods or due_periods(rows, day, now, max_attempts, kind):
+            if options.days is not None:  # the N days before this business's own as-of day
+                periods = [resolve_period(days=options.days, as_of=day)[0]]
+            else:
+                periods = list(options.periods or due_periods(rows, day, now, max_attempts, kind))
+            for period in periods:
                 if not period.is_complete(day):  # only an explicit period, without --as-of
                     self.result.problems.append(
                         f"{business.business_id} {period.label}: still under way in "
@@ -322,16 +331,16 @@ class _Run:
 class _Business:
     """Delivering one business's report for one period to each of its recipients.
 
-    Each SMTP transaction is preceded by one short writer session that writes the outcomes so
-    far, grants the message's portal token and marks the delivery ``sending`` (so a crash
-    mid-transaction leaves a row the next run retries with the same Message-ID); the last
-    outcomes are written when the business is done. No connection is open during SMTP.
+    Each SMTP transaction is preceded by one short writer session that grants the message's
+    portal token and marks the delivery ``sending`` (so a process killed mid-transaction
+    leaves a row the next run retries with the same Message-ID), and followed by one that
+    records its outcome, waiting for the warehouse as long as it takes. No connection is open
+    during SMTP.
     """
 
     def __init__(self, run: _Run, business: Business, period: Period,
                  mailer: Mailer | None) -> None:
         self.run, self.business, self.period, self.mailer = run, business, period, mailer
-        self.pending: list[tuple[Delivery, str | None]] = []  # outcomes not yet written
 
     def problem(self, text: str) -> None:
         self.run.result.problems.append(text)
@@ -367,24 +376,8 @@ class _Business:
         folder = report_dir(run.options.out, business_id, self.period)
         report = orjson.loads((folder / "report.json").read_bytes())
         pdf = (folder / "report.pdf").read_bytes()
-        busy = False
-        try:
-            for recipient in recipients:
-                self.to(recipient, report, pdf)
-        except WarehouseBusy:
-            # the outcomes not written leave their rows "sending": the next run retries them
-            # with the same Message-ID, which mail systems recognise as a duplicate
-            busy = True
-            raise
-        finally:
-            if self.pending and not busy:
-                with run.writer() as con:
-                    self.flush(con)
-
-    def flush(self, con: duckdb.DuckDBPyConnection) -> None:
-        for delivery, reply in self.pending:
-            record(con, delivery, self.run.now, reply=reply)
-        self.pending.clear()
+        for recipient in recipients:
+            self.to(recipient, report, pdf)
 
     def to(self, recipient: str, report: dict, pdf: bytes) -> None:
         run, label = self.run, self.period.label
@@ -413,13 +406,45 @@ class _Business:
             # connect and log in before the row says "sending": a server that cannot be used
             # must leave the row as it was, not "sending" with no attempt made
             self.mailer.ready()
+        except ConnectionFailed as exc:
+            self.unreachable(delivery, exc)
             with run.writer() as con:
-                self.flush(con)
+                record(con, delivery, now)
+            self.outcome(recipient, Status.FAILED, str(exc))
+            return
+        with contextlib.ExitStack() as attempt:
+            with run.writer() as con:
                 message = compose(report, recipient, pdf, run.sender, now, Extras(
                     run.options.templates, _view_url(con, run.options.portal_url, key, now)))
+                # from the row saying "sending" until the outcome is recorded, a SIGTERM waits:
+                # cut in between, the next run would send an accepted message again
+                attempt.enter_context(uninterrupted())
                 delivery.status = Status.SENDING
                 record(con, delivery, now, report_sha256=hashlib.sha256(pdf).hexdigest())
             # the writer lock is free again: an ingest may run while the server answers
+            reply = self.transaction(delivery, message)
+            # recorded at once, in a session of its own that waits as long as it takes: a sent
+            # message left "sending" would be sent again by the next run
+            with run.recorder("a sent message" if delivery.status is Status.SENT
+                              else "a failed delivery") as con:
+                record(con, delivery, now, reply=reply)
+            given_up = delivery.status is Status.FAILED and delivery.attempts >= max_attempts
+            self.outcome(recipient, Status.GIVEN_UP if given_up else delivery.status,
+                         reply or delivery.last_error or "")
+
+    def unreachable(self, delivery: Delivery, exc: ConnectionFailed) -> None:
+        """The server, not this recipient: no attempt is counted, and nothing more is tried in
+        this run (a thousand 30-second timeouts help no one)."""
+        delivery.status, delivery.last_error = Status.FAILED, str(exc)
+        # with no attempt spent, a never-tried row must still not read "given up"
+        delivery.next_attempt_at = self.run.now + backoff(1, self.run.options.retries.base_minutes)
+
+    def transaction(self, delivery: Delivery, message: EmailMessage) -> str | None:
+        """Hand ``message`` to the server; ``delivery`` says how it went (sent or failed, with
+        its next attempt). Returns the server's acceptance reply, None when it failed."""
+        run = self.run
+        assert self.mailer is not None
+        try:
             try:
                 reply = self.mailer.send(message)
             except (ConnectionFailed, DeliveryError):
@@ -428,27 +453,17 @@ class _Business:
                 # the type only: the text of an unexpected error may quote a credential
                 raise DeliveryError(f"{type(exc).__name__} while sending") from None
         except ConnectionFailed as exc:
-            # the server, not this recipient: no attempt is counted, and nothing more is
-            # tried in this run (a thousand 30-second timeouts help no one)
-            delivery.status, delivery.last_error = Status.FAILED, str(exc)
-            # with no attempt spent, a never-tried row must still not read "given up"
-            delivery.next_attempt_at = now + backoff(1, run.options.retries.base_minutes)
-            self.pending.append((delivery, None))
-            self.outcome(recipient, Status.FAILED, str(exc))
-            return
+            self.unreachable(delivery, exc)
+            return None
         except DeliveryError as exc:
             delivery.status, delivery.attempts = Status.FAILED, delivery.attempts + 1
             delivery.last_error = str(exc)
-            delivery.next_attempt_at = now + backoff(delivery.attempts,
-                                                     run.options.retries.base_minutes)
-            self.pending.append((delivery, None))
-            self.outcome(recipient, Status.GIVEN_UP if delivery.attempts >= max_attempts
-                         else Status.FAILED, str(exc))
-            return
+            delivery.next_attempt_at = run.now + backoff(delivery.attempts,
+                                                         run.options.retries.base_minutes)
+            return None
         delivery.status, delivery.attempts = Status.SENT, delivery.attempts + 1
         delivery.last_error = delivery.next_attempt_at = None
-        self.pending.append((delivery, reply))
-        self.outcome(recipient, Status.SENT, reply)
+        return reply
 
 
 def _view_url(con: duckdb.DuckDBPyConnection | None, portal_url: str | None,
@@ -468,22 +483,3 @@ def _view_url(con: duckdb.DuckDBPyConnection | None, portal_url: str | None,
         token, _ = access.grant(con, [business_id], f"email {recipient}",
                                 timedelta(days=config.EMAIL_LINK_DAYS), now=now)
     return access.portal_link(portal_url, token, business_id, label)
-
-
-def _append_run_log(db: Path, result: SendResult, options: SendOptions,
-                    now: datetime) -> Path:
-    """One line per run, beside the warehouse: when, what was sent, skipped and failed (and
-    why)."""
-    path = db.parent / "send-runs.log"
-    counts = result.counts
-    failures = [f"{o.business_id}/{o.period}/{o.recipient}: {o.detail}" for o in
-                result.outcomes if o.status.failing] + result.problems
-    line = (f"{now:%Y-%m-%dT%H:%M:%SZ} as_of={options.as_of or 'local'} "
-            f"dry_run={'yes' if options.dry_run else 'no'} "
-            + " ".join(f"{status}={counts[status]}" for status in OUTCOMES)
-            + f" problems={len(result.problems)}")
-    if failures:
-        line += " | " + "; ".join(failures).replace("\n", " ")
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
-    return path

@@ -9,7 +9,9 @@ command goes through this module, which puts a lock file beside the warehouse
   whole run (:func:`writing`, :func:`write_lock`). Finding it held, they say so in one line and
   wait, up to a bounded time (``--wait SECONDS``, else ``$ANALYTICS_LOCK_TIMEOUT``, else
   ``config.LOCK_TIMEOUT_SECONDS``), then give up with one line (:class:`WarehouseBusy`) having
-  written nothing;
+  written nothing. A writer recording something that has already happened outside the
+  warehouse (``send``: a message the mail server accepted) waits without a time limit instead
+  (``writing(..., recording=...)``): giving up would lose it;
 * **readers** (``report``, the notebook helpers, ``businesses``) take it shared, and only for
   as long as they read (:func:`reading`): a report batch closes its connection once its snapshot
   is read, before a single chart is drawn; a notebook's :class:`Warehouse` handle holds no file
@@ -28,12 +30,17 @@ an ``ingest`` runs while a long send renders or talks to the mail server.
 
 Scratch files (a demo warehouse being built) are named by :func:`scratch_path`; they belong to
 the writer lock, and the next writer to take it removes any that a killed writer left behind.
+
+A writer stopped by SIGTERM (a service manager, ``kill``) must still run its clean-up:
+:func:`terminate_as_exit` turns SIGTERM into ``SystemExit`` for the demo and for ``send``, and
+:func:`uninterrupted` lets ``send`` finish a mail transaction and record it before stopping.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import math
 import os
 import re
 import shutil
@@ -118,12 +125,17 @@ class _Lock:
     """The lock file, shared (readers) or exclusive (writers), taken within a deadline."""
 
     def __init__(self, db: Path, *, exclusive: bool, purpose: str, timeout: float | None,
-                 on_wait: OnWait | None, path: Path | None = None) -> None:
+                 on_wait: OnWait | None, path: Path | None = None,
+                 recording: str | None = None, if_busy: str | None = None) -> None:
         self.db, self.exclusive, self.purpose = db, exclusive, purpose
         #: the writer lock unless told otherwise (the senders' lock)
         self.path = path or lock_path(db)
+        #: what the writer records that has already happened: no deadline then
+        self.recording = recording
+        #: what giving up means for the command, said in its WarehouseBusy message
+        self.if_busy = if_busy or ("nothing was written" if exclusive else "nothing was read")
         self.timeout = config.lock_timeout(timeout)
-        self.deadline = time.monotonic() + self.timeout
+        self.deadline = math.inf if recording else time.monotonic() + self.timeout
         self.on_wait = on_wait
         self.waited = False
         self.fd: int | None = None
@@ -145,14 +157,18 @@ class _Lock:
         """Say once that we wait, and for what."""
         if not self.waited:
             self.waited = True
-            if self.on_wait:
+            if not self.on_wait:
+                return
+            if self.recording:
+                self.on_wait(f"waiting for the warehouse to record {self.recording} "
+                             f"({self.db}: {why}); no time limit: it has already happened")
+            else:
                 self.on_wait(f"waiting for the warehouse {self.db}: {why}; "
                              f"giving up after {self.timeout:g} s ({_HOW_TO_WAIT_LONGER})")
 
     def give_up(self, why: str) -> WarehouseBusy:
-        action = ("nothing was written" if self.exclusive else "nothing was read")
         return WarehouseBusy(f"the warehouse {self.db} is still busy after {self.timeout:g} s "
-                             f"({why}); {action}; try again later, or wait longer with "
+                             f"({why}); {self.if_busy}; try again later, or wait longer with "
                              f"{_HOW_TO_WAIT_LONGER}")
 
     def pause(self, tries: int, why: str) -> None:
@@ -228,7 +244,8 @@ class Session:
     releases the lock. A context manager, yielding the connection."""
 
     def __init__(self, db: str | Path, *, exclusive: bool, purpose: str,
-                 timeout: float | None = None, on_wait: OnWait | None = None) -> None:
+                 timeout: float | None = None, on_wait: OnWait | None = None,
+                 recording: str | None = None, if_busy: str | None = None) -> None:
         self.db = Path(db)
         if not exclusive and not self.db.exists():
             raise AnalyticsError(f"no warehouse at {self.db}; create one with `analytics demo` "
@@ -236,7 +253,7 @@ class Session:
         if exclusive:
             self.db.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _Lock(self.db, exclusive=exclusive, purpose=purpose, timeout=timeout,
-                           on_wait=on_wait)
+                           on_wait=on_wait, recording=recording, if_busy=if_busy)
         self.con: duckdb.DuckDBPyConnection | None = None
         self._lock.acquire()
         try:
@@ -283,14 +300,21 @@ class Session:
 
 
 def writing(db: str | Path, purpose: str, *, timeout: float | None = None,
-            on_wait: OnWait | None = None) -> Session:
+            on_wait: OnWait | None = None, recording: str | None = None,
+            if_busy: str | None = None) -> Session:
     """A read-write connection to ``db`` under the writer lock, held until closed.
 
     ``purpose`` names the command (``ingest``, ``send``…) for the message others see while
     they wait. Raises :class:`WarehouseBusy` when the lock is not free within ``timeout``
-    seconds (default: :func:`analytics.config.lock_timeout`).
+    seconds (default: :func:`analytics.config.lock_timeout`); its message says ``if_busy``
+    (default "nothing was written") as what that means.
+
+    ``recording`` names something that has already happened and that this session records
+    (``"a sent message"``): then there is no time limit (giving up would lose it), and the
+    one ``on_wait`` line says what is being waited for.
     """
-    return Session(db, exclusive=True, purpose=purpose, timeout=timeout, on_wait=on_wait)
+    return Session(db, exclusive=True, purpose=purpose, timeout=timeout, on_wait=on_wait,
+                   recording=recording, if_busy=if_busy)
 
 
 def reading(db: str | Path, *, timeout: float | None = None,
@@ -310,7 +334,7 @@ def write_lock(db: str | Path, purpose: str, *, timeout: float | None = None,
     lock = _Lock(db, exclusive=True, purpose=purpose, timeout=timeout, on_wait=on_wait)
     lock.acquire()
     try:
-        with _terminate_as_exit():
+        with terminate_as_exit():
             yield
     finally:
         lock.release()
@@ -321,7 +345,8 @@ def sending(db: str | Path, *, timeout: float | None = None,
             on_wait: OnWait | None = None) -> Iterator[None]:
     """The senders' lock alone, held for a whole ``send``: one sender at a time, so no
     delivery is claimed by two runs. It opens no connection; the sender takes the writer lock
-    (:func:`writing`) only for each short read or write of the delivery log."""
+    (:func:`writing`) only for each short read or write of the delivery log. The sender runs
+    inside :func:`terminate_as_exit`, so a SIGTERM releases this lock too."""
     db = Path(db)
     lock = _Lock(db, exclusive=True, purpose="send", timeout=timeout, on_wait=on_wait,
                  path=send_lock_path(db))
@@ -332,9 +357,24 @@ def sending(db: str | Path, *, timeout: float | None = None,
         lock.release()
 
 
+class _Termination:
+    """SIGTERM received while :func:`uninterrupted` holds it back (this process's only one)."""
+
+    holding = 0  # depth of uninterrupted() blocks
+    signum: int | None = None
+
+
 @contextlib.contextmanager
-def _terminate_as_exit() -> Iterator[None]:
+def terminate_as_exit() -> Iterator[None]:
+    """SIGTERM inside becomes ``SystemExit(128 + signal)`` (exit status 143), so ``finally``
+    blocks run: locks released, scratch files removed, what was done recorded. Inside
+    :func:`uninterrupted`, it waits for that block's end. Nothing changes outside the main
+    thread (signals cannot be handled there)."""
+
     def stop(signum: int, frame: object) -> None:
+        if _Termination.holding:
+            _Termination.signum = signum  # raised when the uninterrupted block ends
+            return
         raise SystemExit(128 + signum)
 
     try:
@@ -346,6 +386,22 @@ def _terminate_as_exit() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Inside :func:`terminate_as_exit`: a SIGTERM received in this block stops the process
+    only at its end. For work that must not be cut in two: a message handed to the mail server
+    and its outcome recorded (cut between them, the next run would send it again). Keep such
+    blocks short; a blocking socket call resumes after the signal (PEP 475)."""
+    _Termination.holding += 1
+    try:
+        yield
+    finally:
+        _Termination.holding -= 1
+        if not _Termination.holding and _Termination.signum is not None:
+            signum, _Termination.signum = _Termination.signum, None
+            raise SystemExit(128 + signum)
 
 
 class Warehouse:

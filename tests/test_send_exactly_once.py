@@ -1,0 +1,181 @@
+"""A message the mail server accepted is recorded `sent`, whatever happens next (review of the
+send refactor): an ingest that grabs the warehouse right after the server accepted a message
+and holds it past `--wait` only delays the record; a SIGTERM while the server holds a message
+stops the run once that message's outcome is recorded. Either way the next run sends no one
+a second message, and `send-runs.log` has the run's line. Real `analytics send` processes, a
+real SMTP server (aiosmtpd), a real ingest-like writer process holding the writer lock.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from smtp_helpers import Server, smtp_server
+from test_concurrency import finish, hold
+from test_send_concurrency import start_send, wait_until_held
+
+from analytics import warehouse
+from analytics.delivery.send import Outcome, SendOptions, _Run
+from analytics.delivery.status import Status
+from analytics.warehouse import WarehouseBusy
+from analytics.warehouse.access import reading
+from conftest import DEMO_PERIOD
+
+FIRST, SECOND = "a@lumen.example", "b@lumen.example"
+
+
+@pytest.fixture
+def db(demo_path: Path, tmp_path: Path) -> Path:
+    """The demo warehouse with two recipients for lumen-books."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_path, path)
+    con = warehouse.connect(path)
+    con.execute("UPDATE businesses SET recipients = [?, ?] WHERE business_id = 'lumen-books'",
+                [FIRST, SECOND])
+    con.close()
+    return path
+
+
+class IngestAfterFirstMessage(Server):
+    """Takes the first message, then, before its 250 reaches the sender, starts an ingest-like
+    writer that holds the warehouse until the test lets it go."""
+
+    def __init__(self, db: Path) -> None:
+        super().__init__()
+        self.db = db
+        self.ingest: subprocess.Popen | None = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        reply = await super().handle_DATA(server, session, envelope)
+        if len(self.accepted) == 1:
+            self.ingest = hold(self.db, "writing")  # returns once it holds the writer lock
+        return reply
+
+
+def rows(db: Path) -> list[tuple[str, str, int]]:
+    with reading(db, timeout=10) as con:
+        return con.execute("SELECT recipient, status, attempts FROM delivery_log "
+                           "ORDER BY recipient").fetchall()
+
+
+def run_log(db: Path) -> list[str]:
+    return (db.parent / "send-runs.log").read_text().splitlines()
+
+
+def counts(line: str) -> str:
+    """The counts of a send-runs.log line (after its time, as_of and dry_run)."""
+    return line.split(" | ")[0].split(" ", 3)[3]
+
+
+def waiting_line(send: subprocess.Popen) -> str:
+    """The send's first stderr line that says it waits (or "" if it ended first)."""
+    for line in send.stderr:
+        if "waiting for the warehouse" in line:
+            return line
+    return ""
+
+
+def test_an_ingest_holding_the_warehouse_past_wait_after_a_message_only_delays_its_record(
+    db: Path, reports: Path
+) -> None:
+    with smtp_server(IngestAfterFirstMessage(db)) as smtp:
+        send = start_send(db, reports, smtp, "--wait", "1")
+        try:
+            line = waiting_line(send)
+            ingest = smtp.ingest
+            assert ingest is not None, send.communicate()
+            assert line.startswith("waiting for the warehouse to record a sent message ("), line
+            assert f"`analytics ingest` (pid {ingest.pid})" in line
+            time.sleep(2.5)  # well past --wait 1: the run must still be waiting, not gone
+            assert send.poll() is None
+        finally:
+            if smtp.ingest is not None:
+                smtp.ingest.communicate("go\n", timeout=30)  # the ingest commits and exits
+        code, out, err = finish(send)
+        assert code == 0, err
+        assert "Traceback" not in err and "error" not in err
+        assert f"{FIRST:<32} sent: 250" in out and f"{SECOND:<32} sent: 250" in out
+        assert rows(db) == [(FIRST, "sent", 1), (SECOND, "sent", 1)]
+        assert counts(run_log(db)[-1]) == (
+            "sent=2 written=0 already_sent=0 waiting=0 failed=0 given_up=0 problems=0")
+
+        code, out, err = finish(start_send(db, reports, smtp, "--wait", "1"))
+        assert code == 0, err
+        assert out.splitlines()[-1].startswith("0 sent, 2 already sent")
+        assert len(smtp.to(FIRST)) == 1 and len(smtp.to(SECOND)) == 1
+        assert rows(db) == [(FIRST, "sent", 1), (SECOND, "sent", 1)]
+
+
+def test_sigterm_while_the_server_holds_a_message_stops_the_run_once_it_is_recorded(
+    db: Path, reports: Path, smtp: Server
+) -> None:
+    release = smtp.hold()
+    send = start_send(db, reports, smtp, "--wait", "60")
+    try:
+        wait_until_held(smtp, send)  # the first message is in DATA, the server not answering
+        send.send_signal(signal.SIGTERM)
+        time.sleep(1)
+        assert send.poll() is None  # it waits for the server's answer, to record it
+    finally:
+        release.set()
+    code, out, err = finish(send)
+    assert code == 128 + signal.SIGTERM, err
+    assert err.strip().splitlines()[-1] == ("stopped by SIGTERM: every message sent is "
+                                            "recorded; the next run sends the rest")
+    assert "Traceback" not in err
+    assert f"{FIRST:<32} sent: 250" in out and SECOND not in out  # stopped after recording
+    assert len(smtp.to(FIRST)) == 1
+    assert rows(db) == [(FIRST, "sent", 1)]
+    line = run_log(db)[-1]
+    assert counts(line) == (
+        "sent=1 written=0 already_sent=0 waiting=0 failed=0 given_up=0 problems=1")
+    assert line.endswith(" | run stopped early: terminated (SIGTERM; exit status 143)")
+
+    code, out, err = finish(start_send(db, reports, smtp))
+    assert code == 0, err
+    assert f"{FIRST:<32} already sent" in out and f"{SECOND:<32} sent: 250" in out
+    assert len(smtp.to(FIRST)) == 1 and len(smtp.to(SECOND)) == 1
+    assert rows(db) == [(FIRST, "sent", 1), (SECOND, "sent", 1)]
+
+
+def test_a_send_stopped_by_a_busy_warehouse_says_so_truly_and_logs_its_line(
+    db: Path, reports: Path, smtp: Server
+) -> None:
+    ingest = hold(db, "writing")
+    try:
+        code, out, err = finish(start_send(db, reports, smtp, "--wait", "1"))
+    finally:
+        ingest.communicate("go\n", timeout=30)
+    assert code == 1
+    error = err.strip().splitlines()[-1]
+    assert error.startswith(f"error: the warehouse {db} is still busy after 1 s"), err
+    assert "nothing was written or sent; the next run sends what is due" in error
+    assert not smtp.accepted and rows(db) == []
+    line = run_log(db)[-1]
+    assert counts(line) == (
+        "sent=0 written=0 already_sent=0 waiting=0 failed=0 given_up=0 problems=1")
+    assert " | run stopped early: the warehouse " in line and "nothing was written or sent" in line
+
+
+def test_busy_after_a_message_was_sent_does_not_claim_nothing_was_written(
+    db: Path, reports: Path, smtp: Server
+) -> None:
+    # the short session before the next recipient finds the warehouse busy: the message the
+    # run sent before is recorded, and the error says so
+    run = _Run(db, SendOptions(out=reports, settings=smtp.settings, wait=0.5), None, None)
+    run.result.outcomes.append(Outcome("lumen-books", DEMO_PERIOD, FIRST, Status.SENT, "250"))
+    ingest = hold(db, "writing")
+    try:
+        with pytest.raises(WarehouseBusy) as caught, run.writer():
+            pass
+    finally:
+        ingest.communicate("go\n", timeout=30)
+    message = str(caught.value)
+    assert "nothing was written" not in message
+    assert ("this send stopped here, after sending 1 message (recorded as sent); the next "
+            "run sends the rest") in message
