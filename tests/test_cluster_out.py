@@ -346,3 +346,16 @@ def test_rewriting_reports_on_a_server_that_refuses_to_rename_onto_a_file(
     folder = str(root / "again" / "lumen-books" / DEMO_PERIOD)
     done = [p for p in re.findall(r"RNTO (\S+) 250", text) if p.startswith(folder + "/")]
     assert done[-2:] == [f"{folder}/report.json", f"{folder}/.render.json"], done
+
+
+def test_an_index_that_cannot_be_written_is_one_line(demo_path: Path, strict_ftp,
+                                                      tmp_path: Path) -> None:
+    port, root, _ = strict_ftp
+    (root / "locked" / "index.html").mkdir(parents=True)  # neither renamed onto nor deleted
+    done = _report(demo_path, tmp_path, "--out",
+                   f"ftp://{USER}:{PASSWORD}@127.0.0.1:{port}/locked")
+    assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stderr.startswith(
+        f"error: --out ftp://***@127.0.0.1:{port}/locked: cannot write index.html: "
+        "error_perm: 550"), done.stderr
+    assert len(list((root / "locked").glob("*/*/.render.json"))) == 5  # the reports are there

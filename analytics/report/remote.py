@@ -247,6 +247,27 @@ class Folder:
             self.fs.rm_file(path)
 
 
+@contextlib.contextmanager
+def _one_line(url: str, doing: str) -> Iterator[None]:
+    """Any failure inside as an AnalyticsError of one line: for what the main process does
+    at ``url`` outside a report (the index), where fsspec raises whatever its driver raises
+    (ftplib's errors are not OSErrors)."""
+    try:
+        yield
+    except AnalyticsError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - fsspec raises what its driver raises
+        raise AnalyticsError(f"--out {shown(url)}: cannot {doing}: {reason(url, exc)}"
+                             ) from None
+
+
+def put(url: str, name: str, data: bytes | str) -> str:
+    """Write one file at ``url`` that belongs to no report (index.html); its URL, fit to
+    print."""
+    with _one_line(url, f"write {name}"):
+        return Folder.open(url).write(name, data)
+
+
 def upload(staging: Path, url: str, stamp: str) -> list[str]:
     """Copy the report rendered into ``staging`` to ``url``: every file, then ``stamp`` last
     (a report is done when its stamp is there). Returns the files' URLs, fit to print."""
@@ -263,8 +284,9 @@ def upload(staging: Path, url: str, stamp: str) -> list[str]:
 def stamps(url: str, name: str) -> Iterator[tuple[str, bytes | None, Callable[[str], bool]]]:
     """``(business folder, stamp bytes, whether a file beside it exists)`` for every
     ``<url>/*/*/<name>``: the tree listed once, not file by file (a round trip each)."""
-    root = Folder.open(url)
-    present = root.files()
+    with _one_line(url, "list the reports"):
+        root = Folder.open(url)
+        present = root.files()
     for path in sorted(present):
         parts = path.split("/")
         if len(parts) == 3 and parts[2] == name:
