@@ -65,34 +65,32 @@ def _userinfo(rest: str) -> str | None:
     return before if ":" in before else None
 
 
-def _secrets(url: str) -> list[str]:
-    """Every password in ``url`` (each part of a chain), raw and percent-decoded, longest
-    first (so a shorter one never leaves the tail of a longer one)."""
-    found: set[str] = set()
+def _parts(url: str) -> list[tuple[str, re.Match[str] | None, str | None]]:
+    """Each part of a chained URL (fsspec splits on ``::`` too): ``(text, its match of
+    _PART, its userinfo)``."""
+    parts = []
     for part in url.split("::"):
         match = _PART.match(part)
-        userinfo = _userinfo(match["rest"]) if match and match["rest"] is not None else None
-        if userinfo and ":" in userinfo:
-            password = userinfo.partition(":")[2]
-            found |= {password, unquote(password)} - {""}
-    return sorted(found, key=len, reverse=True)
+        rest = match["rest"] if match else None
+        parts.append((part, match, _userinfo(rest) if rest is not None else None))
+    return parts
 
 
 def shown(url: str | Path, text: str | None = None) -> str:
     """``text`` (by default ``url`` itself) fit to print: ``url`` in it with each part's
-    user and password replaced by ``***``, and the password, raw or percent-decoded, wherever
-    else it appears (a library's exception may echo it). The one home of this rule."""
+    user and password replaced by ``***``, and each password, raw or percent-decoded,
+    wherever else it appears (a library's exception may echo it). The one home of this rule."""
     url = str(url)
-    masked = []
-    for part in url.split("::"):
-        match = _PART.match(part)
-        userinfo = _userinfo(match["rest"]) if match and match["rest"] is not None else None
-        if userinfo is not None:
+    masked, passwords = [], set()
+    for part, match, userinfo in _parts(url):
+        if match and userinfo is not None:
             part = f"{match['protocol']}://***@{match['rest'][len(userinfo) + 1:]}"
+            password = userinfo.partition(":")[2]
+            passwords |= {password, unquote(password)} - {""}
         masked.append(part)
-    result = url if text is None else text
-    result = result.replace(url, "::".join(masked))
-    for secret in _secrets(url):
+    result = (url if text is None else text).replace(url, "::".join(masked))
+    # longest first, so that a shorter one never leaves the tail of a longer one
+    for secret in sorted(passwords, key=len, reverse=True):
         result = result.replace(secret, "***")
     return result
 
@@ -101,9 +99,8 @@ def check_url(url: str) -> None:
     """Refuse, in one line naming what to use instead, a URL no worker could write reports
     to: a protocol off the allow-list (``memory://`` would 'succeed' and lose every file), a
     cache layer over anything but a cache, a network URL without its host."""
-    parts = url.split("::")
-    for index, part in enumerate(parts):
-        match = _PART.match(part)
+    parts = _parts(url)
+    for index, (part, match, _) in enumerate(parts):
         protocol = match["protocol"].lower() if match else part
         last = index == len(parts) - 1
         if not match or (last and match["rest"] is None):
@@ -116,8 +113,8 @@ def check_url(url: str) -> None:
             why = _WHY.get(protocol, "not a filesystem the workers can write reports to")
             raise AnalyticsError(f"--out {shown(url)}: {protocol}:// cannot hold reports: "
                                  f"{why}; {_INSTEAD}")
+    _, match, userinfo = parts[-1]
     rest = match["rest"] or ""
-    userinfo = _userinfo(rest)
     if userinfo is not None and re.search(r"[/?#]", userinfo):
         raise AnalyticsError(f"--out {shown(url)}: a user name or password holding '/', '?' "
                              "or '#' must be percent-encoded (%2F, %3F, %23)")
