@@ -12,8 +12,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from distributed import LocalCluster
@@ -85,18 +86,16 @@ def cluster() -> Iterator[LocalCluster]:
         yield local
 
 
-@pytest.fixture(scope="module")
-def ftp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path, Path]]:
-    """A real FTP server (its own process) on 127.0.0.1: ``(port, its root, its log)``."""
-    base = tmp_path_factory.mktemp("ftp")
+def _serve_ftp(base: Path, command: Callable[[int, Path], list[str]]
+               ) -> Iterator[tuple[int, Path, Path]]:
+    """Run an FTP server (its own process) on 127.0.0.1 until the caller is done:
+    ``(port, its root, its log)``; ``command`` is completed by the port and the root."""
     root, log = base / "root", base / "server.log"
     root.mkdir()
     port = _free_port()
     with open(log, "w") as handle:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "pyftpdlib", "-i", "127.0.0.1", "-p", str(port), "-w",
-             "-d", str(root), "-u", USER, "-P", PASSWORD],
-            stdout=subprocess.DEVNULL, stderr=handle)
+        server = subprocess.Popen([sys.executable, *command(port, root)],
+                                  stdout=subprocess.DEVNULL, stderr=handle)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -110,6 +109,23 @@ def ftp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path, P
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def ftp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path, Path]]:
+    """pyftpdlib's own server: ``(port, its root, its log)``."""
+    yield from _serve_ftp(tmp_path_factory.mktemp("ftp"), lambda port, root: [
+        "-m", "pyftpdlib", "-i", "127.0.0.1", "-p", str(port), "-w", "-d", str(root),
+        "-u", USER, "-P", PASSWORD])
+
+
+@pytest.fixture(scope="module")
+def strict_ftp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path, Path]]:
+    """A server that refuses RNTO onto an existing file and echoes a wrong password in its
+    reply (tests/ftp_helpers.py)."""
+    script = str(Path(__file__).with_name("ftp_helpers.py"))
+    yield from _serve_ftp(tmp_path_factory.mktemp("strict-ftp"), lambda port, root: [
+        script, str(port), str(root), USER, PASSWORD])
 
 
 def _commands(log: Path, verb: str) -> list[str]:
@@ -126,8 +142,8 @@ def test_workers_write_through_ftp_as_a_single_machine_run_writes_locally(
     result = run_cluster_batch(cluster.scheduler_address, published, None, PERIOD, DEMO_AS_OF,
                                options)
     assert [o.status for o in result.outcomes] == ["written"] * 5
-    assert PASSWORD not in repr(result)  # the files are named as printed: ftp://agency:***@
-    assert all(str(f).startswith(f"ftp://{USER}:***@127.0.0.1") for o in result.outcomes
+    assert PASSWORD not in repr(result)  # the files are named as printed: ftp://***@
+    assert all(str(f).startswith("ftp://***@127.0.0.1") for o in result.outcomes
                for f in o.files)
     landed = root / "reports"
     assert _files(landed) == _files(single) and len(_files(single)) == 5 * 7
@@ -196,14 +212,14 @@ def test_report_cli_on_the_cluster_to_ftp_prints_no_password(
     done = _report(demo_path, tmp_path, "--cluster", cluster.scheduler_address, "--out",
                    f"ftp://{USER}:{PASSWORD}@127.0.0.1:{port}/cli")
     assert done.returncode == 0, done.stderr
-    assert f"5 reports written to ftp://{USER}:***@127.0.0.1:{port}/cli/" in done.stdout
+    assert f"5 reports written to ftp://***@127.0.0.1:{port}/cli/" in done.stdout
     assert PASSWORD not in done.stdout + done.stderr
     assert {p.parent.parent.name: p.read_bytes() for p in (root / "cli").glob("*/*/report.json")
             } == {p.parent.parent.name: p.read_bytes() for p in single.glob("*/*/report.json")}
 
 
 @pytest.mark.parametrize(("url", "reason"), [
-    ("nosuch://somewhere/reports", "Protocol not known: nosuch"),
+    ("nosuch://somewhere/reports", "nosuch:// cannot hold reports"),
     (f"ftp://{USER}:{PASSWORD}@127.0.0.1:{{closed}}/reports", "Connection refused"),
     (f"ftp://{USER}:wrong-{PASSWORD}@127.0.0.1:{{port}}/reports", "530"),
 ], ids=["unknown-protocol", "server-down", "wrong-password"])
@@ -216,7 +232,8 @@ def test_a_bad_out_url_is_one_line_without_the_password(
     assert done.stdout == "" and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and reason in done.stderr, done.stderr
     # checked before any work, naming the folder (not a report in it), the password hidden
-    shown = url.replace(f":{PASSWORD}@", ":***@").replace(f":wrong-{PASSWORD}@", ":***@")
+    shown = url.replace(f"{USER}:{PASSWORD}@", "***@").replace(f"{USER}:wrong-{PASSWORD}@",
+                                                                "***@")
     assert done.stderr.startswith(f"error: --out {shown}: "), done.stderr
     assert PASSWORD not in done.stderr
     assert not (tmp_path / "published").exists()
@@ -230,3 +247,115 @@ def test_commands_that_write_folders_refuse_a_url(demo_path: Path, tmp_path: Pat
     assert done.returncode == 2
     assert "URLs are not taken here" in done.stderr and PASSWORD not in done.stderr
     assert not list(tmp_path.iterdir())  # no folder named "ftp:" made in its place
+
+
+# --- a password is never printed, nor any part of it ---------------------------------------
+
+
+def _pieces(secret: str) -> set[str]:
+    """Every run of 3 characters of ``secret``."""
+    return {secret[i:i + 3] for i in range(len(secret) - 2)}
+
+
+# lower case: the echoing server capitalises its reply; none of these runs of 3 appears in
+# anything else the command prints (the user, the host, the messages)
+@pytest.mark.parametrize(("template", "password", "reason"), [
+    ("simplecache::ftp://bob:{pw}@127.0.0.1:{closed}/x", "kq7zw3", "Connection refused"),
+    ("ftp://bob:{pw}@127.0.0.1:{closed}/x", "kq7@zw3", "Connection refused"),
+    ("ftp://bob:{pw}@127.0.0.1:{closed}/x", "kq7%40zw3", "Connection refused"),
+    ("ftp://bob:{pw}@127.0.0.1:{closed}/x", "kq7/zw3", "must be percent-encoded"),
+    # the server's 530 reply echoes the password it got, raw and decoded, and ftplib's
+    # exception carries the reply
+    (f"ftp://{USER}:{{pw}}@127.0.0.1:{{port}}/x", "kq7%40zw3", "530 Login refused"),
+    (f"simplecache::ftp://{USER}:{{pw}}@127.0.0.1:{{port}}/x", "kq7@zw3", "530 Login refused"),
+], ids=["chained", "at-in-password", "percent-encoded", "slash-in-password", "echoed",
+        "echoed-chained"])
+def test_no_part_of_a_password_is_printed(demo_path: Path, strict_ftp, tmp_path: Path,
+                                          template: str, password: str, reason: str) -> None:
+    port, _, _ = strict_ftp
+    url = template.format(pw=password, closed=_free_port(), port=port)
+    done = _report(demo_path, tmp_path, "--out", url)
+    assert done.returncode == 1
+    output = done.stdout + done.stderr
+    assert len(output.strip().splitlines()) == 1 and reason in output, output
+    assert "***@127.0.0.1" in output, output
+    leaked = {p for p in _pieces(password) | _pieces(unquote(password)) if p in output}
+    assert not leaked, output
+
+
+# --- URLs no worker could write to: one line, what to use instead ---------------------------
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("ftp://", "no host"),
+    (f"ftp://{USER}:{PASSWORD}@/reports", "no host"),
+    ("s3://", "no host"),
+    ("memory://reports", "each process has its own memory filesystem"),
+    ("zip://reports", "an archive is written whole"),
+    ("https://example.com/reports", "read-only"),
+    ("github://org:repo@main/reports", "read-only"),
+    ("zip::file:///tmp/reports.zip", "zip:: cannot wrap"),
+    ("simplecache::memory://reports", "each process has its own memory filesystem"),
+], ids=["ftp-no-host", "ftp-login-no-host", "s3-no-bucket", "memory", "zip", "https",
+        "github", "zip-chained", "memory-under-a-cache"])
+def test_an_out_url_no_worker_can_write_to_is_refused(demo_path: Path, tmp_path: Path,
+                                                      url: str, reason: str) -> None:
+    done = _report(demo_path, tmp_path, "--out", url)
+    assert done.returncode == 1 and done.stdout == ""
+    # one line: no traceback, no "Exception ignored in: FTPFileSystem.__del__" noise
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert reason in done.stderr, done.stderr
+    # and what to write instead
+    assert re.search(r"use a folder every worker sees|(ftp|s3)://HOST/folder", done.stderr)
+    assert PASSWORD not in done.stderr
+    assert not (tmp_path / "published").exists()  # refused before any work
+
+
+def test_a_cache_layer_over_a_file_url_writes_through(demo_path: Path, tmp_path: Path) -> None:
+    done = _report(demo_path, tmp_path, "--out", f"simplecache::file://{tmp_path}/out")
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "out").glob("*/*/report.json"))) == 5
+    assert (tmp_path / "out" / "index.html").is_file()
+
+
+# --- a server that will not rename onto an existing file ------------------------------------
+
+
+def test_rewriting_reports_on_a_server_that_refuses_to_rename_onto_a_file(
+        demo_path: Path, single: Path, strict_ftp, tmp_path: Path) -> None:
+    port, root, log = strict_ftp
+    url = f"ftp://{USER}:{PASSWORD}@127.0.0.1:{port}/again"
+    first = _report(demo_path, tmp_path, "--out", url)
+    assert first.returncode == 0, first.stderr
+    assert not re.search(r"RNTO \S+ 553", log.read_text())  # nothing there yet to refuse
+    for path in (root / "again").glob("*/*/report.json"):
+        path.write_bytes(b"{}")  # what the second run must replace
+    again = _report(demo_path, tmp_path, "--out", url, "--force")
+    assert again.returncode == 0, again.stderr
+    assert "5 reports written" in again.stdout
+    assert {p.parent.parent.name: p.read_bytes() for p in (root / "again").glob("*/*/report.json")
+            } == {p.parent.parent.name: p.read_bytes() for p in single.glob("*/*/report.json")}
+    assert not list((root / "again").rglob("*.tmp"))
+    # each refused rename was followed by the old file's deletion and the rename again; the
+    # stamp, removed before the files, still went in last
+    text = log.read_text()
+    refused = re.findall(r"RNTO (\S+) 553", text)
+    assert {Path(p).name for p in refused} == {"report.json", "index.html"}, refused
+    for path in refused:
+        assert re.search(rf"DELE {re.escape(path)} 250", text), path
+    folder = str(root / "again" / "lumen-books" / DEMO_PERIOD)
+    done = [p for p in re.findall(r"RNTO (\S+) 250", text) if p.startswith(folder + "/")]
+    assert done[-2:] == [f"{folder}/report.json", f"{folder}/.render.json"], done
+
+
+def test_an_index_that_cannot_be_written_is_one_line(demo_path: Path, strict_ftp,
+                                                      tmp_path: Path) -> None:
+    port, root, _ = strict_ftp
+    (root / "locked" / "index.html").mkdir(parents=True)  # neither renamed onto nor deleted
+    done = _report(demo_path, tmp_path, "--out",
+                   f"ftp://{USER}:{PASSWORD}@127.0.0.1:{port}/locked")
+    assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stderr.startswith(
+        f"error: --out ftp://***@127.0.0.1:{port}/locked: cannot write index.html: "
+        "error_perm: 550"), done.stderr
+    assert len(list((root / "locked").glob("*/*/.render.json"))) == 5  # the reports are there

@@ -189,11 +189,6 @@ def current_stamp(folder: Path | str, fingerprint: str,
     return stamp if stamp and stamp.get("fingerprint") == fingerprint else None
 
 
-def is_current(folder: Path | str, fingerprint: str, formats: Sequence[str]) -> bool:
-    """The stamp matches and every file it promises is there."""
-    return current_stamp(folder, fingerprint, formats) is not None
-
-
 # --- the work of one report (runs in a worker) --------------------------------------------------
 
 

@@ -80,5 +80,5 @@ def write_index(out: Path | str, templates: Path | None = None) -> Path | str:
         generated_at=f"{fmt_day(now.date())}, {now:%H:%M} UTC",
     )
     if remote.is_url(out):
-        return remote.Folder.open(str(out)).write("index.html", html)
+        return remote.put(str(out), "index.html", html)
     return atomic_write(Path(out) / "index.html", html)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from analytics import AnalyticsError
 from analytics.metrics.period import Period
@@ -28,7 +29,100 @@ from analytics.warehouse.businesses import validate_business_id
 
 #: ``scheme://`` or a chained URL (``simplecache::s3://…``).
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*(://|::)")
-_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/:@]*):[^/@]*@")
+#: One part of a chained URL: its protocol, then what follows ``://`` (if anything).
+_PART = re.compile(r"^(?P<protocol>[A-Za-z][A-Za-z0-9+.-]*)(?:://(?P<rest>.*))?$", re.S)
+
+#: Filesystems a worker on another machine can reach and write to file by file. An allow-list:
+#: fsspec knows dozens more (memory, zip, http, github…), none of which could hold a report
+#: every process sees.
+WRITABLE = ("file", "local", "ftp", "sftp", "ssh", "s3", "s3a", "gs", "gcs", "az", "abfs",
+            "abfss", "adl", "hdfs", "webhdfs", "smb")
+#: Protocols that name no server: every other one needs a host (or a bucket, a container).
+_LOCAL = ("file", "local")
+#: Layers that may wrap one of those (``simplecache::ftp://…``): they pass writes through.
+_CACHES = ("simplecache", "filecache", "blockcache")
+#: Why a well-known protocol cannot hold reports.
+_WHY = {
+    "memory": "each process has its own memory filesystem, so the workers' reports would "
+              "vanish with them",
+    "zip": "an archive is written whole, not report by report",
+    "tar": "an archive is written whole, not report by report",
+    "http": "it is read-only", "https": "it is read-only", "github": "it is read-only",
+    "git": "it is read-only",
+}
+_INSTEAD = ("use a folder every worker sees (--out /shared/reports) or a URL they reach: "
+            "file://, ftp://, sftp://, s3://, gs://, az://, hdfs:// or smb://")
+
+
+def _userinfo(rest: str) -> str | None:
+    """The ``user:password`` before a part's host: everything before the last ``@`` of its
+    netloc. An ``@`` further on counts too when what precedes it holds a ``:`` (a password
+    with an unencoded ``/``): better a path masked than a password printed."""
+    netloc = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in netloc:
+        return netloc.rpartition("@")[0]
+    before = rest.rpartition("@")[0]
+    return before if ":" in before else None
+
+
+def _parts(url: str) -> list[tuple[str, re.Match[str] | None, str | None]]:
+    """Each part of a chained URL (fsspec splits on ``::`` too): ``(text, its match of
+    _PART, its userinfo)``."""
+    parts = []
+    for part in url.split("::"):
+        match = _PART.match(part)
+        rest = match["rest"] if match else None
+        parts.append((part, match, _userinfo(rest) if rest is not None else None))
+    return parts
+
+
+def shown(url: str | Path, text: str | None = None) -> str:
+    """``text`` (by default ``url`` itself) fit to print: ``url`` in it with each part's
+    user and password replaced by ``***``, and each password, raw or percent-decoded,
+    wherever else it appears (a library's exception may echo it). The one home of this rule."""
+    url = str(url)
+    masked, passwords = [], set()
+    for part, match, userinfo in _parts(url):
+        if match and userinfo is not None:
+            part = f"{match['protocol']}://***@{match['rest'][len(userinfo) + 1:]}"
+            password = userinfo.partition(":")[2]
+            passwords |= {password, unquote(password)} - {""}
+        masked.append(part)
+    result = (url if text is None else text).replace(url, "::".join(masked))
+    # longest first, so that a shorter one never leaves the tail of a longer one
+    for secret in sorted(passwords, key=len, reverse=True):
+        result = result.replace(secret, "***")
+    return result
+
+
+def check_url(url: str) -> None:
+    """Refuse, in one line naming what to use instead, a URL no worker could write reports
+    to: a protocol off the allow-list (``memory://`` would 'succeed' and lose every file), a
+    cache layer over anything but a cache, a network URL without its host."""
+    parts = _parts(url)
+    for index, (part, match, _) in enumerate(parts):
+        protocol = match["protocol"].lower() if match else part
+        last = index == len(parts) - 1
+        if not match or (last and match["rest"] is None):
+            raise AnalyticsError(f"--out {shown(url)}: not a URL (protocol://host/path); "
+                                 f"{_INSTEAD}")
+        if not last and protocol not in _CACHES:
+            raise AnalyticsError(f"--out {shown(url)}: {protocol}:: cannot wrap the folder "
+                                 f"reports go to (only {', '.join(_CACHES)} can); {_INSTEAD}")
+        if last and protocol not in WRITABLE:
+            why = _WHY.get(protocol, "not a filesystem the workers can write reports to")
+            raise AnalyticsError(f"--out {shown(url)}: {protocol}:// cannot hold reports: "
+                                 f"{why}; {_INSTEAD}")
+    _, match, userinfo = parts[-1]
+    rest = match["rest"] or ""
+    if userinfo is not None and re.search(r"[/?#]", userinfo):
+        raise AnalyticsError(f"--out {shown(url)}: a user name or password holding '/', '?' "
+                             "or '#' must be percent-encoded (%2F, %3F, %23)")
+    netloc = rest[len(userinfo) + 1:] if userinfo is not None else rest
+    host = re.split(r"[/?#]", netloc, maxsplit=1)[0].rsplit(":", 1)[0] if netloc else ""
+    if protocol not in _LOCAL and not host:
+        raise AnalyticsError(f"--out {shown(url)}: no host: name the server (or bucket) "
+                             f"the workers write to, {protocol}://HOST/folder")
 
 
 def is_url(out: str | Path) -> bool:
@@ -39,11 +133,6 @@ def is_url(out: str | Path) -> bool:
 def output_root(value: str | Path) -> str | Path:
     """``value`` as the batch takes it: a URL stays a string, anything else is a Path."""
     return value if is_url(value) else Path(value)
-
-
-def shown(url: str | Path) -> str:
-    """``url`` fit to print: its password, if any, replaced by ``***``."""
-    return _PASSWORD.sub(r"\1:***@", str(url))
 
 
 def join(url: str, *parts: str) -> str:
@@ -61,11 +150,8 @@ def parent(location: str | Path) -> str:
 
 
 def reason(url: str, exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}".replace(url, shown(url))
-    password = re.match(r"^[^:/]+://[^/:@]*:([^/@]*)@", url)
-    if password and password.group(1):  # never echo it, even inside a library's message
-        text = text.replace(password.group(1), "***")
-    return text
+    """``exc`` as one line fit to print (its text may echo ``url`` or its password)."""
+    return shown(url, f"{type(exc).__name__}: {exc}".splitlines()[0])
 
 
 @dataclass
@@ -86,14 +172,12 @@ class Folder:
         server is an AnalyticsError of one line."""
         from fsspec.core import url_to_fs
 
+        check_url(url)
         try:
             fs, path = url_to_fs(url, skip_instance_cache=True)
         except Exception as exc:  # noqa: BLE001 - fsspec raises what its driver raises
             raise AnalyticsError(f"--out {shown(url)}: {reason(url, exc)}") from None
         return cls(url, fs, path)
-
-    def child(self, *parts: str) -> Folder:
-        return Folder(join(self.url, *parts), self.fs, "/".join([self.path.rstrip("/"), *parts]))
 
     def check(self) -> None:
         """Make the folder if need be and list it: the workers will need both."""
@@ -132,18 +216,53 @@ class Folder:
                 self.fs.put_file(str(data), temp)
             else:
                 self.fs.pipe_file(temp, data.encode("utf-8") if isinstance(data, str) else data)
-            self.fs.mv(temp, target)
+            self._move(temp, target)
         except BaseException:
             with contextlib.suppress(Exception):
                 self.fs.rm_file(temp)
             raise
         return shown(join(self.url, name))
 
+    def _move(self, temp: str, target: str) -> None:
+        """Rename ``temp`` onto ``target``. On FTP a rename is a bare RNFR/RNTO, and some
+        servers refuse one onto an existing file: then the old file is deleted and the move
+        made again (a report's stamp was removed before, so nothing vouches for it meanwhile;
+        index.html is missing for that moment)."""
+        try:
+            self.fs.mv(temp, target)
+        except Exception:
+            self.fs.invalidate_cache()  # the listing that says whether the target is there
+            if not self.fs.exists(target):
+                raise
+            self.fs.rm_file(target)
+            self.fs.mv(temp, target)
+
     def remove(self, name: str) -> None:
         path = f"{self.path.rstrip('/')}/{name}"
         # asked first: FTP answers a missing file with a permission error, not FileNotFound
         if self.fs.exists(path):
             self.fs.rm_file(path)
+
+
+@contextlib.contextmanager
+def _one_line(url: str, doing: str) -> Iterator[None]:
+    """Any failure inside as an AnalyticsError of one line: for what the main process does
+    at ``url`` outside a report (the index), where fsspec raises whatever its driver raises
+    (ftplib's errors are not OSErrors)."""
+    try:
+        yield
+    except AnalyticsError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - fsspec raises what its driver raises
+        raise AnalyticsError(f"--out {shown(url)}: cannot {doing}: {reason(url, exc)}"
+                             ) from None
+
+
+def put(url: str, name: str, data: bytes | str) -> str:
+    """Write one file at ``url`` that belongs to no report (index.html); its URL, fit to
+    print."""
+    with _one_line(url, f"write {name}"):
+        return Folder.open(url).write(name, data)
 
 
 def upload(staging: Path, url: str, stamp: str) -> list[str]:
@@ -162,8 +281,9 @@ def upload(staging: Path, url: str, stamp: str) -> list[str]:
 def stamps(url: str, name: str) -> Iterator[tuple[str, bytes | None, Callable[[str], bool]]]:
     """``(business folder, stamp bytes, whether a file beside it exists)`` for every
     ``<url>/*/*/<name>``: the tree listed once, not file by file (a round trip each)."""
-    root = Folder.open(url)
-    present = root.files()
+    with _one_line(url, "list the reports"):
+        root = Folder.open(url)
+        present = root.files()
     for path in sorted(present):
         parts = path.split("/")
         if len(parts) == 3 and parts[2] == name:
