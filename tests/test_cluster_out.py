@@ -268,8 +268,11 @@ def _pieces(secret: str) -> set[str]:
     # exception carries the reply
     (f"ftp://{USER}:{{pw}}@127.0.0.1:{{port}}/x", "kq7%40zw3", "530 Login refused"),
     (f"simplecache::ftp://{USER}:{{pw}}@127.0.0.1:{{port}}/x", "kq7@zw3", "530 Login refused"),
+    # '::' splits a chained URL: the parts no longer parse, so everything up to the last '@'
+    # is hidden
+    ("ftp://bob:{pw}@127.0.0.1:{closed}/x", "kq7::zw3", "cannot wrap"),
 ], ids=["chained", "at-in-password", "percent-encoded", "slash-in-password", "echoed",
-        "echoed-chained"])
+        "echoed-chained", "colons-in-password"])
 def test_no_part_of_a_password_is_printed(demo_path: Path, strict_ftp, tmp_path: Path,
                                           template: str, password: str, reason: str) -> None:
     port, _, _ = strict_ftp

@@ -72,10 +72,21 @@ def test_a_week_under_way_is_judged_on_the_days_it_is_compared_with(load) -> Non
     """Seen on W47's Wednesday, W47 is compared with Mon–Wed of W46: data from W46's Thursday
     covers none of those days."""
     con = load(FLORIST, [post("late-start", "instagram", "a", "2026-11-12T10:00:00Z",
-                              views=1_000, likes=30, observed_on="2026-11-18")])
-    o = build_report(con, "late-start", "2026-W47", "2026-11-18").to_dict()["overview"]
+                              views=1_000, likes=30, observed_on="2026-11-18"),
+                         post("late-start", "instagram", "b", "2026-11-17T10:00:00Z",
+                              views=500, likes=20, observed_on="2026-11-18")])
+    doc = build_report(con, "late-start", "2026-W47", "2026-11-18").to_dict()
+    o = doc["overview"]
     assert (o["previous"]["start"], o["previous"]["end"]) == ("2026-11-09", "2026-11-11")
     assert o["previous_coverage"] == "none"
+    # the card names the days it was compared with, not the whole of last week (which the
+    # data, from its Thursday, partly covers)
+    from analytics import render
+    from analytics.render import charts
+
+    html = render.render_html(doc, charts=charts.render_charts(doc, ["svg"]))
+    card = text(BeautifulSoup(html, "html.parser").select_one('.card[data-metric="growth_rate"]'))
+    assert "the same 3 days of last week not covered: data starts 12 Nov 2026" in card, card
 
 
 @pytest.fixture(scope="module")

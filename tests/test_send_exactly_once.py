@@ -154,12 +154,12 @@ def test_a_send_stopped_by_a_busy_warehouse_says_so_truly_and_logs_its_line(
     assert code == 1
     error = err.strip().splitlines()[-1]
     assert error.startswith(f"error: the warehouse {db} is still busy after 1 s"), err
-    assert "nothing was written or sent; the next run sends what is due" in error
+    assert "no message was sent; the next run sends what is due" in error
     assert not smtp.accepted and rows(db) == []
     line = run_log(db)[-1]
     assert counts(line) == (
         "sent=0 written=0 already_sent=0 waiting=0 failed=0 given_up=0 problems=1")
-    assert " | run stopped early: the warehouse " in line and "nothing was written or sent" in line
+    assert " | run stopped early: the warehouse " in line and "no message was sent" in line
 
 
 def test_busy_after_a_message_was_sent_does_not_claim_nothing_was_written(
@@ -179,3 +179,29 @@ def test_busy_after_a_message_was_sent_does_not_claim_nothing_was_written(
     assert "nothing was written" not in message
     assert ("this send stopped here, after sending 1 message (recorded as sent); the next "
             "run sends the rest") in message
+
+
+def test_ctrl_c_while_the_server_holds_a_message_waits_for_its_record(
+    db: Path, reports: Path, smtp: Server
+) -> None:
+    """SIGINT is held back like SIGTERM between 'sending' and its record: a KeyboardInterrupt
+    there would leave the accepted message unrecorded and the next run would send it again."""
+    release = smtp.hold()
+    send = start_send(db, reports, smtp, "--wait", "60")
+    try:
+        wait_until_held(smtp, send)
+        send.send_signal(signal.SIGINT)
+        time.sleep(1)
+        assert send.poll() is None  # it waits for the server's answer, to record it
+    finally:
+        release.set()
+    code, out, err = finish(send)
+    assert code != 0, err
+    assert "Traceback" not in err
+    assert f"{FIRST:<32} sent: 250" in out and SECOND not in out
+    assert rows(db) == [(FIRST, "sent", 1)]
+    assert run_log(db)[-1].endswith(" | run stopped early: interrupted (Ctrl-C)")
+
+    code, out, err = finish(start_send(db, reports, smtp))
+    assert code == 0, err
+    assert len(smtp.to(FIRST)) == 1 and len(smtp.to(SECOND)) == 1

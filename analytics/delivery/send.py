@@ -230,7 +230,7 @@ class _Run:
         """A short read-write session; the writer lock is released when it closes. Waiting
         longer than ``--wait`` for it stops the run (WarehouseBusy), saying what was sent."""
         sent = self.result.counts[Status.SENT]
-        if_busy = ("nothing was written or sent; the next run sends what is due" if not sent
+        if_busy = ("no message was sent; the next run sends what is due" if not sent
                    else f"this send stopped here, after sending {plural(sent, 'message')} "
                         "(recorded as sent); the next run sends the rest")
         return writing(self.db, "send", timeout=self.options.wait, on_wait=self.on_wait,

@@ -162,7 +162,9 @@ def run_cluster_batch(
             try:
                 results, history[n] = future.result()
             except Exception as exc:  # noqa: BLE001 - the whole shard failed, after retries
-                reason = f"its shard's task failed: {type(exc).__name__}: {exc}"
+                # the exception may echo the --out URL and its password
+                reason = remote.shown(options.out,
+                                      f"its shard's task failed: {type(exc).__name__}: {exc}")
                 results = [Outcome(b, "failed", error=reason) for b in job.business_ids]
             for outcome in results:
                 # each business is in one task, whose result arrives once; kept as a guard

@@ -87,8 +87,22 @@ def shown(url: str | Path, text: str | None = None) -> str:
             part = f"{match['protocol']}://***@{match['rest'][len(userinfo) + 1:]}"
             password = userinfo.partition(":")[2]
             passwords |= {password, unquote(password)} - {""}
+        elif "@" in part and "://" in url:
+            break  # a part that does not parse holds an '@' ('::' inside a password?)
         masked.append(part)
-    result = (url if text is None else text).replace(url, "::".join(masked))
+    else:
+        result = (url if text is None else text).replace(url, "::".join(masked))
+        return _hide(result, passwords)
+    # better too much hidden than a password printed: everything from the first '://' to
+    # the last '@' of the whole URL
+    head, _, tail = url.partition("://")
+    hidden = tail.rpartition("@")[0]
+    password = hidden.partition(":")[2]
+    result = (url if text is None else text).replace(url, f"{head}://***@{tail.rpartition('@')[2]}")
+    return _hide(result, passwords | ({password, unquote(password), hidden} - {""}))
+
+
+def _hide(result: str, passwords: set[str]) -> str:
     # longest first, so that a shorter one never leaves the tail of a longer one
     for secret in sorted(passwords, key=len, reverse=True):
         result = result.replace(secret, "***")
@@ -288,4 +302,6 @@ def stamps(url: str, name: str) -> Iterator[tuple[str, bytes | None, Callable[[s
         parts = path.split("/")
         if len(parts) == 3 and parts[2] == name:
             folder = f"{parts[0]}/{parts[1]}/"
-            yield parts[0], root.read(path), lambda f, at=folder: at + f in present
+            with _one_line(url, "read a report's stamp"):  # ftplib's errors are no OSError
+                data = root.read(path)
+            yield parts[0], data, lambda f, at=folder: at + f in present

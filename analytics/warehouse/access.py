@@ -362,6 +362,11 @@ class _Termination:
 
     holding = 0  # depth of uninterrupted() blocks
     signum: int | None = None
+    interrupted = False  # Ctrl-C held back the same way
+
+
+def _hold_interrupt(signum: int, frame: object) -> None:
+    _Termination.interrupted = True
 
 
 @contextlib.contextmanager
@@ -393,15 +398,29 @@ def uninterrupted() -> Iterator[None]:
     """Inside :func:`terminate_as_exit`: a SIGTERM received in this block stops the process
     only at its end. For work that must not be cut in two: a message handed to the mail server
     and its outcome recorded (cut between them, the next run would send it again). Keep such
-    blocks short; a blocking socket call resumes after the signal (PEP 475)."""
+    blocks short; a blocking socket call resumes after the signal (PEP 475). Ctrl-C (SIGINT)
+    is held back too: the block may wait for the warehouse without a time limit, which
+    invites it, and a KeyboardInterrupt there would leave a sent message unrecorded."""
+    installed, previous_interrupt = False, None
+    if not _Termination.holding:
+        try:
+            previous_interrupt = signal.signal(signal.SIGINT, _hold_interrupt)
+            installed = True
+        except ValueError:  # not the main thread: signals cannot be handled here
+            pass
     _Termination.holding += 1
     try:
         yield
     finally:
         _Termination.holding -= 1
+        if installed:
+            signal.signal(signal.SIGINT, previous_interrupt)
         if not _Termination.holding and _Termination.signum is not None:
             signum, _Termination.signum = _Termination.signum, None
             raise SystemExit(128 + signum)
+        if not _Termination.holding and _Termination.interrupted:
+            _Termination.interrupted = False
+            raise KeyboardInterrupt
 
 
 class Warehouse:
