@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from analytics import config
+from analytics.metrics.results import COVERED, NOT_COVERED, PARTLY_COVERED
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PLATFORM_NAMES = {
@@ -67,6 +68,20 @@ def plural(count: int | float | None, word: str, many: str | None = None) -> str
     ``plural(n, "business", "businesses")``)."""
     shown = fmt_number(count)
     return f"{shown} {word if count == 1 else (many or word + 's')}"
+
+
+#: How the previous period's coverage (``overview.previous_coverage``) is worded after its name
+#: ("last week only partly covered"): the cards, the appendix, the email and the portal.
+COVERAGE_WORDS = {COVERED: "", PARTLY_COVERED: "only partly covered", NOT_COVERED: "not covered"}
+
+
+def coverage_words(coverage: str) -> str:
+    """``only partly covered`` / ``not covered``, or ``""`` when the data covers all of it."""
+    try:
+        return COVERAGE_WORDS[coverage]
+    except KeyError:
+        # a misspelt key must not silently read as "fully covered" in a report
+        raise ValueError(f"unknown previous_coverage {coverage!r}") from None
 
 
 def platform_name(platform: str) -> str:

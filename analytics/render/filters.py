@@ -26,6 +26,7 @@ from analytics.metrics.labels import (  # noqa: F401 - the number words are re-e
     MINUS,
     NBSP,
     WEEKDAYS,
+    coverage_words,
     fmt_number,
     fmt_signed,
     platform_name,
@@ -157,6 +158,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "period_unit": period_unit,
     "post_title": fmt_title,
     "breakable": breakable,
+    "coverage_words": coverage_words,
 }
 
 
