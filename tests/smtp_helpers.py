@@ -7,14 +7,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email
+import shutil
 import socket
 import threading
 from collections.abc import Iterator
 from email import policy
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from analytics import warehouse
 from analytics.delivery.deliver import SmtpSettings
 
 SENDER = "reports@agency.example"
@@ -89,3 +92,17 @@ def smtp_server(handler: Server | None = None, **controller: Any) -> Iterator[Se
         if handler.gate is not None:
             handler.gate.set()  # never leave a connection waiting in the loop being stopped
         server.stop()
+
+
+def demo_with_recipients(demo_path: Path, tmp_path: Path, *addresses: str) -> Path:
+    """A copy of the demo warehouse in ``tmp_path`` where lumen-books' recipients are
+    ``addresses`` (the send tests write to it; the session's demo stays untouched)."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_path, path)
+    con = warehouse.connect(path)
+    try:
+        con.execute("UPDATE businesses SET recipients = ? WHERE business_id = 'lumen-books'",
+                    [list(addresses)])
+    finally:
+        con.close()
+    return path

@@ -10,16 +10,14 @@ the delivery log, the CLI lines and summary, and `send-runs.log`.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from smtp_helpers import Server
+from smtp_helpers import Server, demo_with_recipients
 from test_concurrency import analytics, finish, new_posts_csv, views
 
-from analytics import warehouse
 from analytics.delivery.deliver import load_log
 from analytics.delivery.status import Status
 from analytics.warehouse.access import reading
@@ -31,13 +29,7 @@ RECIPIENT = "books@lumen.example"
 @pytest.fixture
 def db(demo_path: Path, tmp_path: Path) -> Path:
     """The demo warehouse with one recipient for lumen-books."""
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copy(demo_path, path)
-    con = warehouse.connect(path)
-    con.execute("UPDATE businesses SET recipients = [?] WHERE business_id = 'lumen-books'",
-                [RECIPIENT])
-    con.close()
-    return path
+    return demo_with_recipients(demo_path, tmp_path, RECIPIENT)
 
 
 def start_send(db: Path, reports: Path, smtp: Server, *extra: str) -> subprocess.Popen:

@@ -8,18 +8,16 @@ real SMTP server (aiosmtpd), a real ingest-like writer process holding the write
 
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from smtp_helpers import Server, smtp_server
+from smtp_helpers import Server, demo_with_recipients, smtp_server
 from test_concurrency import finish, hold
 from test_send_concurrency import start_send, wait_until_held
 
-from analytics import warehouse
 from analytics.delivery.send import Outcome, SendOptions, _Run
 from analytics.delivery.status import Status
 from analytics.warehouse import WarehouseBusy
@@ -32,13 +30,7 @@ FIRST, SECOND = "a@lumen.example", "b@lumen.example"
 @pytest.fixture
 def db(demo_path: Path, tmp_path: Path) -> Path:
     """The demo warehouse with two recipients for lumen-books."""
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copy(demo_path, path)
-    con = warehouse.connect(path)
-    con.execute("UPDATE businesses SET recipients = [?, ?] WHERE business_id = 'lumen-books'",
-                [FIRST, SECOND])
-    con.close()
-    return path
+    return demo_with_recipients(demo_path, tmp_path, FIRST, SECOND)
 
 
 class IngestAfterFirstMessage(Server):
