@@ -57,6 +57,18 @@ def period_options(func: F) -> F:
     return func
 
 
+def cluster_options(func: F) -> F:
+    """``--cluster`` and ``--published``: the same batch on a Dask scheduler (report, notebook)."""
+    func = click.option(
+        "--published", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="With --cluster: the published copy the workers read (a folder they all reach). "
+             "Default: $ANALYTICS_PUBLISHED, else published/ beside the warehouse.")(func)
+    return click.option(
+        "--cluster", envvar="ANALYTICS_CLUSTER", metavar="ADDRESS", default=None,
+        help="Run on this Dask scheduler (tcp://host:8786; or $ANALYTICS_CLUSTER): the "
+             "warehouse is published first, then one task per business shard.")(func)
+
+
 def business_options(func: F) -> F:
     func = click.option("--all", "all_businesses", is_flag=True,
                         help="Every business in the warehouse.")(func)

@@ -11,6 +11,7 @@ import click
 from analytics import AnalyticsError, config
 from analytics.cli.options import (
     business_options,
+    cluster_options,
     db_option,
     handle_errors,
     out_option,
@@ -56,12 +57,7 @@ def _formats(value: str) -> list[str]:
               default=config.BRANDS_DIR, show_default=True,
               help="Folder of <business_id>.json brand files: {\"colour\": \"#1f6f5c\", "
                    "\"logo\": \"logo.png\"}.")
-@click.option("--cluster", envvar="ANALYTICS_CLUSTER", metavar="ADDRESS", default=None,
-              help="Run on this Dask scheduler (tcp://host:8786; or $ANALYTICS_CLUSTER): the "
-                   "warehouse is published first, then one task per business shard.")
-@click.option("--published", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="With --cluster: the published copy the workers read (a folder they all "
-                   "reach). Default: $ANALYTICS_PUBLISHED, else published/ beside the warehouse.")
+@cluster_options
 @wait_option
 @handle_errors
 def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
@@ -231,12 +227,7 @@ def store_history(path: Path, rows: list, wait: float | None) -> None:
               help="Another parameter the notebook declares (repeatable).")
 @click.option("--notebook", "template", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Notebook to run (default: the packaged business_report.ipynb).")
-@click.option("--cluster", envvar="ANALYTICS_CLUSTER", metavar="ADDRESS", default=None,
-              help="Run on this Dask scheduler (or $ANALYTICS_CLUSTER): the warehouse is "
-                   "published first, then one task per business shard.")
-@click.option("--published", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="With --cluster: the published copy the workers read. Default: "
-                   "$ANALYTICS_PUBLISHED, else published/ beside the warehouse.")
+@cluster_options
 @wait_option
 @handle_errors
 def notebook(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,

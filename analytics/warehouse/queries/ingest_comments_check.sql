@@ -26,10 +26,9 @@ checked AS (
             WHEN created_raw IS NULL THEN {'column': 'created_at', 'reason': 'is blank'}
             WHEN created_at IS NULL THEN
                 {'column': 'created_at', 'reason': '''' || created_raw || ''' is not an ISO 8601 time such as 2026-11-20T18:30:00Z'}
-            -- the one year window (config.YEARS), bound and worded as in ingest_posts_check
-            WHEN year(created_at) < $min_year OR year(created_at) > $max_year THEN
-                {'column': 'created_at', 'reason': '''' || created_raw || ''' is outside the years '
-                    || $min_year || '-' || $max_year}
+            WHEN years_problem(created_at, created_raw, 'created_at', $min_year, $max_year)
+                IS NOT NULL THEN
+                years_problem(created_at, created_raw, 'created_at', $min_year, $max_year)
             ELSE post_problem(raw.business_id, raw.platform, raw.content_id, c.business_id)
         END AS problem
     FROM raw

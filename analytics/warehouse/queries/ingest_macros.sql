@@ -37,3 +37,10 @@ CREATE OR REPLACE TEMP MACRO repeated_line(line, kept_line, problem_column, thin
     CASE WHEN line <> kept_line THEN
         {'column': problem_column, 'reason': 'repeats the ' || thing || ' of line ' || CAST(kept_line AS VARCHAR) || detail || '; the later line is kept'}
     END;
+-- years_problem: a time outside the one year window (config.YEARS, bound by the caller as
+-- $min_year/$max_year), worded the same for every file; NULL inside it. `raw` is the cell as
+-- written, `problem_column` its column.
+CREATE OR REPLACE TEMP MACRO years_problem(ts, raw, problem_column, min_year, max_year) AS
+    CASE WHEN year(ts) < min_year OR year(ts) > max_year THEN
+        {'column': problem_column, 'reason': '''' || raw || ''' is outside the years ' || min_year || '-' || max_year}
+    END;

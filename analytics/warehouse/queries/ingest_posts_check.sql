@@ -75,9 +75,9 @@ checked AS MATERIALIZED (
             WHEN published_at IS NULL THEN {'column': 'published_at', 'reason': 'is blank'}
             WHEN published_ts IS NULL THEN
                 {'column': 'published_at', 'reason': '''' || published_at || ''' is not an ISO 8601 date-time such as 2026-11-20T18:30:00+01:00'}
-            WHEN year(published_ts) < $min_year OR year(published_ts) > $max_year THEN
-                {'column': 'published_at', 'reason': '''' || published_at || ''' is outside the years '
-                    || $min_year || '-' || $max_year}
+            WHEN years_problem(published_ts, published_at, 'published_at', $min_year, $max_year)
+                IS NOT NULL THEN
+                years_problem(published_ts, published_at, 'published_at', $min_year, $max_year)
             WHEN observed_date IS NULL THEN
                 {'column': 'observed_on', 'reason': '''' || observed_on || ''' is not a date such as 2026-11-22'}
             WHEN year(observed_date) > $max_year THEN
