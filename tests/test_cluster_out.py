@@ -203,7 +203,8 @@ def _report(demo_path: Path, tmp_path: Path, *args: str) -> subprocess.Completed
         [sys.executable, "-m", "analytics", "report", "--all", "--db", str(demo_path),
          "--period", DEMO_PERIOD, "--as-of", DEMO_AS_OF.isoformat(), "--format", "json",
          "--published", str(tmp_path / "published"), *args],
-        capture_output=True, text=True, timeout=300, env=os.environ | {"COLUMNS": "200"})
+        capture_output=True, text=True, timeout=300, env=os.environ | {"COLUMNS": "200"},
+        cwd=tmp_path)  # a URL mistaken for a folder would land there, not in the checkout
 
 
 def test_report_cli_on_the_cluster_to_ftp_prints_no_password(
@@ -247,6 +248,19 @@ def test_commands_that_write_folders_refuse_a_url(demo_path: Path, tmp_path: Pat
     assert done.returncode == 2
     assert "URLs are not taken here" in done.stderr and PASSWORD not in done.stderr
     assert not list(tmp_path.iterdir())  # no folder named "ftp:" made in its place
+
+
+@pytest.mark.parametrize(("value", "meant"), [
+    (f"ftp:/{USER}:{PASSWORD}@127.0.0.1/reports", "ftp://***@127.0.0.1/reports"),
+    ("s3:bucket/reports", "s3://bucket/reports"),
+], ids=["ftp-one-slash", "s3-no-slash"])
+def test_a_url_missing_a_slash_is_not_taken_for_a_folder(demo_path: Path, tmp_path: Path,
+                                                         value: str, meant: str) -> None:
+    done = _report(demo_path, tmp_path, "--out", value)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"did you mean {meant}?" in done.stderr, done.stderr
+    assert PASSWORD not in done.stderr
+    assert not list(tmp_path.iterdir())  # no folder named "ftp:" or "s3:" made
 
 
 # --- a password is never printed, nor any part of it ---------------------------------------

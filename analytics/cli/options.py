@@ -80,8 +80,12 @@ def out_option(func: F | None = None, *, urls: bool = False) -> Any:
     """``--out``: a folder; with ``urls``, an fsspec URL too (kept as a string: a Path would
     fold ``ftp://`` into ``ftp:/``). Elsewhere a URL is refused, never taken for a folder."""
     def convert(ctx: click.Context, param: click.Parameter, value: str) -> Path | str:
-        from analytics.report.remote import is_url, output_root  # not on every start-up
+        from analytics.report.remote import is_url, misspelt, output_root, shown
 
+        meant = misspelt(value)
+        if meant is not None:  # else a local folder named 'ftp:' would quietly take the reports
+            raise click.BadParameter(f"not a URL: a URL has two slashes after its protocol; "
+                                     f"did you mean {shown(meant)}?")
         if is_url(value) and not urls:
             raise click.BadParameter(f"{value.split(':', 1)[0]}: URLs are not taken here, only "
                                      "a folder (report --out takes a URL)")

@@ -139,6 +139,22 @@ def check_url(url: str) -> None:
                              f"the workers write to, {protocol}://HOST/folder")
 
 
+#: ``ftp:/host/reports`` or ``s3:bucket``: a known protocol followed by one slash or none, which
+#: a shell or a Path would otherwise quietly make into a local folder called ``ftp:``.
+_MISSPELT = re.compile(r"^(?P<protocol>[A-Za-z][A-Za-z0-9+.-]+):/?(?!/)(?P<rest>.*)$", re.S)
+
+
+def misspelt(out: str) -> str | None:
+    """The URL ``out`` was probably meant to be (``ftp:/host`` → ``ftp://host``) when it is a
+    known protocol missing a slash; None when it is a URL or plainly a folder."""
+    match = _MISSPELT.match(out)
+    if match is None or is_url(out):
+        return None
+    protocol = match["protocol"].lower()
+    known = set(WRITABLE) | set(_CACHES) | set(_WHY)
+    return f"{match['protocol']}://{match['rest']}" if protocol in known else None
+
+
 def is_url(out: str | Path) -> bool:
     """Whether ``out`` names an fsspec URL rather than a local folder (a Path never does)."""
     return isinstance(out, str) and bool(_URL.match(out))
