@@ -219,6 +219,18 @@ def test_report_cli_on_the_cluster_to_ftp_prints_no_password(
             } == {p.parent.parent.name: p.read_bytes() for p in single.glob("*/*/report.json")}
 
 
+def test_a_task_shown_in_a_log_hides_the_password(published: Path) -> None:
+    # Dask logs a failed task with its arguments: their repr must not carry the password
+    from analytics.render.cluster import plan_shards
+
+    url = f"simplecache::ftp://{USER}:{PASSWORD}@127.0.0.1/reports"
+    jobs = plan_shards(published, None, Period.parse(DEMO_PERIOD), DEMO_AS_OF,
+                       RenderOptions(out=url, formats=("json",)), limit=10)
+    assert jobs and all(job.options.out == url for job in jobs)  # the workers still get it
+    shown = repr(jobs)
+    assert "ftp://***@127.0.0.1/reports" in shown and PASSWORD not in shown, shown
+
+
 @pytest.mark.parametrize(("url", "reason"), [
     ("nosuch://somewhere/reports", "nosuch:// cannot hold reports"),
     (f"ftp://{USER}:{PASSWORD}@127.0.0.1:{{closed}}/reports", "Connection refused"),

@@ -64,6 +64,14 @@ class RenderOptions:
     force: bool = False
     run: str = ""
 
+    def __repr__(self) -> str:
+        # a task's arguments reach logs (Dask prints a failed task's, and so does a traceback):
+        # an --out URL's password never does
+        fields = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self)
+                           if f.name != "out")
+        out = remote.shown(self.out) if remote.is_url(self.out) else self.out
+        return f"RenderOptions(out={out!r}, {fields})"
+
 
 @dataclass(frozen=True)
 class Task:
