@@ -17,7 +17,8 @@ from smtp_helpers import Server, free_port
 from analytics import AnalyticsError, warehouse
 from analytics.cli import cli
 from analytics.delivery.deliver import SmtpSettings, check_address
-from analytics.delivery.send import Retries, SendOptions, SendResult, send
+from analytics.delivery.options import Retries, SendOptions, SendResult
+from analytics.delivery.send import send
 from analytics.metrics.period import Period
 from conftest import DEMO_AS_OF, DEMO_PERIOD, file_states
 

@@ -197,3 +197,49 @@ def test_ctrl_c_while_the_server_holds_a_message_waits_for_its_record(
     code, out, err = finish(start_send(db, reports, smtp))
     assert code == 0, err
     assert len(smtp.to(FIRST)) == 1 and len(smtp.to(SECOND)) == 1
+
+
+# --- the sent journal: a run killed while it waits to record a message ----------------------
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
+def test_a_run_stopped_while_it_waits_to_record_a_sent_message_never_sends_it_again(
+    db: Path, reports: Path, stop: signal.Signals
+) -> None:
+    """The server accepted message 1; an ingest holds the warehouse, so its record waits. A
+    SIGKILL (systemd 90 s after a stop, kill -9) or a SIGTERM now: the message is in the sent
+    journal, so the next run records it and sends it to no one twice. A SIGTERM no longer
+    waits behind the ingest (before the journal, it waited without limit)."""
+    with smtp_server(IngestAfterFirstMessage(db)) as smtp:
+        send = start_send(db, reports, smtp, "--wait", "1")
+        try:
+            line = waiting_line(send)
+            assert line.startswith("waiting for the warehouse to record a sent message"), line
+            assert len(smtp.to(FIRST)) == 1
+            send.send_signal(stop)
+            code, out, err = finish(send, timeout=20)  # stops with the ingest still holding
+            assert code == (-signal.SIGKILL if stop == signal.SIGKILL else 128 + stop), err
+            if stop == signal.SIGTERM:
+                assert "Traceback" not in err
+                assert f"{FIRST:<32} sent: 250" in out  # said, though not yet recorded
+        finally:
+            assert smtp.ingest is not None
+            smtp.ingest.communicate("go\n", timeout=30)
+        assert rows(db) == [(FIRST, "sending", 0)]  # the warehouse still says "sending"
+        assert (db.parent / f"{db.name}.sent.journal").exists()
+        code, out, err = finish(start_send(db, reports, smtp, "--wait", "5"))
+        assert code == 0, err
+        assert f"{FIRST:<32} already sent" in out and f"{SECOND:<32} sent: 250" in out
+        assert len(smtp.to(FIRST)) == 1 and len(smtp.to(SECOND)) == 1
+        assert rows(db) == [(FIRST, "sent", 1), (SECOND, "sent", 1)]
+        assert not (db.parent / f"{db.name}.sent.journal").exists()  # replayed, then removed
+
+
+def test_a_line_cut_short_in_the_journal_is_reported_not_ignored(
+    db: Path, reports: Path, smtp: Server
+) -> None:
+    (db.parent / f"{db.name}.sent.journal").write_bytes(b'{"business_id": "lumen-bo')
+    code, out, err = finish(start_send(db, reports, smtp))
+    assert code != 0 or "cut short by a crash" in out + err
+    assert "1 line cut short by a crash" in out + err and "check the mail server's log" in out + err
+    assert "Traceback" not in err

@@ -25,7 +25,7 @@ from analytics.delivery.status import Status
 from analytics.metrics.labels import plural
 
 if TYPE_CHECKING:
-    from analytics.delivery.send import Outcome, SendOptions, SendResult
+    from analytics.delivery.options import Outcome, SendOptions, SendResult
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class SendArgs:
         from datetime import date
 
         from analytics.delivery.deliver import SmtpSettings, check_sender
-        from analytics.delivery.send import Retries, SendOptions
+        from analytics.delivery.options import Retries, SendOptions
         from analytics.metrics.period import parse_date, resolve_period
 
         ids = selected_ids(self.business_ids, self.all_businesses)

@@ -13,7 +13,7 @@ from analytics.delivery.status import OUTCOMES
 
 if TYPE_CHECKING:
     from analytics.delivery.deliver import SmtpSettings
-    from analytics.delivery.send import SendOptions, SendResult
+    from analytics.delivery.options import SendOptions, SendResult
 
 
 def why_stopped(exc: BaseException, settings: SmtpSettings | None) -> str:

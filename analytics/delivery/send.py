@@ -16,13 +16,15 @@ message: before the SMTP transaction (the delivery marked ``sending``, its porta
 granted) and right after it (its outcome). Rendering reads the warehouse through short
 read-only connections; no connection is open while the mail server is talking.
 
-Exactly once: a message the server accepted is recorded ``sent`` at once, in its own session,
-which waits for the warehouse as long as it takes: an ingest holding it past ``--wait`` delays
-the run instead of losing the record (a row left ``sending`` is sent again by the next run, and
-most mailboxes do not drop a repeated Message-ID). A SIGTERM becomes ``SystemExit``
-(``terminate_as_exit``); between marking a delivery ``sending`` and recording its outcome it
-waits for that record (``uninterrupted``). Every run, stopped early or not, appends its line
-to ``send-runs.log``.
+Exactly once: a message the server accepted is first appended to the sent journal
+(:mod:`analytics.delivery.journal`, fsync'd), then recorded ``sent`` in its own session, which
+waits for the warehouse as long as it takes: an ingest holding it past ``--wait`` delays the
+run instead of losing the record, and a run killed meanwhile (SIGKILL, power cut) leaves the
+journal line, which the next run records before it claims anything (a row left ``sending``
+would be sent again, and most mailboxes do not drop a repeated Message-ID). A SIGTERM becomes
+``SystemExit`` (``terminate_as_exit``); between marking a delivery ``sending`` and the journal
+line it waits (``uninterrupted``); then the run records what it can at once and stops.
+Every run, stopped early or not, appends its line to ``send-runs.log``.
 """
 
 from __future__ import annotations
@@ -30,9 +32,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -48,7 +48,6 @@ from analytics.delivery.deliver import (
     DeliveryError,
     Extras,
     Mailer,
-    SmtpSettings,
     backoff,
     check_address,
     check_name,
@@ -58,6 +57,8 @@ from analytics.delivery.deliver import (
     record,
 )
 from analytics.delivery.due import due_periods
+from analytics.delivery.journal import SentJournal
+from analytics.delivery.options import Outcome, SendOptions, SendResult
 from analytics.delivery.status import Status
 from analytics.metrics.history import store as store_history
 from analytics.metrics.labels import plural
@@ -74,73 +75,9 @@ from analytics.warehouse.access import (
 )
 from analytics.warehouse.businesses import Business, list_businesses
 
-
-@dataclass(frozen=True)
-class Retries:
-    """How failed deliveries are retried."""
-
-    max_attempts: int = config.SEND_MAX_ATTEMPTS
-    base_minutes: float = config.SEND_RETRY_BASE_MINUTES
-    #: the operator asks (``--retry``): try every unsent delivery now, given up or not
-    now: bool = False
-
-
-@dataclass(frozen=True)
-class SendOptions:
-    """One run of ``send``: what to send, where the reports are, how to send and retry."""
-
-    #: the businesses (None: every client business) and periods (None: what is due)
-    business_ids: tuple[str, ...] | None = None
-    periods: tuple[Period, ...] | None = None
-    #: ``--days N`` instead of ``periods``: the N whole days before each business's as-of day
-    #: (its own today without ``as_of``), the rule ``report`` and ``notebook`` follow
-    days: int | None = None
-    #: None: each business's today in its own timezone (at ``now``)
-    as_of: date | None = None
-    out: Path = config.DEFAULT_REPORTS_DIR
-    #: needed unless ``dry_run``, which writes each message to ``outbox`` and records nothing
-    settings: SmtpSettings | None = None
-    #: the From of a dry run without ``settings``
-    sender: str | None = None
-    dry_run: bool = False
-    outbox: Path | None = None
-    #: as given to ``analytics report``, so a current report is reused, not redone
-    templates: Path | None = None
-    brands_dir: Path | None = None
-    jobs: int = 1
-    #: ``$ANALYTICS_PORTAL_URL``: each message carries a "View online" link
-    portal_url: str | None = None
-    retries: Retries = Retries()
-    #: seconds to wait for the warehouse (None: :func:`analytics.config.lock_timeout`)
-    wait: float | None = None
-    #: the clock (tests set it)
-    now: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one (business, period, recipient) in this run."""
-
-    business_id: str
-    period: str
-    recipient: str
-    status: Status  # one of OUTCOMES
-    detail: str = ""
-
-
-@dataclass
-class SendResult:
-    outcomes: list[Outcome] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # businesses that could not be sent
-    run_log: Path | None = None
-
-    @property
-    def counts(self) -> Counter[Status]:
-        return Counter(o.status for o in self.outcomes)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and not any(o.status.failing for o in self.outcomes)
+#: Seconds a stopping run waits for the warehouse to record its last message (the journal
+#: keeps it when that is not enough).
+STOPPING_WAIT = 2.0
 
 
 def _safe_name(recipient: str) -> str:
@@ -175,8 +112,12 @@ def send(
             lock = (contextlib.nullcontext() if options.dry_run
                     else sending(run.db, timeout=options.wait, on_wait=on_wait))
             with lock:
-                wanted = run.claim()
-                run.deliver(wanted)
+                try:
+                    wanted = run.claim()
+                    run.deliver(wanted)
+                finally:
+                    if not options.dry_run:
+                        run.journal.finish()
     except BaseException as exc:
         # the run stops early; its line says so, and what it sent (every sent is recorded)
         why = run_log.why_stopped(exc, options.settings)
@@ -220,6 +161,7 @@ class _Run:
         self.outbox = options.outbox or Path(options.out) / "outbox"
         self.result = SendResult()
         self.log: dict[tuple, Delivery] = {}
+        self.journal = SentJournal(db)
 
     def emit(self, outcome: Outcome) -> None:
         self.result.outcomes.append(outcome)
@@ -248,8 +190,19 @@ class _Run:
         options, now = self.options, self.now
         max_attempts = options.retries.max_attempts
         with self.writer() as con:
+            # messages an earlier run had sent but not recorded (it was killed): recorded first
+            journaled, unreadable = (self.journal.entries() if options.dry_run
+                                     else self.journal.replay(con))
             businesses = list_businesses(con, options.business_ids, clients_only=True)
             self.log = load_log(con, [b.business_id for b in businesses])
+        if not options.dry_run:
+            self.journal.clear()  # committed: its lines are in the delivery log now
+        for entry in journaled:  # a dry run reads them without recording them
+            self.log[(entry.business_id, entry.period, entry.recipient)] = entry.delivery()
+        if unreadable:
+            self.result.problems.append(
+                f"{self.journal.path}: {plural(unreadable, 'line')} cut short by a crash; a "
+                "message may have been sent without its record: check the mail server's log")
         if options.retries.now:
             for delivery in self.log.values():
                 if delivery.status is not Status.SENT:
@@ -412,24 +365,44 @@ class _Business:
                 record(con, delivery, now)
             self.outcome(recipient, Status.FAILED, str(exc))
             return
-        with contextlib.ExitStack() as attempt:
+        with contextlib.ExitStack() as held:
             with run.writer() as con:
                 message = compose(report, recipient, pdf, run.sender, now, Extras(
                     run.options.templates, _view_url(con, run.options.portal_url, key, now)))
-                # from the row saying "sending" until the outcome is recorded, a SIGTERM waits:
-                # cut in between, the next run would send an accepted message again
-                attempt.enter_context(uninterrupted())
+                # from the row saying "sending" until the server's answer is on disk, a SIGTERM
+                # or Ctrl-C waits: cut in between, the next run would send the message again
+                held.enter_context(uninterrupted())
                 delivery.status = Status.SENDING
                 record(con, delivery, now, report_sha256=hashlib.sha256(pdf).hexdigest())
             # the writer lock is free again: an ingest may run while the server answers
             reply = self.transaction(delivery, message)
-            # recorded at once, in a session of its own that waits as long as it takes: a sent
-            # message left "sending" would be sent again by the next run
-            with run.recorder("a sent message" if delivery.status is Status.SENT
-                              else "a failed delivery") as con:
-                record(con, delivery, now, reply=reply)
+            if delivery.status is Status.SENT:
+                run.journal.append(delivery, reply, now)  # on disk before any wait
+            try:
+                held.close()  # a SIGTERM or Ctrl-C held back meanwhile is raised here
+            except BaseException:
+                self.store(delivery, reply, wait=False)
+                raise
+        self.store(delivery, reply, wait=True)
+
+    def store(self, delivery: Delivery, reply: str | None, *, wait: bool) -> None:
+        """Record an attempt's outcome, then say it. ``wait``: as long as the warehouse takes
+        (a stop signal still ends the wait: a sent message is in the journal, and a failed
+        one is tried again). Without ``wait`` (the run is stopping) only if it is free now."""
+        run, sent = self.run, delivery.status is Status.SENT
+        try:
+            session = (run.recorder("a sent message" if sent else "a failed delivery") if wait
+                       else writing(run.db, "send", timeout=STOPPING_WAIT))
+            with session as con:
+                record(con, delivery, run.now, reply=reply)
+            if sent:
+                run.journal.recorded()
+        except WarehouseBusy:
+            pass  # stopping: the next run replays the journal (or tries a failure again)
+        finally:
+            max_attempts = run.options.retries.max_attempts
             given_up = delivery.status is Status.FAILED and delivery.attempts >= max_attempts
-            self.outcome(recipient, Status.GIVEN_UP if given_up else delivery.status,
+            self.outcome(delivery.recipient, Status.GIVEN_UP if given_up else delivery.status,
                          reply or delivery.last_error or "")
 
     def unreachable(self, delivery: Delivery, exc: ConnectionFailed) -> None:
