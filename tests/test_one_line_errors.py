@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from analytics import csvsafe
+from analytics import AnalyticsError, csvsafe
 from analytics.cli import cli
 from analytics.notebooks import explore
 from conftest import BUSINESS_COLUMNS, POST_COLUMNS, post, write_csv
@@ -263,3 +263,18 @@ def test_a_disk_that_fills_during_ingest_is_one_line_and_loses_nothing(tmp_path:
         assert con.execute("SELECT count(*) FROM content_metrics").fetchone() == (40_000 - 40,)
     finally:
         con.close()
+
+
+def test_explore_takes_a_path_and_names_its_own_arguments(demo_path: Path) -> None:
+    # an analyst passes the warehouse's path and keyword arguments: errors name those
+    # arguments (as_of, days), never the command line's --as-of or --days
+    report = explore.load_report(str(demo_path), "lumen-books", period="2026-W47",
+                                 as_of="2026-11-23")
+    assert report.period.label == "2026-W47"
+    assert "lumen-books" in explore.compare_businesses(demo_path, period="2026-W47",
+                                                       as_of="2026-11-23").index
+    for kwargs, words in [({"period": "2026-W47", "days": 3}, "not period and days"),
+                          ({"as_of": "2026-13-01"}, "as_of '2026-13-01' is not a date")]:
+        with pytest.raises(AnalyticsError) as caught:
+            explore.load_report(demo_path, "lumen-books", **kwargs)
+        assert words in str(caught.value) and "--" not in str(caught.value)

@@ -41,6 +41,8 @@ class OptionNames:
 
 CLI_OPTIONS = OptionNames("--period", "--start", "--end", "--days", "--as-of")
 QUERY_PARAMETERS = OptionNames("period", "start", "end", "days", "as_of")
+#: The library's keyword arguments (``explore.load_report(..., as_of=...)``) share those names.
+KEYWORDS = QUERY_PARAMETERS
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from analytics.metrics.caption_features import CaptionFeatureRow
 from analytics.metrics.hashtags import HashtagRow
 from analytics.metrics.history import AudienceRow, HistoryPoint
 from analytics.metrics.labels import WEEKDAYS, platform_name
-from analytics.metrics.period import CADENCES, local_today, resolve_period
+from analytics.metrics.period import CADENCES, KEYWORDS, local_today, resolve_period
 from analytics.metrics.results import ContentRow, PlatformRow, PostingWindow, TrendPoint
 from analytics.metrics.sentiment import Commenter, PostComments
 from analytics.records import Record
@@ -37,8 +37,9 @@ from analytics.report import Report, ReportBatch, build_report
 from analytics.warehouse.access import Warehouse
 from analytics.warehouse.businesses import list_businesses
 
-#: What the helpers read from: a handle (notebooks), or an open connection (the caller's own).
-Source = Warehouse | duckdb.DuckDBPyConnection
+#: What the helpers read from: a handle (notebooks), an open connection (the caller's own), or
+#: the warehouse file's path (read like a handle: ``open_warehouse(path)``).
+Source = Warehouse | duckdb.DuckDBPyConnection | str | Path
 
 
 def _say(message: str) -> None:
@@ -56,6 +57,8 @@ def open_warehouse(db: str | Path | None = None, *, timeout: float | None = None
 
 @contextlib.contextmanager
 def _connection(source: Source) -> Iterator[duckdb.DuckDBPyConnection]:
+    if isinstance(source, str | Path):
+        source = open_warehouse(source)
     if isinstance(source, Warehouse):
         with source.read() as con:
             yield con
@@ -80,7 +83,7 @@ def load_report(
         the_period, as_of_date = resolve_period(
             period or None, start or None, end or None, days,
             as_of or local_today(business.timezone, datetime.now(UTC)),
-            CADENCES.get(business.cadence, "week"))
+            CADENCES.get(business.cadence, "week"), names=KEYWORDS)
         return build_report(con, business_id, the_period, as_of_date)
 
 
@@ -262,10 +265,13 @@ def compare_businesses(
 
     Given a handle, the warehouse is released once the batch's snapshot is read, before the
     reports are assembled."""
-    the_period, as_of_date = resolve_period(period or None, None, None, None, as_of or None)
+    the_period, as_of_date = resolve_period(period or None, None, None, None, as_of or None,
+                                            names=KEYWORDS)
     rows: list[dict[str, Any]] = []
     with contextlib.ExitStack() as stack:
         release = None
+        if isinstance(source, str | Path):
+            source = open_warehouse(source)
         if isinstance(source, Warehouse):
             con = stack.enter_context(source.read())
             release = stack.close  # on_read: closes the connection, the batch goes on
