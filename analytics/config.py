@@ -197,6 +197,26 @@ DEFAULT_BRAND_COLOUR = "#1f5f8b"
 PDF_CHART_FORMAT = "svg"
 #: Options passed to WeasyPrint's ``write_pdf``.
 PDF_OPTIONS: dict[str, object] = {}
+#: What lays out the PDF: ``chromium`` (Debian's headless Chromium printing the print HTML,
+#: about a third of WeasyPrint's CPU per report: benchmarks/bench_pdf_engine.py) or
+#: ``weasyprint``. ``--pdf-engine`` (analytics report) or ``$ANALYTICS_PDF_ENGINE`` choose.
+PDF_ENGINES = ("chromium", "weasyprint")
+PDF_ENGINE = "chromium"
+#: The Chromium the ``chromium`` engine drives (``$ANALYTICS_CHROMIUM`` overrides it).
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pdf_engine(explicit: str | None = None) -> str:
+    """The PDF engine: ``explicit`` (``--pdf-engine``), else ``$ANALYTICS_PDF_ENGINE``, else
+    :data:`PDF_ENGINE`; an unknown name is one line."""
+    if explicit:
+        value, source = explicit, "--pdf-engine"
+    else:
+        value = os.environ.get("ANALYTICS_PDF_ENGINE", "").strip() or PDF_ENGINE
+        source = "ANALYTICS_PDF_ENGINE"
+    if value not in PDF_ENGINES:
+        raise AnalyticsError(f"{source} must be {' or '.join(PDF_ENGINES)}, not {value[:20]!r}")
+    return value
 
 
 #: Base URL of the client portal (``analytics serve``), e.g. ``https://reports.example``: when

@@ -13,8 +13,10 @@ fill the templates, lay out the PDF and write the files. So:
   model's bytes, the templates, the code and library versions, the brand files and the
   formats, and a re-run compares it (``force=True`` renders anyway);
 * workers are forked from a server process that has imported and warmed up matplotlib,
-  Jinja and WeasyPrint once (``forkserver`` preload), and are replaced after
-  ``config.RENDER_TASKS_PER_WORKER`` reports, because WeasyPrint does not give memory back.
+  Jinja, WeasyPrint and playwright once (``forkserver`` preload; the Chromium engine's
+  browser is started by each worker on its first PDF, never in the server), and are
+  replaced after ``config.RENDER_TASKS_PER_WORKER`` reports, because WeasyPrint does not
+  give memory back (a replaced worker's browser closes with it).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ STAMP = ".render.json"
 FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf",
          "xlsx": "report.xlsx", "csv": "csv/overview.csv"}
 #: Libraries whose version changes what a report looks like.
-RENDER_LIBRARIES = ("jinja2", "matplotlib", "weasyprint", "pydyf", "fonttools")
+RENDER_LIBRARIES = ("jinja2", "matplotlib", "weasyprint", "pydyf", "fonttools", "playwright")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,9 @@ class RenderOptions:
     brands_dir: Path | None = None
     force: bool = False
     run: str = ""
+    #: ``chromium`` or ``weasyprint`` (render.render_pdf); the default is read where the
+    #: options are made (``$ANALYTICS_PDF_ENGINE``), so workers elsewhere use the same
+    pdf_engine: str = field(default_factory=config.pdf_engine)
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,8 @@ def report_fingerprint(payload: bytes, shared: str, business_id: str,
 
     brand = load_brand(business_id, options.brands_dir)
     digest = hashlib.sha256(shared.encode() + ",".join(options.formats).encode())
+    if "pdf" in options.formats:  # another engine, another PDF
+        digest.update(options.pdf_engine.encode())
     digest.update(payload)
     digest.update(f"{brand.colour}|{brand.logo or ''}".encode())
     return digest.hexdigest()
@@ -250,7 +257,8 @@ def _render(task: Task) -> Outcome:
                                                    templates=options.templates, target="pdf",
                                                    generated_at=now)
                     pdf = render.render_pdf(printable, options.templates,
-                                            resources=render.pdf_resources(drawn))
+                                            resources=render.pdf_resources(drawn),
+                                            engine=options.pdf_engine)
                 with timer.stage("write"):
                     written.append(atomic_write(task.folder / FILES["pdf"], pdf))
         if wanted & set(exports.EXPORT_FORMATS):
