@@ -185,7 +185,8 @@ def _print_page(browser: Any, job: _Job) -> bytes:
         page = context.new_page()
         page.route("**/*", lambda route: _answer(route, job))
         page.goto(DOCUMENT, wait_until="load")
-        return page.pdf(format="A4", tagged=True, prefer_css_page_size=True)
+        return page.pdf(format="A4", tagged=True, prefer_css_page_size=True,
+                        print_background=True)
     finally:
         context.close()
 
