@@ -47,8 +47,9 @@ def test_css_string_escapes_everything_but_letters_digits_and_spaces(name: str) 
     assert [t.type for t in tokens] == ["string"] and tokens[0].value == name
 
 
-def footer_words(pdf: Path, page: int) -> list[tuple[str, float]]:
-    """The words under the page's bottom margin (16 mm), each with its height in points."""
+def footer_words(pdf: Path, page: int) -> list[tuple[str, float, float]]:
+    """The words under the page's bottom margin (16 mm), each with its top and height in
+    points."""
     # poppler writes an astral character of the document's title as two surrogates
     out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf),
                           "-"], capture_output=True, check=True).stdout.decode(errors="replace")
@@ -57,13 +58,14 @@ def footer_words(pdf: Path, page: int) -> list[tuple[str, float]]:
         out)]
     bottom = 842 - 16 * 72 / 25.4
     below = [(top, end, text) for top, end, text in words if top >= bottom]
-    return [(html.unescape(text), end - top) for top, end, text in below]
+    return [(html.unescape(text), top, end - top) for top, end, text in below]
 
 
 @pytest.mark.parametrize("engine", config.PDF_ENGINES)
+@pytest.mark.parametrize("name", ['Evil "Co" \\ </style><b>x</b> 🍜',
+                                  "Evil 🍜 " + "Supercalifragilistic" * 6])
 def test_the_footer_shows_a_hostile_name_as_text_small_and_grey(load, tmp_path: Path,
-                                                                 engine: str) -> None:
-    name = 'Evil "Co" \\ </style><b>x</b> 🍜'
+                                                                 engine: str, name: str) -> None:
     con = load([small_business("evil", name)],
                [post("evil", "x", "p1", "2026-11-17T10:00:00Z", views=500, likes=10)])
     result = run_batch(con, ["evil"], W47, date(2026, 11, 30),
@@ -73,9 +75,13 @@ def test_the_footer_shows_a_hostile_name_as_text_small_and_grey(load, tmp_path: 
     pages = len(PdfReader(path).pages)
     for number in range(1, pages + 1):
         words = footer_words(path, number)
-        assert " ".join(w for w, _ in words) == f"{name} · 2026-W47 page {number} of {pages}"
+        # a long name is cut (at 60 characters), so "page X of Y" keeps its line
+        shown = name if len(name) <= 60 else name[:59] + "…"
+        assert " ".join(w for w, _, _ in words) == (
+            f"{shown} · 2026-W47 page {number} of {pages}")
+        assert len({round(top) for _, top, _ in words[-4:]}) == 1, words  # one line
         # 7 pt type (body text is 9 pt: boxes of ~10.5); the emoji's box is its own
-        assert max(h for w, h in words if w != "🍜") < 9.5, words
+        assert max(h for w, _, h in words if w != "🍜") < 9.5, words
     # grey (#6b7785), not the body's near-black: the darkest pixel of "page 1 of N"
     subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(path),
                     str(tmp_path / "p")], check=True)
