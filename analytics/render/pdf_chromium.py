@@ -130,21 +130,20 @@ class Printer:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as pw:
-            browser: Any = None
+            tab: _Tab | None = None
             try:
                 while (job := self.jobs.get()) is not None:
                     try:
-                        browser, pdf = self._print(pw, browser, job)
+                        tab, pdf = self._print(pw, tab, job)
                     except BaseException as exc:  # noqa: BLE001 - handed to the caller
                         job.done.set_exception(exc)
                     else:
                         job.done.set_result(pdf)
             finally:
-                if browser is not None:
-                    with contextlib.suppress(Exception):
-                        browser.close()
+                if tab is not None:
+                    tab.close()
 
-    def _launch(self, pw: Any) -> Any:
+    def _launch(self, pw: Any) -> _Tab:
         path = executable()
         try:
             browser = pw.chromium.launch(executable_path=path, args=list(LAUNCH_ARGS),
@@ -155,45 +154,65 @@ class Printer:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise AnalyticsError(f"PDF engine chromium: cannot start {path}: {first}") from None
         self.launches += 1
-        return browser
+        return _Tab(browser)
 
-    def _print(self, pw: Any, browser: Any, job: _Job) -> tuple[Any, bytes]:
-        """Print once; a dead browser is replaced and the job tried once more."""
+    def _print(self, pw: Any, tab: _Tab | None, job: _Job) -> tuple[_Tab | None, bytes]:
+        """Print once; a dead browser is replaced and the job tried once more. Any other
+        failure fails this job alone (and the next starts with a fresh browser)."""
         for attempt in (1, 2):
-            if browser is None or not browser.is_connected():
-                if browser is not None:
-                    with contextlib.suppress(Exception):
-                        browser.close()
-                browser = None
-                browser = self._launch(pw)
+            if tab is None or not tab.alive():
+                if tab is not None:
+                    tab.close()
+                tab = None
+                tab = self._launch(pw)
             try:
-                return browser, _print_page(browser, job)
+                return tab, tab.print(job)
             except Exception as exc:  # noqa: BLE001 - a crash is retried once, then reported
-                if attempt == 2 or browser.is_connected() and "crash" not in str(exc).lower():
+                crashed = not tab.alive()
+                tab.close()
+                tab = None
+                if attempt == 2 or not crashed:
                     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
                     raise AnalyticsError(f"PDF engine chromium: {first}") from None
-                with contextlib.suppress(Exception):
-                    browser.close()
-                browser = None
         raise AssertionError("unreachable")
 
 
-def _print_page(browser: Any, job: _Job) -> bytes:
-    context = browser.new_context(java_script_enabled=False, offline=False)
-    try:
+class _Tab:
+    """A browser and the one page it prints every report in (a page per report would start
+    a renderer process each time: about three times the CPU per PDF)."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.job: _Job | None = None
+        context = browser.new_context(java_script_enabled=False)
         context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        page.route("**/*", lambda route: _answer(route, job))
-        page.goto(DOCUMENT, wait_until="load")
-        return page.pdf(format="A4", tagged=True, prefer_css_page_size=True,
-                        print_background=True)
-    finally:
-        context.close()
+        self.page = context.new_page()
+        # routing also turns off the HTTP cache: every load of DOCUMENT reaches the route
+        self.page.route("**/*", lambda route: _answer(route, self.job))
+
+    def alive(self) -> bool:
+        return self.browser.is_connected() and not self.page.is_closed()
+
+    def print(self, job: _Job) -> bytes:
+        self.job = job
+        try:
+            self.page.goto(DOCUMENT, wait_until="load")
+            return self.page.pdf(format="A4", tagged=True, prefer_css_page_size=True,
+                                 print_background=True)
+        finally:
+            self.job = None
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.browser.close()
 
 
-def _answer(route: Any, job: _Job) -> None:
+def _answer(route: Any, job: _Job | None) -> None:
     """The document, files inside the template folders at relative URLs, nothing else."""
     url = route.request.url
+    if job is None:  # between two reports: nothing may load
+        route.abort()
+        return
     if url == DOCUMENT:
         route.fulfill(status=200, content_type="text/html; charset=utf-8", body=job.html)
         return
