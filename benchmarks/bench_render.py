@@ -182,7 +182,8 @@ def show_batch(r: dict) -> None:
          f"{r['per_second']:.2f} reports/s → 1,000 businesses in {r['projected_1000'] / 60:.1f} "
          "min")
     line(f"           peak memory per worker process (MiB): {peaks} "
-         f"({r['workers']} processes, recycled every {config.RENDER_TASKS_PER_WORKER} reports)")
+         f"({r['workers']} processes, recycled every "
+         f"{config.tasks_per_worker(r['engine'])} reports)")
     line(f"           time: {share}")
     if r["browser_rss"]:
         line(f"           largest Chromium process seen: {r['browser_rss']:.0f} MiB (RSS)")

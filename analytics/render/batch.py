@@ -16,7 +16,8 @@ fill the templates, lay out the PDF and write the files. So:
   Jinja, WeasyPrint and playwright once (``forkserver`` preload; the Chromium engine's
   browser is started by each worker on its first PDF, never in the server), and are
   replaced after ``config.RENDER_TASKS_PER_WORKER`` reports, because WeasyPrint does not
-  give memory back (a replaced worker's browser closes with it).
+  give memory back (200 with the chromium engine, whose browser costs a new worker 1.4
+  CPU-s to start; a replaced worker's browser closes with it).
 """
 
 from __future__ import annotations
@@ -346,7 +347,7 @@ def check_formats(formats: Sequence[str]) -> None:
         raise AnalyticsError(f"formats are {', '.join(FILES)}; not {', '.join(unknown) or '—'}")
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
+def _pool(jobs: int, tasks_per_worker: int) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
@@ -355,7 +356,7 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     else:  # pragma: no cover - not on Linux or macOS
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                               max_tasks_per_child=config.RENDER_TASKS_PER_WORKER,
+                               max_tasks_per_child=tasks_per_worker,
                                initializer=exit_with_parent, initargs=(os.getpid(),))
 
 
@@ -453,7 +454,7 @@ def _render_all(
         for task in tasks():
             record(render_task(task))
     else:
-        _run_pool(tasks(), jobs, record)
+        _run_pool(tasks(), jobs, record, config.tasks_per_worker(options.pdf_engine))
     from analytics.render.index import write_index  # index reads this module's stamps
 
     index = write_index(options.out, options.templates) if outcomes else None
@@ -462,12 +463,14 @@ def _render_all(
                        time.perf_counter() - started, history_rows=batch.history_rows)
 
 
-def _run_pool(tasks: Iterator[Task], jobs: int, record: Callable[[Outcome], None]) -> None:
+def _run_pool(tasks: Iterator[Task], jobs: int, record: Callable[[Outcome], None],
+              tasks_per_worker: int = config.RENDER_TASKS_PER_WORKER) -> None:
     """Feed ``tasks`` to ``jobs`` workers, at most a few per worker in flight, so the main
     process never holds a thousand models at once. A worker that dies (out of memory, say)
     costs at most its own report: the pool is replaced and the rest go on."""
     run_resilient(
-        tasks, render_task, lambda: _pool(jobs), jobs * config.RENDER_QUEUE_PER_WORKER,
+        tasks, render_task, lambda: _pool(jobs, tasks_per_worker),
+        jobs * config.RENDER_QUEUE_PER_WORKER,
         on_result=lambda task, outcome: record(outcome),
         on_failure=lambda task, reason: record(Outcome(task.business_id, "failed",
                                                        error=reason)),

@@ -15,9 +15,10 @@ PDF, about a third of WeasyPrint's CPU per report (benchmarks/bench_pdf_engine.p
   ``data:`` URIs, and the page lives at a made-up origin (``ORIGIN``; each report is
   written into it with ``set_content``) behind a route that answers only that empty page
   and relative URLs naming files inside the template folders; every other request (http,
-  https, any host) is aborted and recorded in ``refused``. Chromium itself refuses ``file:`` URLs from a web origin. Same policy as
-  :func:`analytics.render.local_fetcher` for WeasyPrint, except that a restyled template must
-  use relative URLs (``url(logo.png)``), not ``file:`` ones.
+  https, any host) is aborted and recorded in ``refused``; Chromium itself refuses
+  ``file:`` URLs from a web origin. The same policy as :func:`analytics.render.local_fetcher`
+  for WeasyPrint, except that a restyled template must name its files with relative URLs
+  (``url(logo.png)``), not ``file:`` ones.
 """
 
 from __future__ import annotations
