@@ -151,6 +151,7 @@ def test_the_chromium_page_reaches_nothing_outside(listener, tmp_path: Path, ori
             f'<p>hello</p><img src="{here}/x.png"><img src="//127.0.0.1:{port}/rel.png">'
             f'<iframe src="{here}/frame"></iframe><object data="{here}/o"></object>'
             f'<script src="{here}/s.js"></script><script>fetch("{here}/js")</script>'
+            '<script>document.write("script ran")</script>'
             f'<img src="https://example.invalid/y.png"><img src="{secret.as_uri()}">'
             f'<iframe src="{secret.as_uri()}"></iframe><img src="../../../../etc/hostname">'
             '<img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E">'
@@ -161,6 +162,7 @@ def test_the_chromium_page_reaches_nothing_outside(listener, tmp_path: Path, ori
     assert hits == []
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "hello" in text and "do not print me" not in text
+    assert "script ran" not in text  # JavaScript is off
     # what the route saw and refused (file: URLs Chromium refuses itself, before any route)
     assert {f"{here}/s.css", f"{here}/x.png", f"{here}/rel.png", f"{here}/frame",
             "https://example.invalid/y.png", origin + "etc/hostname"} <= set(refused), refused
