@@ -221,3 +221,20 @@ def test_the_chromium_engine_refuses_a_fetcher() -> None:
         render.render_pdf("<p>x</p>", engine="chromium", fetcher=render.local_fetcher())
     with pytest.raises(AnalyticsError, match="--pdf-engine must be chromium or weasyprint"):
         render.render_pdf("<p>x</p>", engine="prince")
+
+
+def test_a_browser_that_will_not_start_fails_the_report_in_one_line(tmp_path: Path,
+                                                                    own_printer,
+                                                                    monkeypatch) -> None:
+    broken = tmp_path / "chromium"
+    broken.write_text("#!/bin/sh\necho 'chromium: cannot open display' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("ANALYTICS_CHROMIUM", str(broken))
+    printer = own_printer()
+    for _ in range(2):  # tried afresh for each report, and each fails alone
+        with pytest.raises(AnalyticsError) as failed:
+            render.render_pdf("<title>t</title><p>x</p>", engine="chromium")
+        message = str(failed.value)
+        assert message.startswith(f"PDF engine chromium: cannot start {broken}: ")
+        assert "\n" not in message
+    assert printer.launches == 0 and printer.thread.is_alive()
