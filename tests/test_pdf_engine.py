@@ -10,6 +10,7 @@ import html
 import io
 import re
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -238,3 +239,13 @@ def test_a_browser_that_will_not_start_fails_the_report_in_one_line(tmp_path: Pa
         assert message.startswith(f"PDF engine chromium: cannot start {broken}: ")
         assert "\n" not in message
     assert printer.launches == 0 and printer.thread.is_alive()
+
+
+def test_without_playwright_each_report_fails_in_one_line(own_printer, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)  # import fails
+    own_printer()
+    for _ in range(2):  # the next report gets a printer of its own, and the same line
+        with pytest.raises(AnalyticsError, match=r"^PDF engine chromium needs Python's "
+                                                 r"playwright \(`make install`\), or use "
+                                                 r"--pdf-engine weasyprint$"):
+            render.render_pdf("<title>t</title><p>x</p>", engine="chromium")

@@ -34,6 +34,7 @@ import shutil
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,12 +114,20 @@ class Printer:
         self.pid = os.getpid()
         self.jobs: queue.Queue[_Job | None] = queue.Queue()
         self.launches = 0  # how many browsers this printer started (tests read it)
+        self.failure: AnalyticsError | None = None  # why the thread ended, if it did
         self.thread = threading.Thread(target=self._run, name="pdf-chromium", daemon=True)
         self.thread.start()
 
     def print(self, job: _Job) -> bytes:
         self.jobs.put(job)
-        return job.done.result()
+        while True:
+            try:
+                return job.done.result(timeout=1.0)
+            except FutureTimeout:
+                # a thread that ended (playwright's driver could not start) answers no more
+                if not self.thread.is_alive() and not job.done.done():
+                    raise self.failure or AnalyticsError(
+                        "PDF engine chromium: the browser's thread ended") from None
 
     def close(self) -> None:
         if self.thread.is_alive():
@@ -128,7 +137,27 @@ class Printer:
     # --- the browser's thread -------------------------------------------------------------
 
     def _run(self) -> None:
-        from playwright.sync_api import sync_playwright
+        try:
+            self._serve()
+        except BaseException as exc:  # noqa: BLE001 - every waiting report hears why
+            reason = exc if isinstance(exc, AnalyticsError) else AnalyticsError(
+                f"PDF engine chromium: cannot drive the browser ({type(exc).__name__}: "
+                f"{(str(exc).strip().splitlines() or [''])[0]})")
+            self.failure = reason
+            while True:
+                try:
+                    job = self.jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is not None and not job.done.done():
+                    job.done.set_exception(reason)
+
+    def _serve(self) -> None:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            raise AnalyticsError("PDF engine chromium needs Python's playwright (`make "
+                                 "install`), or use --pdf-engine weasyprint") from None
 
         with sync_playwright() as pw:
             tab: _Tab | None = None
