@@ -249,3 +249,17 @@ def test_without_playwright_each_report_fails_in_one_line(own_printer, monkeypat
                                                  r"playwright \(`make install`\), or use "
                                                  r"--pdf-engine weasyprint$"):
             render.render_pdf("<title>t</title><p>x</p>", engine="chromium")
+
+
+def test_threads_share_the_process_browser(own_printer) -> None:
+    """The portal and Dask workers render from several threads: one browser serves them all
+    (playwright's sync API is bound to the one thread that owns it)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    printer = own_printer()
+    pages = [f"<title>t{n}</title><p>thread page {n}</p>" for n in range(6)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        pdfs = list(pool.map(lambda page: render.render_pdf(page, engine="chromium"), pages))
+    texts = [PdfReader(io.BytesIO(pdf)).pages[0].extract_text() for pdf in pdfs]
+    assert [f"thread page {n}" in text for n, text in enumerate(texts)] == [True] * 6
+    assert printer.launches == 1
