@@ -184,7 +184,13 @@ class Printer:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise AnalyticsError(f"PDF engine chromium: cannot start {path}: {first}") from None
         self.launches += 1
-        return _Tab(browser)
+        try:
+            return _Tab(browser)
+        except Exception as exc:  # noqa: BLE001 - its page would not open: no browser left
+            with contextlib.suppress(Exception):
+                browser.close()
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise AnalyticsError(f"PDF engine chromium: cannot open a page: {first}") from None
 
     def _print(self, pw: Any, tab: _Tab | None, job: _Job) -> tuple[_Tab | None, bytes]:
         """Print once; a dead browser is replaced and the job tried once more. Any other
