@@ -39,11 +39,13 @@ $(STAMP): pyproject.toml
 # otherwise says what to install.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk \
 	fonts-noto-color-emoji chromium poppler-utils
-# chromium: the phone-width tests measure the HTML in a real browser (driven by Python
-# playwright with executable_path=/usr/bin/chromium; no browser download); poppler-utils:
+# chromium: prints the PDF reports (the default PDF engine, on every machine that renders
+# them, cluster workers included) and the phone-width tests measure the HTML in it (driven
+# by Python playwright with executable_path=/usr/bin/chromium; no browser download); the
+# fonts serve both PDF engines; poppler-utils:
 # pdftotext -bbox reads back where each word of a PDF landed
 
-system-deps: ## Install pango and fonts (PDF reports), chromium, java and npm (tests) when missing (apt-get, as root)
+system-deps: ## Install chromium, pango and fonts (PDF reports), java and npm (tests) when missing (apt-get, as root)
 	@command -v dpkg-query >/dev/null || { echo "not Debian: make sure pango and DejaVu fonts are installed"; exit 0; }; \
 	missing=""; for pkg in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \

@@ -137,6 +137,15 @@ MAX_LOGO_BYTES = 512 * 1024
 #: Worker processes render this many reports, then are replaced by a fresh one: WeasyPrint
 #: does not give memory back, so recycling keeps a long batch's memory flat.
 RENDER_TASKS_PER_WORKER = 40
+#: The same with the chromium PDF engine: no WeasyPrint in the worker to grow, and each new
+#: worker starts its own browser (about 1.4 CPU-s: 35 ms a report at 40, 7 ms at 200).
+RENDER_TASKS_PER_WORKER_CHROMIUM = 200
+
+
+def tasks_per_worker(pdf_engine: str) -> int:
+    """Reports a render worker makes before it is replaced, by PDF engine."""
+    return (RENDER_TASKS_PER_WORKER_CHROMIUM if pdf_engine == "chromium"
+            else RENDER_TASKS_PER_WORKER)
 #: Garbage-collector thresholds in render workers (Python's default is 700, 10, 10): fewer
 #: collections while WeasyPrint builds and drops its boxes; see analytics/render/preload.py.
 #: (50,000, 20, 10) against (20,000, 10, 10): about a tenth less CPU per report for about
@@ -197,6 +206,26 @@ DEFAULT_BRAND_COLOUR = "#1f5f8b"
 PDF_CHART_FORMAT = "svg"
 #: Options passed to WeasyPrint's ``write_pdf``.
 PDF_OPTIONS: dict[str, object] = {}
+#: What lays out the PDF: ``chromium`` (Debian's headless Chromium printing the print HTML,
+#: about a third of WeasyPrint's CPU per report: benchmarks/bench_pdf_engine.py) or
+#: ``weasyprint``. ``--pdf-engine`` (analytics report) or ``$ANALYTICS_PDF_ENGINE`` choose.
+PDF_ENGINES = ("chromium", "weasyprint")
+PDF_ENGINE = "chromium"
+#: The Chromium the ``chromium`` engine drives (``$ANALYTICS_CHROMIUM`` overrides it).
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pdf_engine(explicit: str | None = None) -> str:
+    """The PDF engine: ``explicit`` (``--pdf-engine``), else ``$ANALYTICS_PDF_ENGINE``, else
+    :data:`PDF_ENGINE`; an unknown name is one line."""
+    if explicit:
+        value, source = explicit, "--pdf-engine"
+    else:
+        value = os.environ.get("ANALYTICS_PDF_ENGINE", "").strip() or PDF_ENGINE
+        source = "ANALYTICS_PDF_ENGINE"
+    if value not in PDF_ENGINES:
+        raise AnalyticsError(f"{source} must be {' or '.join(PDF_ENGINES)}, not {value[:20]!r}")
+    return value
 
 
 #: Base URL of the client portal (``analytics serve``), e.g. ``https://reports.example``: when

@@ -95,7 +95,7 @@ def one_report(model: dict, templates: Path | None) -> bytes:
     render.render_html(model, charts=drawn, templates=templates)
     html = render.render_html(model, charts=drawn, target="pdf", templates=templates)
     return render.render_pdf(html, templates=templates,
-                             resources=render.pdf_resources(drawn, "svg"))
+                             resources=render.pdf_resources(drawn, "svg"), engine="weasyprint")
 
 
 def main() -> None:

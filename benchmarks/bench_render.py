@@ -1,9 +1,12 @@
 """Benchmark: HTML + PDF report generation (``make bench``; alone: ``make bench-render``).
 
 1. Full batches: every business of a demo warehouse (200 by default) rendered to HTML, PDF
-   and JSON with ``--jobs 1`` and ``--jobs 2``: reports per second, the time 1,000
-   businesses would take, peak memory per worker process, and the share of time spent in
-   queries (building the models), charts, HTML, PDF and writing.
+   and JSON with ``--jobs 2`` (``--jobs 1,2`` for both), once per PDF engine (``--engines
+   chromium,weasyprint``): reports per second, the time 1,000 businesses would take, peak
+   memory per worker process (and per Chromium), the share of time spent in queries
+   (building the models), charts, HTML, PDF and writing, and the CPU of every process of
+   the batch (main, fork server, workers, playwright's driver, Chromium's processes: a
+   sampler reads them four times a second), per report.
 2. Where a report's CPU goes now, in this process on a sample of reports: each stage timed
    with process_time as a worker runs it (JSON, charts, Jinja, WeasyPrint's parse, layout
    and paint + write, writing the files), and WeasyPrint's own steps (styles, boxes,
@@ -17,12 +20,14 @@
    auto-width tables, dotted and rounded borders, nested spans in the heat map, against the
    print CSS's fast path), charts served from memory and the CSS parsed once, the workers'
    GC thresholds, the lean SVG the PDF draws its charts from, and the workers' GC
-   thresholds raised again;
+   thresholds raised again (sections 2 and 3 measure WeasyPrint, the engine these cuts
+   were made for; benchmarks/bench_pdf_engine.py compares the engines);
 4. the cost of a cold worker process (imports and warm-up), which the fork server pays once
    per batch instead of once per worker.
 
 Usage: python benchmarks/bench_render.py [--businesses 200] [--sample 12] [--rounds 3]
-                                      [--skip-batches]
+                                      [--skip-batches | --batches-only] [--jobs 2]
+                                      [--engines chromium,weasyprint]
 """
 
 from __future__ import annotations
@@ -76,13 +81,60 @@ def build_warehouse(businesses: int) -> Path:
 # --- 1. full batches ---------------------------------------------------------------------------
 
 
-def full_batch(db: Path, jobs: int) -> dict:
+class TreeCPU:
+    """CPU seconds of this process and every process under it, sampled four times a second
+    (a process's last quarter second before it exits is missed: workers and their browsers
+    live for 40 reports, so that is well under 1 %)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        import psutil
+
+        self.me = psutil.Process()
+        self.seen: dict[tuple[int, float], float] = {}
+        self.browser_rss: list[float] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        for proc in [self.me, *self.me.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+                self.seen[(proc.pid, proc.create_time())] = times.user + times.system
+                if proc.name().startswith("chrom"):
+                    self.browser_rss.append(proc.memory_info().rss / 2**20)
+            except psutil.Error:
+                pass
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.25):
+            self._sample()
+
+    def __enter__(self) -> TreeCPU:
+        self._sample()
+        self.start = sum(self.seen.values())
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        self._sample()
+        self.total = sum(self.seen.values()) - self.start
+
+
+def full_batch(db: Path, jobs: int, engine: str) -> dict:
     out = Path(tempfile.mkdtemp(prefix=f"bench-render-j{jobs}-", dir=OUT))
     con = warehouse.connect(db, read_only=True)
     try:
-        result = run_batch(con, None, PERIOD, AS_OF,
-                           RenderOptions(out=out, formats=("html", "pdf", "json"), force=True),
-                           jobs=jobs)
+        with TreeCPU() as tree:
+            result = run_batch(con, None, PERIOD, AS_OF,
+                               RenderOptions(out=out, formats=("html", "pdf", "json"),
+                                             force=True, pdf_engine=engine),
+                               jobs=jobs)
     finally:
         con.close()
     failed = result.with_status("failed")
@@ -96,15 +148,17 @@ def full_batch(db: Path, jobs: int) -> dict:
     total = sum(result.seconds.values())
     cpu = sum(o.cpu_seconds for o in result.outcomes) / n
     return {
-        "jobs": jobs, "reports": n, "wall": result.wall_seconds,
+        "engine": engine, "jobs": jobs, "reports": n, "wall": result.wall_seconds,
         "per_second": n / result.wall_seconds,
         "projected_1000": 1000 / (n / result.wall_seconds),
         "peak_rss": sorted(result.peak_rss_per_worker.values()),
+        "browser_rss": max(tree.browser_rss, default=0.0),
         "workers": len(result.peak_rss_per_worker),
         "share": {k: v / total for k, v in sorted(result.seconds.items())},
         "seconds": result.seconds,
         "pdf_kib": statistics.median(sizes) / 1024, "pages": statistics.median(pages),
         "cpu_per_report": cpu, "queries": result.seconds.get("queries", 0.0),
+        "tree_cpu_per_report": tree.total / n,
         "load": _load(),
     }
 
@@ -124,18 +178,25 @@ def _pages(path: Path) -> int:
 def show_batch(r: dict) -> None:
     share = ", ".join(f"{k} {v:.0%}" for k, v in r["share"].items())
     peaks = ", ".join(f"{p:.0f}" for p in r["peak_rss"])
-    line(f"  --jobs {r['jobs']}: {r['reports']} reports in {r['wall']:.1f} s = "
+    line(f"  {r['engine']}, --jobs {r['jobs']}: {r['reports']} reports in {r['wall']:.1f} s = "
          f"{r['per_second']:.2f} reports/s → 1,000 businesses in {r['projected_1000'] / 60:.1f} "
          "min")
     line(f"           peak memory per worker process (MiB): {peaks} "
-         f"({r['workers']} processes, recycled every {config.RENDER_TASKS_PER_WORKER} reports)")
+         f"({r['workers']} processes, recycled every "
+         f"{config.tasks_per_worker(r['engine'])} reports)")
     line(f"           time: {share}")
+    if r["browser_rss"]:
+        line(f"           largest Chromium process seen: {r['browser_rss']:.0f} MiB (RSS)")
     line(f"           PDF: median {r['pdf_kib']:.0f} KiB, {r['pages']:.0f} pages")
     # the wall time suffers when other processes share the cores; CPU time does not
     idle = (1000 * r["cpu_per_report"] / r["jobs"] + r["queries"] * 1000 / r["reports"]) / 60
     line(f"           CPU per report in a worker: {r['cpu_per_report'] * 1000:.0f} ms → 1,000 "
          f"businesses on {r['jobs']} idle core(s) ≈ {idle:.1f} min "
          f"(load average at the end: {r['load']:.1f})")
+    every = r["tree_cpu_per_report"]
+    line(f"           CPU per report in every process of the batch (main, workers, Chromium): "
+         f"{every * 1000:.0f} ms → 1,000 businesses on {r['jobs']} idle core(s) ≈ "
+         f"{1000 * every / r['jobs'] / 60:.1f} min (target: 4)")
 
 
 # --- 2. before / after, side by side ------------------------------------------------------------
@@ -264,7 +325,7 @@ def side_by_side(models: list[dict], rounds: int) -> None:
         html = html_for(models[i], text_svg[i], "svg", None)
         resources = (render.pdf_resources(text_svg[i], "svg") if lean
                      else as_drawn(text_svg[i]))
-        return render.render_pdf(html, resources=resources)
+        return render.render_pdf(html, resources=resources, engine="weasyprint")
 
     def tuned_gc(i: int, lean: bool = False,
                  thresholds: tuple[int, int, int] = config.RENDER_GC_THRESHOLDS) -> bytes:
@@ -388,7 +449,8 @@ def stage_profile(models: list[dict]) -> None:
             atomic_write(folder / "report.pdf", pdf)
         # again under the profiler (which slows what it watches): only its shares are used
         profile.enable()
-        render.render_pdf(printable, resources=render.pdf_resources(drawn))
+        render.render_pdf(printable, resources=render.pdf_resources(drawn),
+                          engine="weasyprint")
         profile.disable()
     gc.set_threshold(*saved)
     shutil.rmtree(folder)
@@ -430,13 +492,19 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-batches", action="store_true")
+    parser.add_argument("--batches-only", action="store_true")
+    parser.add_argument("--jobs", default="2", help="comma-separated, e.g. 1,2")
+    parser.add_argument("--engines", default=",".join(config.PDF_ENGINES))
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     db = build_warehouse(args.businesses)
     line(f"HTML + PDF + JSON reports, {PERIOD.label}, on {_cpus()} cores")
     if not args.skip_batches:
-        for jobs in (1, 2):
-            show_batch(full_batch(db, jobs))
+        for jobs in (int(j) for j in args.jobs.split(",")):
+            for engine in args.engines.split(","):
+                show_batch(full_batch(db, jobs, engine))
+    if args.batches_only:
+        return
     models = sample_models(db, args.sample)
     line("where a report's CPU goes now:")
     stage_profile(models)

@@ -67,6 +67,19 @@ def marked_text(reader: PdfReader) -> dict[tuple[int, int], str]:
     return texts
 
 
+def attributes(value: Any) -> dict[str, Any]:
+    """An element's attributes as one dict: /A is one attribute object (WeasyPrint) or an
+    array of them, one per owner (Chromium: /Scope, /RowSpan and /ColSpan apart)."""
+    value = value.get_object() if hasattr(value, "get_object") else value
+    objects = value if isinstance(value, list) else [value] if value else []
+    merged: dict[str, Any] = {}
+    for item in objects:
+        item = item.get_object() if hasattr(item, "get_object") else item
+        if hasattr(item, "items"):
+            merged.update(item)
+    return merged
+
+
 def structure(reader: PdfReader) -> Element:
     """The document's structure tree (raises KeyError when the PDF is not tagged)."""
     root = reader.trailer["/Root"]["/StructTreeRoot"].get_object()
@@ -87,7 +100,7 @@ def structure(reader: PdfReader) -> Element:
             return None
         element = Element(tag=str(node.get("/S", "/StructTreeRoot"))[1:],
                           alt=str(node["/Alt"]) if "/Alt" in node else None,
-                          attributes=dict(node.get("/A", {}) or {}))
+                          attributes=attributes(node.get("/A")))
         kids = node.get("/K")
         kids = kids if isinstance(kids, list) else [] if kids is None else [kids]
         for kid in kids:

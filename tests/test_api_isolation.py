@@ -61,6 +61,12 @@ def test_a_token_for_alpha_reads_alpha_everywhere(served) -> None:
         response = fetch(url, path.format(b="alpha"), token)
         assert response.status_code == 200, (path, response.text[:200])
         assert CANARY.encode() not in response.content, path
+        if path.endswith(".pdf"):  # printed by the server's own Chromium, the default engine
+            import io
+
+            from pypdf import PdfReader
+
+            assert "Skia" in PdfReader(io.BytesIO(response.content)).metadata.producer
 
 
 def test_a_token_for_alpha_gets_403_and_nothing_of_beta(served) -> None:

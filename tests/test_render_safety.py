@@ -3,8 +3,13 @@ become paths outside the output folder."""
 
 from __future__ import annotations
 
+import http.server
+import io
 import re
 import socket
+import subprocess
+import threading
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +18,7 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from analytics import AnalyticsError, render
+from analytics import AnalyticsError, config, render
 from analytics.cli import cli
 from analytics.metrics.period import Period
 from analytics.render.batch import RenderOptions, run_batch
@@ -75,13 +80,14 @@ def test_html_in_titles_and_names_is_text_in_html_and_pdf(load, tmp_path: Path,
 
 
 def test_the_pdf_fetcher_refuses_the_network(no_network: list) -> None:
+    """WeasyPrint's side: its URL fetcher (Chromium's page is tested below)."""
     fetcher = render.local_fetcher([])
     html = ('<p>logo</p><img src="http://example.invalid/x.png">'
             '<img src="https://example.invalid/y.png">'
             '<link rel="stylesheet" href="http://example.invalid/s.css">'
             '<img src="file:///etc/hostname">'
             '<img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E">')
-    pdf = render.render_pdf(html, fetcher=fetcher)
+    pdf = render.render_pdf(html, fetcher=fetcher, engine="weasyprint")
     assert pdf.startswith(b"%PDF")
     assert sorted(fetcher.refused) == ["file:///etc/hostname", "http://example.invalid/s.css",
                                        "http://example.invalid/x.png",
@@ -89,12 +95,101 @@ def test_the_pdf_fetcher_refuses_the_network(no_network: list) -> None:
     assert no_network == []
 
 
-def test_files_inside_the_template_folder_may_be_used(tmp_path: Path) -> None:
-    (tmp_path / "dot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" '
-                                      'height="4"><rect width="4" height="4"/></svg>')
-    fetcher = render.local_fetcher([tmp_path])
-    render.render_pdf(f'<img src="{(tmp_path / "dot.svg").as_uri()}">', fetcher=fetcher)
-    assert fetcher.refused == []
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[str]]]:
+    """A real HTTP server on 127.0.0.1 recording every request it gets (there must be none)."""
+    hits: list[str] = []
+
+    class Record(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.end_headers()
+            self.wfile.write(b"body { background: red }")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Record)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], hits
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("origin", ["http://report.invalid/", "http://127.0.0.1:9/"])
+def test_the_chromium_page_reaches_nothing_outside(listener, tmp_path: Path, origin: str,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   request: pytest.FixtureRequest) -> None:
+    """A hostile print page asks for a stylesheet, images, a frame, a font, a prefetch, a
+    script and files; a real server on this machine sees none of it, and the page's own
+    route says what it refused. Chromium's local-network rule alone would keep a page from
+    the made-up origin away from this server, so the second case serves the page as if
+    from 127.0.0.1 to a browser with that rule off: only the route stands in between."""
+    from analytics.render import pdf_chromium
+
+    monkeypatch.setattr(pdf_chromium, "ORIGIN", origin)
+    monkeypatch.setattr(pdf_chromium, "DOCUMENT", origin + "report.html")
+    if "127.0.0.1" in origin:
+        monkeypatch.setattr(pdf_chromium, "LAUNCH_ARGS", pdf_chromium.LAUNCH_ARGS + (
+            "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests",))
+        own = pdf_chromium.Printer()  # a browser launched with those arguments
+        monkeypatch.setattr(pdf_chromium, "_PRINTER", own)
+        request.addfinalizer(own.close)
+    port, hits = listener
+    here = f"http://127.0.0.1:{port}"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not print me")
+    html = (f'<html><head><title>t</title><link rel="stylesheet" href="{here}/s.css">'
+            f'<link rel="prefetch" href="{here}/prefetch"><style>@import "{here}/i.css";'
+            f'@font-face {{ font-family: x; src: url({here}/f.woff) }}'
+            f'body {{ background: url({here}/bg.png); font-family: x }}</style></head><body>'
+            f'<p>hello</p><img src="{here}/x.png"><img src="//127.0.0.1:{port}/rel.png">'
+            f'<iframe src="{here}/frame"></iframe><object data="{here}/o"></object>'
+            f'<script src="{here}/s.js"></script><script>fetch("{here}/js")</script>'
+            '<script>document.write("script ran")</script>'
+            f'<img src="https://example.invalid/y.png"><img src="{secret.as_uri()}">'
+            f'<iframe src="{secret.as_uri()}"></iframe><img src="../../../../etc/hostname">'
+            '<img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E">'
+            '</body></html>')
+    refused: list[str] = []
+    pdf = render.render_pdf(html, engine="chromium", refused=refused)
+    assert pdf.startswith(b"%PDF")
+    assert hits == []
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "hello" in text and "do not print me" not in text
+    assert "script ran" not in text  # JavaScript is off
+    # what the route saw and refused (file: URLs Chromium refuses itself, before any route)
+    assert {f"{here}/s.css", f"{here}/x.png", f"{here}/rel.png", f"{here}/frame",
+            "https://example.invalid/y.png", origin + "etc/hostname"} <= set(refused), refused
+    assert not [url for url in refused if url.startswith("data:")]
+
+
+@pytest.mark.parametrize("engine", config.PDF_ENGINES)
+def test_files_inside_the_template_folder_may_be_used(tmp_path: Path, engine: str) -> None:
+    """A restyled template's own picture, named relative to its folder, is drawn."""
+    (tmp_path / "dot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="200" '
+                                      'height="200"><rect width="200" height="200" '
+                                      'fill="#ff0000"/></svg>')
+    refused: list[str] = []
+    pdf = render.render_pdf('<title>t</title><p>logo</p><img src="dot.svg" alt="dot">',
+                            templates=tmp_path, engine=engine, refused=refused)
+    assert refused == []
+    assert red_pixels(pdf, tmp_path) > 1000
+
+
+def red_pixels(pdf: bytes, folder: Path) -> int:
+    from PIL import Image
+
+    (folder / "p.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(folder / "p.pdf"),
+                    str(folder / "p")], check=True)
+    image = Image.open(next(folder.glob("p-*.png"))).convert("RGB")
+    return sum(1 for r, g, b in image.get_flattened_data() if r > 200 and g < 60 and b < 60)
 
 
 @pytest.mark.parametrize("bad", ["../../etc", "..", "/etc", "a/../../b", "Upper", "a b", ""])

@@ -50,6 +50,9 @@ def _formats(value: str) -> list[str]:
                                       "(0: render in this process).")
 @click.option("--force", is_flag=True,
               help="Render every report, even those whose inputs have not changed.")
+@click.option("--pdf-engine", type=click.Choice(config.PDF_ENGINES), default=None,
+              help=f"What lays out the PDF (default: $ANALYTICS_PDF_ENGINE, else "
+                   f"{config.PDF_ENGINE}).")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder of templates to use before the built-in ones (copy files from "
                    "analytics/render/templates/ and edit them to restyle).")
@@ -63,7 +66,7 @@ def _formats(value: str) -> list[str]:
 def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
            period: str | None, start: str | None, end: str | None, days: int | None,
            as_of: str | None, out: Path | str, format_: str, limit: int, jobs: int, force: bool,
-           templates: Path | None, brands_dir: Path, cluster: str | None,
+           pdf_engine: str | None, templates: Path | None, brands_dir: Path, cluster: str | None,
            published: Path | None, wait: float | None) -> None:
     """Build each business's report for a period and write it under --out.
 
@@ -98,8 +101,13 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
         raise AnalyticsError(f"--limit must be from 1 to 100, not {limit}")
     ids = selected_ids(business_ids, all_businesses)
     resolve_period(period, start, end, days, as_of)  # a bad option fails before any work
+    engine = config.pdf_engine(pdf_engine)
+    if "pdf" in formats and engine == "chromium":
+        from analytics.render.pdf_chromium import check_available
+
+        check_available()  # no browser here: one line now, not one per report
     options = RenderOptions(out=out, formats=tuple(formats), templates=templates,
-                            brands_dir=brands_dir, force=force)
+                            brands_dir=brands_dir, force=force, pdf_engine=engine)
     path = config.db_path(db)
     # read through short connections: one to learn each business's local day and cadence,
     # then each batch's own, one per shard, each released once its shard is read (before

@@ -8,16 +8,18 @@ else: every number shown comes from the model; templates only format and arrange
   ``--templates DIR`` searched before ours);
 * HTML is one self-contained file (inline CSS, inline SVG charts, an inline sort/filter
   script), so it opens offline;
-* the PDF is the same templates laid out by WeasyPrint for A4, with a URL fetcher that only
-  serves the charts (from memory), ``data:`` URLs and files inside the template folders, so
-  rendering never touches the network; it is a tagged PDF/UA-1 document (:data:`PDF_TAGGING`):
-  a structure tree in reading order, headings, table headers, the charts' alternative
-  text, the title and language, which a screen reader needs.
+* the PDF is the same templates' print variant laid out for A4 by the PDF engine
+  (:func:`render_pdf`): headless Chromium (:mod:`analytics.render.pdf_chromium`, the default)
+  or WeasyPrint. Either loads only the charts (from memory), ``data:`` URLs and files inside
+  the template folders, so rendering never touches the network; the PDF is tagged: a
+  structure tree in reading order, headings, tables, the charts' alternative text, the title
+  and language, which a screen reader needs.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import re
 import time
@@ -340,32 +342,54 @@ def render_pdf(
     templates: Path | None = None,
     fetcher: Any = None,
     resources: Mapping[str, tuple[bytes, str]] | None = None,
+    *,
+    engine: str | None = None,
+    refused: list[str] | None = None,
 ) -> bytes:
     """Lay out the print variant of the HTML (:func:`render_html` with ``target="pdf"``) on A4
-    pages, styled by :func:`print_stylesheet`, and return the PDF bytes. ``resources`` are
-    served from memory (the charts, see :func:`pdf_resources`); relative URLs resolve in the
-    template folder; ``fetcher`` defaults to :func:`local_fetcher` over the template folders."""
-    weasyprint = _weasyprint()
+    pages and return the tagged PDF's bytes, with ``engine`` (default
+    :func:`config.pdf_engine`: ``chromium``, see :mod:`analytics.render.pdf_chromium`, or
+    ``weasyprint``). ``resources`` are served from memory (the charts, see
+    :func:`pdf_resources`); relative URLs resolve in the template folders; nothing is loaded
+    from anywhere else, and ``refused`` (when given) collects what was refused.
+
+    WeasyPrint styles it with :func:`print_stylesheet`; ``fetcher`` (WeasyPrint only)
+    defaults to :func:`local_fetcher` over the template folders."""
+    engine = config.pdf_engine(engine)
     roots = _roots(templates)
+    if engine == "chromium":
+        from analytics.render import pdf_chromium
+
+        if fetcher is not None:
+            raise ValueError("a URL fetcher is WeasyPrint's; Chromium's page has its own route")
+        return pdf_chromium.render_pdf(html, roots, templates, resources, refused)
+    weasyprint = _weasyprint()
     fetcher = fetcher if fetcher is not None else local_fetcher(roots, resources)
     document = weasyprint.HTML(string=html, url_fetcher=fetcher,
                                base_url=str(roots[-1].resolve()) + "/")
-    return document.write_pdf(stylesheets=[print_stylesheet(templates)],
-                              font_config=_font_config(),
-                              **(PDF_TAGGING | config.PDF_OPTIONS))
+    pdf = document.write_pdf(stylesheets=[print_stylesheet(templates)],
+                             font_config=_font_config(), **(PDF_TAGGING | config.PDF_OPTIONS))
+    if refused is not None and hasattr(fetcher, "refused"):
+        refused.extend(fetcher.refused)
+    return pdf
 
 
 def warm_up() -> None:
     """Import the rendering stack and render a tiny page once (fonts found, caches filled),
     so worker processes forked afterwards start warm. Called by ``render_preload``."""
-    from analytics.render import charts
+    from analytics.render import charts, pdf_chromium
 
+    # the chromium engine's code is imported, but no browser is started: it would not
+    # survive the fork into each worker (each starts its own on its first PDF)
+    with contextlib.suppress(ImportError):
+        import playwright.sync_api  # noqa: F401
+    pdf_chromium.print_css(None)
     environment(None)
     print_stylesheet(None)
     drawn = charts.render_charts(WARM_UP_REPORT, [config.PDF_CHART_FORMAT])
     render_pdf('<title>Warm up</title><p style="font-family: DejaVu Sans">Warm <b>up</b> 1,234 –'
                f' 5.6 % ▲▼★×</p><img src="{chart_url("trend")}" alt="trend">',
-               resources=pdf_resources(drawn))
+               resources=pdf_resources(drawn), engine="weasyprint")
 
 
 #: The smallest model the charts accept (every chart draws its empty state).

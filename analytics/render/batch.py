@@ -13,8 +13,11 @@ fill the templates, lay out the PDF and write the files. So:
   model's bytes, the templates, the code and library versions, the brand files and the
   formats, and a re-run compares it (``force=True`` renders anyway);
 * workers are forked from a server process that has imported and warmed up matplotlib,
-  Jinja and WeasyPrint once (``forkserver`` preload), and are replaced after
-  ``config.RENDER_TASKS_PER_WORKER`` reports, because WeasyPrint does not give memory back.
+  Jinja, WeasyPrint and playwright once (``forkserver`` preload; the Chromium engine's
+  browser is started by each worker on its first PDF, never in the server), and are
+  replaced after ``config.RENDER_TASKS_PER_WORKER`` reports, because WeasyPrint does not
+  give memory back (200 with the chromium engine, whose browser costs a new worker 1.4
+  CPU-s to start; a replaced worker's browser closes with it).
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ STAMP = ".render.json"
 FILES = {"json": "report.json", "html": "report.html", "pdf": "report.pdf",
          "xlsx": "report.xlsx", "csv": "csv/overview.csv"}
 #: Libraries whose version changes what a report looks like.
-RENDER_LIBRARIES = ("jinja2", "matplotlib", "weasyprint", "pydyf", "fonttools")
+RENDER_LIBRARIES = ("jinja2", "matplotlib", "weasyprint", "pydyf", "fonttools", "playwright")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ class RenderOptions:
     brands_dir: Path | None = None
     force: bool = False
     run: str = ""
+    #: ``chromium`` or ``weasyprint`` (render.render_pdf); the default is read where the
+    #: options are made (``$ANALYTICS_PDF_ENGINE``), so workers elsewhere use the same
+    pdf_engine: str = field(default_factory=config.pdf_engine)
 
     def __repr__(self) -> str:
         # a task's arguments reach logs (Dask prints a failed task's, and so does a traceback):
@@ -168,6 +174,8 @@ def report_fingerprint(payload: bytes, shared: str, business_id: str,
 
     brand = load_brand(business_id, options.brands_dir)
     digest = hashlib.sha256(shared.encode() + ",".join(options.formats).encode())
+    if "pdf" in options.formats:  # another engine, another PDF
+        digest.update(options.pdf_engine.encode())
     digest.update(payload)
     digest.update(f"{brand.colour}|{brand.logo or ''}".encode())
     return digest.hexdigest()
@@ -258,7 +266,8 @@ def _render(task: Task) -> Outcome:
                                                    templates=options.templates, target="pdf",
                                                    generated_at=now)
                     pdf = render.render_pdf(printable, options.templates,
-                                            resources=render.pdf_resources(drawn))
+                                            resources=render.pdf_resources(drawn),
+                                            engine=options.pdf_engine)
                 with timer.stage("write"):
                     written.append(atomic_write(task.folder / FILES["pdf"], pdf))
         if wanted & set(exports.EXPORT_FORMATS):
@@ -346,7 +355,7 @@ def check_formats(formats: Sequence[str]) -> None:
         raise AnalyticsError(f"formats are {', '.join(FILES)}; not {', '.join(unknown) or '—'}")
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
+def _pool(jobs: int, tasks_per_worker: int) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
@@ -355,7 +364,7 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     else:  # pragma: no cover - not on Linux or macOS
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                               max_tasks_per_child=config.RENDER_TASKS_PER_WORKER,
+                               max_tasks_per_child=tasks_per_worker,
                                initializer=exit_with_parent, initargs=(os.getpid(),))
 
 
@@ -453,7 +462,7 @@ def _render_all(
         for task in tasks():
             record(render_task(task))
     else:
-        _run_pool(tasks(), jobs, record)
+        _run_pool(tasks(), jobs, record, config.tasks_per_worker(options.pdf_engine))
     from analytics.render.index import write_index  # index reads this module's stamps
 
     index = write_index(options.out, options.templates) if outcomes else None
@@ -462,12 +471,14 @@ def _render_all(
                        time.perf_counter() - started, history_rows=batch.history_rows)
 
 
-def _run_pool(tasks: Iterator[Task], jobs: int, record: Callable[[Outcome], None]) -> None:
+def _run_pool(tasks: Iterator[Task], jobs: int, record: Callable[[Outcome], None],
+              tasks_per_worker: int = config.RENDER_TASKS_PER_WORKER) -> None:
     """Feed ``tasks`` to ``jobs`` workers, at most a few per worker in flight, so the main
     process never holds a thousand models at once. A worker that dies (out of memory, say)
     costs at most its own report: the pool is replaced and the rest go on."""
     run_resilient(
-        tasks, render_task, lambda: _pool(jobs), jobs * config.RENDER_QUEUE_PER_WORKER,
+        tasks, render_task, lambda: _pool(jobs, tasks_per_worker),
+        jobs * config.RENDER_QUEUE_PER_WORKER,
         on_result=lambda task, outcome: record(outcome),
         on_failure=lambda task, reason: record(Outcome(task.business_id, "failed",
                                                        error=reason)),

@@ -142,7 +142,8 @@ def run_cluster_batch(
     options = RenderOptions(out, options.formats,
                             options.templates and Path(options.templates).resolve(),
                             options.brands_dir and Path(options.brands_dir).resolve(),
-                            options.force, run=uuid.uuid4().hex)
+                            options.force, run=uuid.uuid4().hex,
+                            pdf_engine=options.pdf_engine)
     jobs = plan_shards(published, business_ids, period, as_of, options, limit)
     if on_start:
         on_start(sum(len(j.business_ids) for j in jobs))

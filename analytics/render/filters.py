@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from analytics import AnalyticsError, config
 from analytics.metrics import labels
@@ -70,6 +71,16 @@ def breakable(text: str) -> str:
     # word: a 140-character hashtag run would push the numbers beside it off the page
     return re.sub(rf"\S{{{LONG_WORD},}}",
                   lambda m: ZWSP.join(m[0][i:i + 12] for i in range(0, len(m[0]), 12)), text)
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string, safe inside a ``<style>`` element: every character
+    but ASCII letters, digits and the space written as a six-digit escape (``·`` is
+    ``\\0000b7 ``; the space after it ends the escape and is not part of the string). No
+    quote, backslash, ``<`` or newline of a user's text survives to end the string, the rule
+    or the element. Marked safe: HTML escaping would put ``&#34;`` into the CSS."""
+    return Markup('"' + "".join(c if c.isascii() and (c.isalnum() or c == " ")
+                                else f"\\{ord(c):06x} " for c in text) + '"')
 
 
 def fmt_title(title: str | None, limit: int = TITLE_CHARS, html: bool = True) -> str:
@@ -159,6 +170,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "post_title": fmt_title,
     "breakable": breakable,
     "coverage_words": coverage_words,
+    "css_string": css_string,
 }
 
 
