@@ -167,6 +167,12 @@ BATCH_DUCKDB_MEMORY = "128MB"
 #: Businesses per task of `report --cluster`: a shard bigger than this is cut into several
 #: tasks, so a cluster has work for every worker and a dead worker costs little.
 CLUSTER_TASK_BUSINESSES = int(os.environ.get("ANALYTICS_CLUSTER_TASK_BUSINESSES", "25"))
+#: A cluster worker whose memory (RSS) is above this many MiB after a task is replaced by its
+#: nanny (WeasyPrint does not give memory back: about 530 MiB after the first report, 3.5 MiB
+#: more per report); 1 GiB, about 140 reports, stays under Dask's pause threshold for the
+#: README's 1.5 GiB workers (80 %: 1.2 GiB). 0: never. Read by the main process, which
+#: sends it with each task.
+CLUSTER_WORKER_RECYCLE_MB = int(os.environ.get("ANALYTICS_CLUSTER_WORKER_RECYCLE_MB", "1024"))
 #: How long `report --cluster` waits to reach the Dask scheduler before saying it cannot.
 CLUSTER_CONNECT_TIMEOUT = "10s"
 #: Fixed colour per platform: the Okabe–Ito hues (colour-blind safe), each moved to its own

@@ -275,3 +275,58 @@ def test_a_big_shard_is_cut_into_tasks_that_cover_it_once(demo_path: Path, tmp_p
     assert {j.shard for j in cut} == {j.shard for j in whole}  # each reads its own shard
     with pytest.raises(Exception, match="unknown business 'nobody'"):
         plan_shards(published, ["nobody"], PERIOD, DEMO_AS_OF, options, 10)
+
+
+def test_tasks_shrink_towards_the_end_of_the_batch() -> None:
+    from analytics.render.cluster import task_size
+
+    sizes, left = [], 200
+    while left:
+        sizes.append(task_size(left, 2, 25))
+        left -= sizes[-1]
+    # worked out by hand: a quarter of what is left (half over 2 workers), at most 25
+    assert sizes == [25] * 5 + [19, 14, 11, 8, 6, 5, 3, 3, 2, 1, 1, 1, 1]
+    assert task_size(7, 0, 25) == 4  # no worker yet: planned as for one
+    assert task_size(1, 64, 25) == 1
+
+
+def test_workers_over_the_memory_limit_are_recycled_without_losing_a_report(
+        demo_path: Path, tmp_path: Path, monkeypatch) -> None:
+    from distributed import get_task_stream
+
+    from analytics import config
+
+    single = tmp_path / "single"
+    _single(demo_path, single, QUICK)
+    published = _published(demo_path, tmp_path / "published")
+    # a limit every worker is above after any task, and one business a task: each task's
+    # worker is replaced once it is done
+    monkeypatch.setattr(config, "CLUSTER_WORKER_RECYCLE_MB", 1)
+    monkeypatch.setattr(config, "CLUSTER_TASK_BUSINESSES", 1)
+    out = tmp_path / "out"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as local, Client(local) as client:
+        before = set(client.run(os.getpid).values())
+        with get_task_stream(client) as stream:
+            result = run_cluster_batch(local.scheduler_address, published, None, PERIOD,
+                                       DEMO_AS_OF, RenderOptions(out=out, formats=QUICK))
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # the last recycled workers come back
+            with contextlib.suppress(Exception):
+                client.wait_for_workers(2, timeout=10)
+                after = set(client.run(os.getpid).values())
+                if len(after) == 2 and not after & {o.pid for o in result.outcomes}:
+                    break
+            time.sleep(0.2)
+    statuses = [o.status for o in result.outcomes]
+    assert (statuses.count("written"), statuses.count("skipped"), statuses.count("failed")
+            ) == (5, 0, 0)
+    # each report rendered by a worker (none found done by an earlier attempt), each task
+    # run once (none recomputed after its worker closed), each in a process of its own
+    assert all(o.pid and o.cpu_seconds > 0 for o in result.outcomes)
+    keys = [t["key"] for t in stream.data if str(t["key"]).startswith("analytics-shard")]
+    assert len(keys) == len(set(keys)) == 5
+    assert len({o.pid for o in result.outcomes}) == 5
+    assert len(after) == 2 and not after & before
+    assert _jsons(out) == _jsons(single)
+    assert _entries(out) == _entries(single)

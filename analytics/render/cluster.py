@@ -16,12 +16,19 @@ whose inputs have not changed, and renders the rest in the worker process itself
   report is rendered into the worker's scratch folder and copied there, its stamp last.
 * One failing business is an outcome of its shard's task, never a failed task.
 * Workers should run one thread each (``dask worker --nthreads 1``): matplotlib and
-  WeasyPrint are not thread-safe. WeasyPrint does not give memory back, so recycle workers
-  with ``--lifetime`` (see README).
+  WeasyPrint are not thread-safe.
+* Tasks shrink towards the end of the batch (guided self-scheduling, :func:`task_size`):
+  the first are ``config.CLUSTER_TASK_BUSINESSES`` businesses, the last one or two, so the
+  workers finish together instead of one waiting on another's last big task.
+* WeasyPrint does not give memory back: a worker whose memory (RSS) is above
+  ``config.CLUSTER_WORKER_RECYCLE_MB`` after a task is replaced by its nanny once that task
+  is done (:func:`recycle_if_over`), as ``--jobs`` workers are replaced every 40 reports.
 """
 
 from __future__ import annotations
 
+import asyncio
+import math
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -63,6 +70,8 @@ class ShardJob:
     shared: str  # code + templates fingerprint, computed once by the main process
     options: RenderOptions
     state: DataState | None = None  # the warehouse's, as published (report.json ``warehouse``)
+    #: replace the worker after this task when its RSS is above this many MiB (0: never)
+    recycle_mb: int = 0
 
 
 def render_shard(job: ShardJob) -> tuple[list[Outcome], list[Any]]:
@@ -89,12 +98,61 @@ def render_shard(job: ShardJob) -> tuple[list[Outcome], list[Any]]:
                                 else planned)
     finally:
         con.close()
+    recycle_if_over(job.recycle_mb)
     return outcomes, batch.history_rows
 
 
+def recycle_if_over(limit_mb: int) -> bool:
+    """On a Dask worker whose memory is above ``limit_mb`` MiB: stop it taking tasks now and,
+    once the running task has returned, retire it (the scheduler copies its results to
+    another worker first) and close it, so its nanny starts a fresh process. Called at the
+    end of a task, from the task's thread. Returns whether the worker will be recycled."""
+    import psutil
+    from distributed import get_worker
+    from distributed.core import Status
+
+    if limit_mb <= 0 or psutil.Process().memory_info().rss < limit_mb * 2**20:
+        return False
+    try:
+        worker = get_worker()
+    except ValueError:  # not on a worker (a test calling render_shard itself)
+        return False
+    key = worker.get_current_task()
+    if worker.nanny is None:  # nothing would start it again
+        return False
+
+    async def recycle() -> None:
+        if worker.status != Status.running:  # closing already, or paused by Dask
+            return
+        # before this task's result is in: no queued task starts here (the scheduler
+        # sends them elsewhere), and closing never interrupts a report
+        worker.status = Status.closing_gracefully
+        while key in worker.state.tasks and worker.state.tasks[key].state == "executing":
+            await asyncio.sleep(0.01)
+        await worker.scheduler.retire_workers(
+            workers=[worker.address], close_workers=False, remove=True,
+            stimulus_id=f"analytics-recycle-{time.time()}")
+        # nanny=False: the nanny stays and starts a new worker process, as for --lifetime
+        await worker.close(nanny=False, reason="analytics: worker memory above "
+                                               f"{limit_mb} MiB, recycled")
+
+    worker.loop.add_callback(recycle)
+    return True
+
+
+def task_size(left: int, workers: int, largest: int) -> int:
+    """Guided self-scheduling: the next task takes a share of the businesses still to plan
+    (``left``; half of them spread over the workers), at most ``largest``, at least one. So
+    tasks get smaller towards the end and the workers finish at nearly the same time (Dask
+    starts tasks in the order they were submitted)."""
+    return max(1, min(largest, left, math.ceil(left / (2 * max(1, workers)))))
+
+
 def plan_shards(published: Path, business_ids: Sequence[str] | None, period: Period,
-                as_of: date, options: RenderOptions, limit: int) -> list[ShardJob]:
-    """One job per shard holding any of ``business_ids`` (all when None)."""
+                as_of: date, options: RenderOptions, limit: int,
+                workers: int = 1) -> list[ShardJob]:
+    """The jobs of the shards holding any of ``business_ids`` (all when None), to be
+    submitted in this order: cut by :func:`task_size` for ``workers`` workers."""
     from analytics.warehouse.published import load_manifest
 
     manifest = load_manifest(published)
@@ -107,16 +165,24 @@ def plan_shards(published: Path, business_ids: Sequence[str] | None, period: Per
     wanted = known if business_ids is None else set(business_ids)
     shared = code_fingerprint() + templates_fingerprint(options.templates)
     jobs = []
-    size = config.CLUSTER_TASK_BUSINESSES
-    for shard, ids in sorted(manifest.parts.items()):
-        mine = sorted(b for b in ids if b in wanted)
-        # a big shard is cut into several tasks reading the same files, so every worker has
-        # work (7 shards of 1,000 businesses would keep 7 workers busy, not 64) and a dead
-        # worker costs at most one task's reports
-        for start in range(0, len(mine), size):
+    shards = [(shard, sorted(b for b in ids if b in wanted))
+              for shard, ids in sorted(manifest.parts.items())]
+    # a big shard is cut into several tasks reading the same files, so every worker has
+    # work (7 shards of 1,000 businesses would keep 7 workers busy, not 64) and a dead
+    # worker costs at most one task's reports; the sizes run over the whole batch, a task
+    # never crossing a shard (it reads that shard's files only)
+    left = sum(len(ids) for _, ids in shards)
+    for shard, mine in shards:
+        start = 0
+        while start < len(mine):
+            size = min(task_size(left, workers, config.CLUSTER_TASK_BUSINESSES),
+                       len(mine) - start)
             jobs.append(ShardJob(shard, manifest.shard_folder(shard).resolve(),
                                  tuple(mine[start:start + size]), period, as_of, limit,
-                                 shared, options, manifest.warehouse))
+                                 shared, options, manifest.warehouse,
+                                 config.CLUSTER_WORKER_RECYCLE_MB))
+            start += size
+            left -= size
     return jobs
 
 
@@ -144,9 +210,6 @@ def run_cluster_batch(
                             options.brands_dir and Path(options.brands_dir).resolve(),
                             options.force, run=uuid.uuid4().hex,
                             pdf_engine=options.pdf_engine)
-    jobs = plan_shards(published, business_ids, period, as_of, options, limit)
-    if on_start:
-        on_start(sum(len(j.business_ids) for j in jobs))
     outcomes: dict[str, Outcome] = {}
     seconds: dict[str, float] = {}
     history: dict[int, list[Any]] = {}  # per job: a retried job's rows are kept once
@@ -155,13 +218,20 @@ def run_cluster_batch(
     except OSError as exc:
         raise AnalyticsError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     with client:
+        # the task sizes follow the worker threads there now (one, if none has joined yet)
+        jobs = plan_shards(published, business_ids, period, as_of, options, limit,
+                           workers=sum(client.nthreads().values()))
+        if on_start:
+            on_start(sum(len(j.business_ids) for j in jobs))
         futures = {client.submit(render_shard, job, key=f"analytics-shard-{job.shard}-{n}-"
                                  f"{period.label}-{time.time_ns()}", retries=TASK_RETRIES,
                                  pure=False): (n, job) for n, job in enumerate(jobs)}
         for future in as_completed(futures):
-            n, job = futures[future]
+            n, job = futures.pop(future)
             try:
                 results, history[n] = future.result()
+                # let go of it: a worker being recycled need not hand it to another first
+                future.release()
             except Exception as exc:  # noqa: BLE001 - the whole shard failed, after retries
                 # the exception may echo the --out URL and its password
                 reason = remote.shown(options.out,
