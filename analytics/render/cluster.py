@@ -122,12 +122,17 @@ def recycle_if_over(limit_mb: int) -> bool:
         return False
 
     async def recycle() -> None:
-        if worker.status != Status.running:  # closing already, or paused by Dask
-            return
+        # paused by Dask (memory above its pause threshold): recycled all the more
+        if worker.status not in (Status.running, Status.paused):
+            return  # closing already
         # before this task's result is in: no queued task starts here (the scheduler
         # sends them elsewhere), and closing never interrupts a report
         worker.status = Status.closing_gracefully
-        while key in worker.state.tasks and worker.state.tasks[key].state == "executing":
+        # the client takes the result and lets go of it: then there is nothing to hand over
+        # (with no other worker to take it, it would be computed again); after 30 s the
+        # scheduler copies it to another worker
+        deadline = time.monotonic() + 30
+        while key in worker.state.tasks and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
         await worker.scheduler.retire_workers(
             workers=[worker.address], close_workers=False, remove=True,
