@@ -144,7 +144,8 @@ def main() -> None:
                 publish(con, published, shard_size=max(1, n // 8))
             finally:
                 con.close()
-            line(f"report batches — {n} businesses, HTML + PDF + JSON, every report rendered")
+            line(f"report batches — {n} businesses, HTML + PDF ({RenderOptions().pdf_engine}) + "
+                 "JSON, every report rendered")
             line(f"  {'path':<40}{'wall s':>9}{'reports/s':>11}{'CPU s/report':>14}"
                  f"{'start s':>9}{'tail s':>8}{'close s':>9}{'processes':>11}"
                  f"{'peak MiB':>10}")
