@@ -142,6 +142,22 @@ RENDER_TASKS_PER_WORKER = 40
 RENDER_TASKS_PER_WORKER_CHROMIUM = 200
 
 
+def _env_count(name: str, default: int, least: int) -> int:
+    """A whole number from ``$name`` (``default`` when unset). Read at import, so a bad value
+    stops the command with one line, never a traceback."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = least - 1
+    if value < least:
+        raise SystemExit(f"error: {name} must be a whole number of at least {least}, not "
+                         f"{raw[:20]!r}; unset it for the default, {default}")
+    return value
+
+
 def tasks_per_worker(pdf_engine: str) -> int:
     """Reports a render worker makes before it is replaced, by PDF engine."""
     return (RENDER_TASKS_PER_WORKER_CHROMIUM if pdf_engine == "chromium"
@@ -158,7 +174,7 @@ RENDER_QUEUE_PER_WORKER = 4
 #: main process holds a few hundred businesses' rows, never all of them; ``analytics publish``
 #: partitions the Parquet copy by the same shards. Which shard a business falls in is a stable
 #: hash of its id (analytics.metrics.snapshot.shard_of).
-SHARD_BUSINESSES = int(os.environ.get("ANALYTICS_SHARD_BUSINESSES", "150"))
+SHARD_BUSINESSES = _env_count("ANALYTICS_SHARD_BUSINESSES", 150, 1)
 #: DuckDB's share of a batch's main process: one thread (the render workers have the other
 #: cores) and a memory cap, so the main process stays flat (measured: 1,000 businesses in
 #: about 370 MiB peak, against 1.0 GB when all were read at once with DuckDB's defaults).
@@ -166,13 +182,13 @@ BATCH_DUCKDB_THREADS = 1
 BATCH_DUCKDB_MEMORY = "128MB"
 #: Businesses per task of `report --cluster`: a shard bigger than this is cut into several
 #: tasks, so a cluster has work for every worker and a dead worker costs little.
-CLUSTER_TASK_BUSINESSES = int(os.environ.get("ANALYTICS_CLUSTER_TASK_BUSINESSES", "25"))
+CLUSTER_TASK_BUSINESSES = _env_count("ANALYTICS_CLUSTER_TASK_BUSINESSES", 25, 1)
 #: A cluster worker whose memory (RSS) is above this many MiB after a task is replaced by its
 #: nanny (WeasyPrint does not give memory back: about 530 MiB after the first report, 3.5 MiB
 #: more per report); 1 GiB, about 140 reports, stays under Dask's pause threshold for the
 #: README's 1.5 GiB workers (80 %: 1.2 GiB). 0: never. Read by the main process, which
 #: sends it with each task.
-CLUSTER_WORKER_RECYCLE_MB = int(os.environ.get("ANALYTICS_CLUSTER_WORKER_RECYCLE_MB", "1024"))
+CLUSTER_WORKER_RECYCLE_MB = _env_count("ANALYTICS_CLUSTER_WORKER_RECYCLE_MB", 1024, 0)
 #: How long `report --cluster` waits to reach the Dask scheduler before saying it cannot.
 CLUSTER_CONNECT_TIMEOUT = "10s"
 #: Fixed colour per platform: the Okabe–Ito hues (colour-blind safe), each moved to its own

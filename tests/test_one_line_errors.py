@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -278,3 +281,14 @@ def test_explore_takes_a_path_and_names_its_own_arguments(demo_path: Path) -> No
         with pytest.raises(AnalyticsError) as caught:
             explore.load_report(demo_path, "lumen-books", **kwargs)
         assert words in str(caught.value) and "--" not in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-3"])
+def test_a_bad_count_in_the_environment_is_one_line(value: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "analytics", "report", "--help"],
+                          capture_output=True, text=True, timeout=60,
+                          env=os.environ | {"ANALYTICS_CLUSTER_TASK_BUSINESSES": value})
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == (
+        f"error: ANALYTICS_CLUSTER_TASK_BUSINESSES must be a whole number of at least 1, not "
+        f"{value!r}; unset it for the default, 25")
