@@ -243,3 +243,35 @@ def test_a_line_cut_short_in_the_journal_is_reported_not_ignored(
     assert code != 0 or "cut short by a crash" in out + err
     assert "1 line cut short by a crash" in out + err and "check the mail server's log" in out + err
     assert "Traceback" not in err
+
+
+def test_a_journal_that_cannot_be_written_still_leaves_the_message_recorded(
+    db: Path, reports: Path, smtp: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Disk full when the journal line is written (simulated: a full disk cannot be made
+    here for root): the warehouse record is then the only one, so it must still be written,
+    and the run says so. Found by review: the message was left 'sending' and sent again."""
+    import errno
+
+    from analytics.delivery.journal import SentJournal
+    from analytics.delivery.send import send
+
+    def full(self: SentJournal, *args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    from analytics.metrics.period import Period
+    from conftest import DEMO_AS_OF
+
+    options = SendOptions(business_ids=("lumen-books",), periods=(Period.parse(DEMO_PERIOD),),
+                          as_of=DEMO_AS_OF, out=reports, settings=smtp.settings)
+    monkeypatch.setattr(SentJournal, "append", full)
+    first = send(db, options)
+    monkeypatch.undo()
+    assert [(o.recipient, o.status) for o in first.outcomes] == [
+        (FIRST, Status.SENT), (SECOND, Status.SENT)]
+    assert all("could not be written (No space left on device); the message is recorded in "
+               "the warehouse only" in problem for problem in first.problems), first.problems
+    assert rows(db) == [(FIRST, "sent", 1), (SECOND, "sent", 1)]
+    second = send(db, options)
+    assert {o.status for o in second.outcomes} == {Status.ALREADY_SENT}
+    assert len(smtp.to(FIRST)) == 1 and len(smtp.to(SECOND)) == 1

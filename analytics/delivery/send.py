@@ -376,16 +376,30 @@ class _Business:
                 record(con, delivery, now, report_sha256=hashlib.sha256(pdf).hexdigest())
             # the writer lock is free again: an ingest may run while the server answers
             reply = self.transaction(delivery, message)
-            if delivery.status is Status.SENT:
-                run.journal.append(delivery, reply, now)  # on disk before any wait
+            journaled = delivery.status is Status.SENT and self.journal(delivery, reply)
             try:
                 held.close()  # a SIGTERM or Ctrl-C held back meanwhile is raised here
             except BaseException:
-                self.store(delivery, reply, wait=False)
+                # stopping: a sent message the journal lacks is recorded however long it takes
+                self.store(delivery, reply, journaled,
+                           wait=delivery.status is Status.SENT and not journaled)
                 raise
-        self.store(delivery, reply, wait=True)
+        self.store(delivery, reply, journaled, wait=True)
 
-    def store(self, delivery: Delivery, reply: str | None, *, wait: bool) -> None:
+    def journal(self, delivery: Delivery, reply: str | None) -> bool:
+        """Put an accepted message in the sent journal; False (and a problem said) when the
+        journal cannot be written (disk full): the warehouse record is then the only one."""
+        try:
+            self.run.journal.append(delivery, reply, self.run.now)
+        except OSError as exc:
+            self.problem(f"{delivery.business_id} {delivery.period}: the sent journal "
+                         f"{self.run.journal.path} could not be written ({exc.strerror or exc}); "
+                         "the message is recorded in the warehouse only")
+            return False
+        return True
+
+    def store(self, delivery: Delivery, reply: str | None, journaled: bool, *,
+              wait: bool) -> None:
         """Record an attempt's outcome, then say it. ``wait``: as long as the warehouse takes
         (a stop signal still ends the wait: a sent message is in the journal, and a failed
         one is tried again). Without ``wait`` (the run is stopping) only if it is free now."""
@@ -395,7 +409,7 @@ class _Business:
                        else writing(run.db, "send", timeout=STOPPING_WAIT))
             with session as con:
                 record(con, delivery, run.now, reply=reply)
-            if sent:
+            if journaled:
                 run.journal.recorded()
         except WarehouseBusy:
             pass  # stopping: the next run replays the journal (or tries a failure again)
