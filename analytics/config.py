@@ -229,8 +229,8 @@ PDF_CHART_FORMAT = "svg"
 #: Options passed to WeasyPrint's ``write_pdf``.
 PDF_OPTIONS: dict[str, object] = {}
 #: What lays out the PDF: ``chromium`` (Debian's headless Chromium printing the print HTML,
-#: about a third of WeasyPrint's CPU per report: benchmarks/bench_pdf_engine.py) or
-#: ``weasyprint``. ``--pdf-engine`` (analytics report) or ``$ANALYTICS_PDF_ENGINE`` choose.
+#: about a fifth of WeasyPrint's CPU per PDF: benchmarks/bench_pdf_engine.py) or
+#: ``weasyprint``. ``--pdf-engine`` (report, send) or ``$ANALYTICS_PDF_ENGINE`` choose.
 PDF_ENGINES = ("chromium", "weasyprint")
 PDF_ENGINE = "chromium"
 #: The Chromium the ``chromium`` engine drives (``$ANALYTICS_CHROMIUM`` overrides it).

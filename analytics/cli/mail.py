@@ -15,6 +15,7 @@ from analytics.cli.options import (
     db_option,
     handle_errors,
     out_option,
+    pdf_engine_option,
     period_options,
     selected_ids,
     tell_waiting,
@@ -47,6 +48,7 @@ class SendArgs:
     jobs: int
     templates: Path | None
     brands_dir: Path | None
+    pdf_engine: str | None
     wait: float | None
 
     def options(self) -> SendOptions:
@@ -78,7 +80,7 @@ class SendArgs:
             sender=sender, dry_run=self.dry_run, outbox=self.outbox,
             templates=self.templates, brands_dir=self.brands_dir, jobs=self.jobs,
             portal_url=config.portal_url(), retries=Retries(now=self.retry_now),
-            wait=self.wait)
+            wait=self.wait, pdf_engine=config.pdf_engine(self.pdf_engine))
 
 
 #: How the CLI shows each outcome: its colour (None: the terminal's own).
@@ -122,6 +124,7 @@ def summary(result: SendResult, dry_run: bool) -> str:
               default=None, help="Your templates folder, as given to `analytics report`.")
 @click.option("--brands", "brands_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Brand folder, as given to `analytics report`.")
+@pdf_engine_option
 @wait_option
 @handle_errors
 def send(**given: Any) -> None:

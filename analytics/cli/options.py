@@ -76,6 +76,15 @@ def business_options(func: F) -> F:
                         help="Business id (repeat, or comma-separate, for several).")(func)
 
 
+def pdf_engine_option(func: F) -> F:
+    """``--pdf-engine``: what lays out the PDF. ``send`` takes it too, as given to ``report``:
+    a report printed by the other engine is not current (its stamp names the engine)."""
+    return click.option(
+        "--pdf-engine", type=click.Choice(config.PDF_ENGINES), default=None,
+        help=f"What lays out the PDF (default: $ANALYTICS_PDF_ENGINE, else {config.PDF_ENGINE})."
+    )(func)
+
+
 def out_option(func: F | None = None, *, urls: bool = False) -> Any:
     """``--out``: a folder; with ``urls``, an fsspec URL too (kept as a string: a Path would
     fold ``ftp://`` into ``ftp:/``). Elsewhere a URL is refused, never taken for a folder."""

@@ -16,6 +16,7 @@ from analytics.cli.options import (
     handle_errors,
     out_option,
     parse_params,
+    pdf_engine_option,
     period_options,
     selected_ids,
     tell_waiting,
@@ -50,9 +51,7 @@ def _formats(value: str) -> list[str]:
                                       "(0: render in this process).")
 @click.option("--force", is_flag=True,
               help="Render every report, even those whose inputs have not changed.")
-@click.option("--pdf-engine", type=click.Choice(config.PDF_ENGINES), default=None,
-              help=f"What lays out the PDF (default: $ANALYTICS_PDF_ENGINE, else "
-                   f"{config.PDF_ENGINE}).")
+@pdf_engine_option
 @click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder of templates to use before the built-in ones (copy files from "
                    "analytics/render/templates/ and edit them to restyle).")
@@ -102,10 +101,11 @@ def report(db: Path | None, business_ids: tuple[str, ...], all_businesses: bool,
     ids = selected_ids(business_ids, all_businesses)
     resolve_period(period, start, end, days, as_of)  # a bad option fails before any work
     engine = config.pdf_engine(pdf_engine)
-    if "pdf" in formats and engine == "chromium":
+    if "pdf" in formats and engine == "chromium" and not cluster:
         from analytics.render.pdf_chromium import check_available
 
-        check_available()  # no browser here: one line now, not one per report
+        check_available()  # no browser here: one line now, not one per report (on a cluster
+        # the workers print, and this host need not have a browser)
     options = RenderOptions(out=out, formats=tuple(formats), templates=templates,
                             brands_dir=brands_dir, force=force, pdf_engine=engine)
     path = config.db_path(db)

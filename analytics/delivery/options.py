@@ -46,6 +46,8 @@ class SendOptions:
     #: as given to ``analytics report``, so a current report is reused, not redone
     templates: Path | None = None
     brands_dir: Path | None = None
+    #: as given to ``analytics report`` (a report the other engine printed is re-rendered)
+    pdf_engine: str = field(default_factory=config.pdf_engine)
     jobs: int = 1
     #: ``$ANALYTICS_PORTAL_URL``: each message carries a "View online" link
     portal_url: str | None = None

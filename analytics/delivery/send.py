@@ -249,7 +249,7 @@ class _Run:
 
         options = self.options
         render = RenderOptions(out=Path(options.out), templates=options.templates,
-                               brands_dir=options.brands_dir)
+                               brands_dir=options.brands_dir, pdf_engine=options.pdf_engine)
         source = Warehouse(self.db, timeout=options.wait, on_wait=self.on_wait)
         mailer = None if options.dry_run else Mailer(self.settings)  # type: ignore[arg-type]
         try:

@@ -176,6 +176,10 @@ def report_fingerprint(payload: bytes, shared: str, business_id: str,
     digest = hashlib.sha256(shared.encode() + ",".join(options.formats).encode())
     if "pdf" in options.formats:  # another engine, another PDF
         digest.update(options.pdf_engine.encode())
+        if options.pdf_engine == "chromium":  # and another Chromium (an apt upgrade)
+            from analytics.render.pdf_chromium import version
+
+            digest.update(version().encode())
     digest.update(payload)
     digest.update(f"{brand.colour}|{brand.logo or ''}".encode())
     return digest.hexdigest()

@@ -22,7 +22,8 @@ whose inputs have not changed, and renders the rest in the worker process itself
   workers finish together instead of one waiting on another's last big task.
 * WeasyPrint does not give memory back: a worker whose memory (RSS) is above
   ``config.CLUSTER_WORKER_RECYCLE_MB`` after a task is replaced by its nanny once that task
-  is done (:func:`recycle_if_over`), as ``--jobs`` workers are replaced every 40 reports.
+  is done (:func:`recycle_if_over`), as ``--jobs`` workers are replaced every 200 reports
+  (40 with WeasyPrint).
 """
 
 from __future__ import annotations

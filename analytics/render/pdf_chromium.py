@@ -31,6 +31,7 @@ import os
 import queue
 import re
 import shutil
+import subprocess
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
@@ -69,6 +70,19 @@ def check_available() -> None:
     path = executable()
     if not (shutil.which(path) if os.sep not in path else os.access(path, os.X_OK)):
         raise AnalyticsError(missing_message(path))
+
+
+@functools.cache
+def version(path: str | None = None) -> str:
+    """``chromium --version`` of the browser that prints (once per process): part of each
+    report's fingerprint, so a Chromium upgrade (Debian updates it often) prints again."""
+    path = path or executable()
+    try:
+        done = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30,
+                              check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return f"{path}: unknown"
+    return f"{path}: {done.stdout.strip() or 'unknown'}"
 
 
 @functools.lru_cache(maxsize=8)
