@@ -65,12 +65,19 @@ class SentJournal:
             "recipient": delivery.recipient, "attempts": delivery.attempts,
             "message_id": delivery.message_id, "reply": reply, "at": at.isoformat(),
         }) + b"\n"
+        created = not self.path.exists()
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             os.write(fd, line)
             os.fsync(fd)
         finally:
             os.close(fd)
+        if created:  # the new file's name must survive a power cut too: its folder, synced
+            folder = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
         self.unrecorded += 1
 
     def recorded(self) -> None:
