@@ -11,6 +11,7 @@ import io
 import re
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -263,3 +264,66 @@ def test_threads_share_the_process_browser(own_printer) -> None:
     texts = [PdfReader(io.BytesIO(pdf)).pages[0].extract_text() for pdf in pdfs]
     assert [f"thread page {n}" in text for n, text in enumerate(texts)] == [True] * 6
     assert printer.launches == 1
+
+
+def drivers() -> list[psutil.Process]:
+    """Playwright's node drivers started by this process."""
+    return [p for p in psutil.Process().children() if p.name().startswith("node")]
+
+
+def test_a_dead_driver_fails_one_report_and_the_next_gets_a_new_printer(own_printer) -> None:
+    """The OOM killer or a signal ends playwright's node driver: its connection never comes
+    back, so the printer's thread ends and the next PDF starts a new driver and browser."""
+    page = "<title>t</title><p>one page</p>"
+    before = {p.pid for p in drivers()}  # another test's printer's, maybe
+    printer = own_printer()
+    try:
+        assert render.render_pdf(page, engine="chromium").startswith(b"%PDF")
+        (driver,) = [p for p in drivers() if p.pid not in before]
+        driver.kill()
+        driver.wait(10)
+        with pytest.raises(AnalyticsError, match="^PDF engine chromium: playwright's driver "
+                                                 "died while printing$"):
+            render.render_pdf(page, engine="chromium")
+        printer.thread.join(10)
+        assert not printer.thread.is_alive()
+        for _ in range(2):
+            pdf = render.render_pdf(page, engine="chromium")
+            assert "one page" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+        fresh = pdf_chromium._PRINTER
+        assert fresh is not printer and fresh.launches == 1
+    finally:
+        if pdf_chromium._PRINTER is not printer:
+            pdf_chromium._PRINTER.close()
+
+
+def test_a_print_that_hangs_fails_alone_and_retires_its_browser(own_printer,
+                                                                 monkeypatch) -> None:
+    """``page.pdf`` takes no timeout: the caller waits TIMEOUT_MS (+ MARGIN_S) at most, then
+    that report fails and its printer's driver and browser are killed; the next report gets
+    a new printer. A "hang" here is a page that takes far longer to print than the timeout."""
+    before = {p.pid for p in browsers(psutil.Process())}
+    printer = own_printer()
+    try:
+        assert render.render_pdf("<title>t</title><p>warm</p>", engine="chromium")
+        (browser,) = [p for p in browsers(psutil.Process()) if p.pid not in before]
+        # the tab keeps its 60 s timeout (set at launch); the caller now waits 0.2 s at most
+        monkeypatch.setattr(pdf_chromium, "TIMEOUT_MS", 200)
+        monkeypatch.setattr(pdf_chromium, "MARGIN_S", 0.0)
+        slow = "<title>t</title>" + "<p>a slow page to print, line after line</p>" * 40_000
+        started = time.monotonic()
+        with pytest.raises(AnalyticsError, match=r"^PDF engine chromium: no PDF after 200 ms "
+                                                 r"\(the browser was restarted\)$"):
+            render.render_pdf(slow, engine="chromium")
+        assert time.monotonic() - started < 3
+        assert printer.retired
+        printer.thread.join(10)
+        assert not printer.thread.is_alive()
+        browser.wait(10)  # its pipe closed with the driver: the hung browser exits
+        monkeypatch.setattr(pdf_chromium, "TIMEOUT_MS", 60_000)
+        pdf = render.render_pdf("<title>t</title><p>after the hang</p>", engine="chromium")
+        assert "after the hang" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+        assert pdf_chromium._PRINTER is not printer
+    finally:
+        if pdf_chromium._PRINTER is not printer:
+            pdf_chromium._PRINTER.close()

@@ -11,6 +11,11 @@ PDF, about a third of WeasyPrint's CPU per report (benchmarks/bench_pdf_engine.p
   playwright's driver sees its pipe close and kills the browser's process group.
 * A browser that crashed is relaunched once; if printing fails again, that report fails
   alone (its :class:`~analytics.render.batch.Outcome`), as any rendering error.
+* If playwright's driver dies (the OOM killer, a signal), its connection is gone for good:
+  the report being printed fails, the printer's thread ends, and the next PDF starts a new
+  printer (driver and browser). A PDF that takes longer than ``TIMEOUT_MS`` (+ a margin)
+  fails alone too, and its printer is retired: its driver is killed (and with it the hung
+  browser, whose pipe closes), so no later report waits behind it.
 * The page loads nothing from outside: JavaScript is off, the charts are inlined as
   ``data:`` URIs, and the page lives at a made-up origin (``ORIGIN``; each report is
   written into it with ``set_content``) behind a route that answers only that empty page
@@ -31,8 +36,10 @@ import os
 import queue
 import re
 import shutil
+import signal
 import subprocess
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -51,7 +58,15 @@ LAUNCH_ARGS = ("--headless", "--no-sandbox", "--disable-gpu")
 #: How long one PDF may take before the report fails (milliseconds; a healthy one takes
 #: well under a second).
 TIMEOUT_MS = 60_000
+#: How much longer than TIMEOUT_MS a caller waits for its PDF: playwright's own timeouts
+#: (launch, set_content) answer first; this catches ``page.pdf``, which takes none.
+MARGIN_S = 5.0
 CHART_SRC = re.compile(r'src="(chart:[^"]+)"')
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception as one line: playwright's errors carry a call log under it."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def executable() -> str:
@@ -129,19 +144,36 @@ class Printer:
         self.jobs: queue.Queue[_Job | None] = queue.Queue()
         self.launches = 0  # how many browsers this printer started (tests read it)
         self.failure: AnalyticsError | None = None  # why the thread ended, if it did
+        self.retired = False  # a print hung: printer() starts another
+        self.driver_pid: int | None = None  # playwright's node driver, once started
         self.thread = threading.Thread(target=self._run, name="pdf-chromium", daemon=True)
         self.thread.start()
 
     def print(self, job: _Job) -> bytes:
         self.jobs.put(job)
+        # read at each call, so a test can shorten it once the browser runs
+        deadline = time.monotonic() + TIMEOUT_MS / 1000 + MARGIN_S
         while True:
             try:
-                return job.done.result(timeout=1.0)
+                return job.done.result(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
             except FutureTimeout:
                 # a thread that ended (playwright's driver could not start) answers no more
                 if not self.thread.is_alive() and not job.done.done():
                     raise self.failure or AnalyticsError(
                         "PDF engine chromium: the browser's thread ended") from None
+                if time.monotonic() >= deadline:
+                    self.retire()
+                    raise AnalyticsError(f"PDF engine chromium: no PDF after {TIMEOUT_MS} ms "
+                                         "(the browser was restarted)") from None
+
+    def retire(self) -> None:
+        """Stop using this printer: a print hung in it. Its thread cannot be reached while it
+        waits inside playwright, so its driver is killed: the call fails, the thread ends
+        (failing the jobs queued behind it) and the browser's pipe closes, so it exits."""
+        self.retired = True
+        if self.driver_pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.driver_pid, signal.SIGKILL)
 
     def close(self) -> None:
         if self.thread.is_alive():
@@ -156,7 +188,7 @@ class Printer:
         except BaseException as exc:  # noqa: BLE001 - every waiting report hears why
             reason = exc if isinstance(exc, AnalyticsError) else AnalyticsError(
                 f"PDF engine chromium: cannot drive the browser ({type(exc).__name__}: "
-                f"{(str(exc).strip().splitlines() or [''])[0]})")
+                f"{first_line(exc)})")
             self.failure = reason
             while True:
                 try:
@@ -173,18 +205,25 @@ class Printer:
             raise AnalyticsError("PDF engine chromium needs Python's playwright (`make "
                                  "install`), or use --pdf-engine weasyprint") from None
 
-        with sync_playwright() as pw:
+        manager = sync_playwright()
+        with manager as pw:
+            self.driver_pid = _driver_pid(manager)
             tab: _Tab | None = None
             try:
                 while (job := self.jobs.get()) is not None:
                     try:
                         tab, pdf = self._print(pw, tab, job)
                     except BaseException as exc:  # noqa: BLE001 - handed to the caller
-                        job.done.set_exception(exc)
+                        if _driver_gone(pw):  # no call works again: end, printer() replaces us
+                            reason = AnalyticsError("PDF engine chromium: playwright's driver "
+                                                    "died while printing")
+                            _settle(job, reason)
+                            raise reason from None
+                        _settle(job, exc)
                     else:
-                        job.done.set_result(pdf)
+                        _settle(job, pdf)
             finally:
-                if tab is not None:
+                if tab is not None and not _driver_gone(pw):
                     tab.close()
 
     def _launch(self, pw: Any) -> _Tab:
@@ -195,16 +234,16 @@ class Printer:
         except Exception as exc:  # noqa: BLE001 - playwright's Error: one line
             if "doesn't exist" in str(exc) or not os.path.exists(path):
                 raise AnalyticsError(missing_message(path)) from None
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise AnalyticsError(f"PDF engine chromium: cannot start {path}: {first}") from None
+            raise AnalyticsError(f"PDF engine chromium: cannot start {path}: "
+                                 f"{first_line(exc)}") from None
         self.launches += 1
         try:
             return _Tab(browser)
         except Exception as exc:  # noqa: BLE001 - its page would not open: no browser left
             with contextlib.suppress(Exception):
                 browser.close()
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise AnalyticsError(f"PDF engine chromium: cannot open a page: {first}") from None
+            raise AnalyticsError(f"PDF engine chromium: cannot open a page: "
+                                 f"{first_line(exc)}") from None
 
     def _print(self, pw: Any, tab: _Tab | None, job: _Job) -> tuple[_Tab | None, bytes]:
         """Print once; a dead browser is replaced and the job tried once more. Any other
@@ -221,10 +260,33 @@ class Printer:
                 crashed = not tab.alive()
                 tab.close()
                 tab = None
-                if attempt == 2 or not crashed:
-                    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-                    raise AnalyticsError(f"PDF engine chromium: {first}") from None
+                if attempt == 2 or not crashed or _driver_gone(pw):
+                    raise AnalyticsError(f"PDF engine chromium: {first_line(exc)}") from None
         raise AssertionError("unreachable")
+
+
+def _settle(job: _Job, answer: bytes | BaseException) -> None:
+    """Answer a job, unless its caller gave up waiting (and failed it) already."""
+    if not job.done.done():
+        if isinstance(answer, BaseException):
+            job.done.set_exception(answer)
+        else:
+            job.done.set_result(answer)
+
+
+def _driver_gone(pw: Any) -> bool:
+    """Whether playwright's connection to its node driver is closed for good: its dispatcher
+    fiber ends with the driver, and every later call then fails (no public API says so)."""
+    fiber = getattr(pw, "_dispatcher_fiber", None)
+    return bool(getattr(fiber, "dead", False))
+
+
+def _driver_pid(manager: Any) -> int | None:
+    """The node driver's process id (private to playwright, hence every guard): killing it
+    is the one way to stop a print that hangs inside a sync call of another thread."""
+    proc = getattr(getattr(getattr(manager, "_client", None), "_transport", None), "_proc", None)
+    pid = getattr(proc, "pid", None)
+    return pid if isinstance(pid, int) else None
 
 
 class _Tab:
@@ -298,7 +360,8 @@ def printer() -> Printer:
     """This process's printer, started on first use (a forked child starts its own)."""
     global _PRINTER
     with _PRINTER_LOCK:
-        if _PRINTER is None or _PRINTER.pid != os.getpid() or not _PRINTER.thread.is_alive():
+        if (_PRINTER is None or _PRINTER.pid != os.getpid() or _PRINTER.retired
+                or not _PRINTER.thread.is_alive()):
             _PRINTER = Printer()
             atexit.register(_PRINTER.close)
             from multiprocessing import util  # pool workers exit through it, not atexit
