@@ -280,8 +280,10 @@ def test_a_dead_driver_fails_one_report_and_the_next_gets_a_new_printer(own_prin
     try:
         assert render.render_pdf(page, engine="chromium").startswith(b"%PDF")
         (driver,) = [p for p in drivers() if p.pid not in before]
+        (browser,) = browsers(driver)
         driver.kill()
         driver.wait(10)
+        browser.wait(10)  # its pipe closed with the driver: no browser is left behind
         with pytest.raises(AnalyticsError, match="^PDF engine chromium: playwright's driver "
                                                  "died while printing$"):
             render.render_pdf(page, engine="chromium")
