@@ -134,6 +134,7 @@ class _Job:
     roots: Sequence[Path]
     done: Future[bytes] = field(default_factory=Future)
     refused: list[str] = field(default_factory=list)
+    started: float = 0.0  # time.monotonic() when the browser's thread took it; 0: queued
 
 
 class Printer:
@@ -152,16 +153,19 @@ class Printer:
     def print(self, job: _Job) -> bytes:
         self.jobs.put(job)
         # read at each call, so a test can shorten it once the browser runs
-        deadline = time.monotonic() + TIMEOUT_MS / 1000 + MARGIN_S
+        limit = TIMEOUT_MS / 1000 + MARGIN_S
         while True:
+            # counted from when the thread takes the job: time queued behind other threads'
+            # reports is not this print hanging
+            left = job.started + limit - time.monotonic() if job.started else 1.0
             try:
-                return job.done.result(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
+                return job.done.result(timeout=max(0.0, min(1.0, left)))
             except FutureTimeout:
                 # a thread that ended (playwright's driver could not start) answers no more
                 if not self.thread.is_alive() and not job.done.done():
                     raise self.failure or AnalyticsError(
                         "PDF engine chromium: the browser's thread ended") from None
-                if time.monotonic() >= deadline:
+                if job.started and time.monotonic() >= job.started + limit:
                     self.retire()
                     raise AnalyticsError(f"PDF engine chromium: no PDF after {TIMEOUT_MS} ms "
                                          "(the browser was restarted)") from None
@@ -211,6 +215,7 @@ class Printer:
             tab: _Tab | None = None
             try:
                 while (job := self.jobs.get()) is not None:
+                    job.started = time.monotonic()
                     try:
                         tab, pdf = self._print(pw, tab, job)
                     except BaseException as exc:  # noqa: BLE001 - handed to the caller
