@@ -1,5 +1,5 @@
 """The PDF engine ``chromium``: Debian's headless Chromium prints the print HTML to a tagged A4
-PDF, about a third of WeasyPrint's CPU per report (benchmarks/bench_pdf_engine.py).
+PDF, about a fifth of WeasyPrint's CPU per PDF (benchmarks/bench_pdf_engine.py).
 
 * One browser per process, owned by one thread of its own (:class:`Printer`): playwright's
   sync API is bound to the thread that started it, and a Dask worker or the portal renders
