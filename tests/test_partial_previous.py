@@ -143,18 +143,23 @@ def test_report_json_records_it_and_matches_the_schema(rendered: Path) -> None:
     assert schema["properties"]["previous_coverage"] == {"type": "string"}
 
 
-def test_the_email_says_why_there_is_no_change(rendered: Path) -> None:
+def email_texts(report: Path) -> tuple[str, str]:
+    """The plain and HTML parts of the weekly email for ``report`` (a report.json), as text
+    with its spaces folded."""
     from datetime import UTC, datetime
 
     from analytics.delivery.deliver import compose
 
-    doc = json.loads((rendered / "late-start" / "2026-W47" / "report.json").read_bytes())
-    message = compose(doc, "owner@florist.example", b"%PDF-1.7", "reports@agency.example",
-                      datetime(2026, 11, 23, 7, tzinfo=UTC))
+    message = compose(json.loads(report.read_bytes()), "owner@example.com", b"%PDF-1.7",
+                      "reports@agency.example", datetime(2026, 11, 23, 7, tzinfo=UTC))
     plain = " ".join(message.get_body(("plain",)).get_content().split())
     html = " ".join(BeautifulSoup(message.get_body(("html",)).get_content(), "html.parser")
                     .get_text(" ").split())
-    for body in (plain, html):
+    return plain, html
+
+
+def test_the_email_says_why_there_is_no_change(rendered: Path) -> None:
+    for body in email_texts(rendered / "late-start" / "2026-W47" / "report.json"):
         assert "No change is shown: last week was only partly covered" in body
         assert "data starts 11 Nov 2026" in body
 
@@ -213,17 +218,7 @@ def test_a_first_report_says_not_covered_everywhere(first_report: Path) -> None:
 
 
 def test_a_first_report_email_says_not_covered(first_report: Path) -> None:
-    from datetime import UTC, datetime
-
-    from analytics.delivery.deliver import compose
-
-    doc = json.loads((first_report / "newco" / "2026-W47" / "report.json").read_bytes())
-    message = compose(doc, "a@newco.example", b"%PDF-1.7", "reports@agency.example",
-                      datetime(2026, 11, 23, 7, tzinfo=UTC))
-    plain = " ".join(message.get_body(("plain",)).get_content().split())
-    html = " ".join(BeautifulSoup(message.get_body(("html",)).get_content(), "html.parser")
-                    .get_text(" ").split())
-    for body in (plain, html):
+    for body in email_texts(first_report / "newco" / "2026-W47" / "report.json"):
         assert "No change is shown: last week was not covered" in body
         assert "data starts 18 Nov 2026" in body
         assert "partly" not in body

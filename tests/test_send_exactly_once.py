@@ -72,6 +72,22 @@ def waiting_line(send: subprocess.Popen) -> str:
     return ""
 
 
+def signalled_mid_smtp(db: Path, reports: Path, smtp: Server,
+                       signum: signal.Signals) -> tuple[int, str, str]:
+    """A send given ``signum`` while the server holds its first message in DATA: it must go
+    on waiting for the server's answer (to record it); then the server answers."""
+    release = smtp.hold()
+    send = start_send(db, reports, smtp, "--wait", "60")
+    try:
+        wait_until_held(smtp, send)  # the first message is in DATA, the server not answering
+        send.send_signal(signum)
+        time.sleep(1)
+        assert send.poll() is None  # it waits for the server's answer, to record it
+    finally:
+        release.set()
+    return finish(send)
+
+
 def test_an_ingest_holding_the_warehouse_past_wait_after_a_message_only_delays_its_record(
     db: Path, reports: Path
 ) -> None:
@@ -106,16 +122,7 @@ def test_an_ingest_holding_the_warehouse_past_wait_after_a_message_only_delays_i
 def test_sigterm_while_the_server_holds_a_message_stops_the_run_once_it_is_recorded(
     db: Path, reports: Path, smtp: Server
 ) -> None:
-    release = smtp.hold()
-    send = start_send(db, reports, smtp, "--wait", "60")
-    try:
-        wait_until_held(smtp, send)  # the first message is in DATA, the server not answering
-        send.send_signal(signal.SIGTERM)
-        time.sleep(1)
-        assert send.poll() is None  # it waits for the server's answer, to record it
-    finally:
-        release.set()
-    code, out, err = finish(send)
+    code, out, err = signalled_mid_smtp(db, reports, smtp, signal.SIGTERM)
     assert code == 128 + signal.SIGTERM, err
     assert err.strip().splitlines()[-1] == ("stopped by SIGTERM: every message sent is "
                                             "recorded; the next run sends the rest")
@@ -178,16 +185,7 @@ def test_ctrl_c_while_the_server_holds_a_message_waits_for_its_record(
 ) -> None:
     """SIGINT is held back like SIGTERM between 'sending' and its record: a KeyboardInterrupt
     there would leave the accepted message unrecorded and the next run would send it again."""
-    release = smtp.hold()
-    send = start_send(db, reports, smtp, "--wait", "60")
-    try:
-        wait_until_held(smtp, send)
-        send.send_signal(signal.SIGINT)
-        time.sleep(1)
-        assert send.poll() is None  # it waits for the server's answer, to record it
-    finally:
-        release.set()
-    code, out, err = finish(send)
+    code, out, err = signalled_mid_smtp(db, reports, smtp, signal.SIGINT)
     assert code != 0, err
     assert "Traceback" not in err
     assert f"{FIRST:<32} sent: 250" in out and SECOND not in out
