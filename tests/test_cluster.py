@@ -310,10 +310,10 @@ def test_workers_over_the_memory_limit_are_recycled_without_losing_a_report(
         with get_task_stream(client) as stream:
             result = run_cluster_batch(local.scheduler_address, published, None, PERIOD,
                                        DEMO_AS_OF, RenderOptions(out=out, formats=QUICK))
-        deadline = time.monotonic() + 120
+        after: set[int] = set()  # the workers' processes once the recycled ones are back
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # the last recycled workers come back
             with contextlib.suppress(Exception):
-                client.wait_for_workers(2, timeout=10)
                 after = set(client.run(os.getpid).values())
                 if len(after) == 2 and not after & {o.pid for o in result.outcomes}:
                     break
@@ -327,6 +327,9 @@ def test_workers_over_the_memory_limit_are_recycled_without_losing_a_report(
     keys = [t["key"] for t in stream.data if str(t["key"]).startswith("analytics-shard")]
     assert len(keys) == len(set(keys)) == 5
     assert len({o.pid for o in result.outcomes}) == 5
-    assert len(after) == 2 and not after & before
+    # fresh processes only. Not always two: under load a LocalCluster sometimes closes the
+    # nanny of the last recycled worker (seen in CI: "Closing Nanny … Reason: nanny-close"
+    # right after its restart); whether `dask worker` nannies can do the same is not known
+    assert after and not after & before
     assert _jsons(out) == _jsons(single)
     assert _entries(out) == _entries(single)

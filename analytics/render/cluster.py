@@ -132,15 +132,19 @@ def recycle_if_over(limit_mb: int) -> bool:
         # the client takes the result and lets go of it: then there is nothing to hand over
         # (with no other worker to take it, it would be computed again); after 30 s the
         # scheduler copies it to another worker
-        deadline = time.monotonic() + 30
-        while key in worker.state.tasks and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        await worker.scheduler.retire_workers(
-            workers=[worker.address], close_workers=False, remove=True,
-            stimulus_id=f"analytics-recycle-{time.time()}")
-        # nanny=False: the nanny stays and starts a new worker process, as for --lifetime
-        await worker.close(nanny=False, reason="analytics: worker memory above "
-                                               f"{limit_mb} MiB, recycled")
+        try:
+            deadline = time.monotonic() + 30
+            while key in worker.state.tasks and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            await worker.scheduler.retire_workers(
+                workers=[worker.address], close_workers=False, remove=True,
+                stimulus_id=f"analytics-recycle-{time.time()}")
+        finally:
+            # whatever the retiring did, the worker closes: left 'closing gracefully' it
+            # would take no task ever again. nanny=False: the nanny stays and starts a new
+            # worker process, as for --lifetime
+            await worker.close(nanny=False, reason="analytics: worker memory above "
+                                                   f"{limit_mb} MiB, recycled")
 
     worker.loop.add_callback(recycle)
     return True
